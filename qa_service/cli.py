@@ -64,6 +64,96 @@ def _stats_row(name: str, lengths: list[int], bins) -> None:
           f"{max(lengths):>4}  {counts}")
 
 
+def _prepare_model(settings: Settings, args: argparse.Namespace) -> int:
+    from .embedding import prepare_model
+
+    location = prepare_model(settings.model, cache_dir=settings.cache_dir)
+    print(f"model {settings.model} ready at {location}")
+    return 0
+
+
+def _index(settings: Settings, args: argparse.Namespace) -> int:
+    import time
+
+    from .service import make_embedder
+    from .store import build_index, index_is_current
+
+    if not args.force and index_is_current(settings):
+        print(f"index in {settings.index_dir} is up to date (corpus and model unchanged); nothing to do")
+        return 0
+    started = time.perf_counter()
+    embedder = make_embedder(settings)
+    result = build_index(settings, embedder, show_progress=sys.stderr.isatty() or args.progress)
+    print(f"indexed {result.passage_count} passages into {result.directory} "
+          f"in {time.perf_counter() - started:.1f}s (including model load)")
+    return 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from .serialize import answer_to_dict
+    from .service import QAService
+
+    service = QAService.load(settings, build_if_missing=True)
+    answer = service.ask(args.question, top_k=args.top_k, year=args.year, doc_id=args.doc, mode=args.mode)
+    if args.json:
+        print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
+        return 0
+    print(_format_answer(answer, color=sys.stdout.isatty()))
+    return 0
+
+
+def _mark(text: str, spans, color: bool) -> str:
+    start_mark, end_mark = ("\033[1;33m", "\033[0m") if color else ("【", "】")
+    out, last = [], 0
+    for s, e in sorted(spans):
+        if s < last:
+            continue
+        out += [text[last:s], start_mark, text[s:e], end_mark]
+        last = e
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _format_answer(answer, *, color: bool) -> str:
+    lines = [f"问：{answer.question}"]
+    if answer.abstained:
+        lines.append("没有找到可靠答案。最接近的段落：")
+    else:
+        a = answer.answer
+        cited = answer.hits[a.citation - 1].passage
+        sentence = a.text
+        if a.span:
+            rel = a.span_start - a.sentence_start
+            sentence = _mark(sentence, [(rel, rel + len(a.span))], color)
+        lines.append(f"答：{a.span or ''}\n   {sentence}")
+        lines.append(f"   —— 引自 [{a.citation}] {cited.title}（{cited.date}）第{cited.paragraph}段")
+    lines.append("")
+    for hit in answer.hits:
+        p = hit.passage
+        section = f" · {p.section}" if p.section else ""
+        lines.append(f"[{hit.rank}] {p.title}（{p.date}）第{p.paragraph}段{section}  {p.passage_id}  score={hit.score:.3f}")
+        lines.append("    " + _mark(p.text, answer.highlights.get(p.passage_id, ()), color))
+    lines.append(f"({answer.took_ms:.0f} ms)")
+    return "\n".join(lines)
+
+
+def _register_core(sub) -> None:
+    p = sub.add_parser("prepare-model", help="convert/prepare the embedding model into the cache")
+    p.set_defaults(handler=_prepare_model)
+    p = sub.add_parser("index", help="build or rebuild index/ from corpus/")
+    p.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    p.add_argument("--progress", action="store_true", help="show the progress bar even without a terminal")
+    p.set_defaults(handler=_index)
+    p = sub.add_parser("ask", help="answer a question with cited passages")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--year", type=int, help="only passages about this year")
+    p.add_argument("--doc", help="only passages of this document id")
+    p.add_argument("--mode", default="hybrid_rerank", choices=("bm25", "dense", "hybrid", "hybrid_rerank"))
+    p.add_argument("--json", action="store_true", help="print the JSON API object")
+    p.set_defaults(handler=_ask)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa-service", description=__doc__)
     parser.add_argument("--corpus-dir", type=Path, help="corpus directory (default: ./corpus)")
@@ -83,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_REGISTRARS: list = []
+_REGISTRARS: list = [_register_core]
 
 
 def main(argv: list[str] | None = None) -> int:

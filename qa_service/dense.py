@@ -1,0 +1,123 @@
+"""Dense vector store: a small interface and its embedded FAISS implementation.
+
+Vectors are L2-normalised, so inner product equals cosine similarity. A distributed engine
+can replace ``FaissStore`` by implementing ``VectorStore``; retrieval only uses this protocol.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import ConfigError, IndexCorruptError
+
+
+class VectorStore(Protocol):
+    dim: int
+
+    @property
+    def count(self) -> int: ...
+
+    def add(self, vectors: np.ndarray) -> None: ...
+
+    def search(self, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def save(self, path: Path) -> None: ...
+
+
+def _faiss():
+    try:
+        import faiss
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ConfigError("faiss is not installed: pip install faiss-cpu") from exc
+    return faiss
+
+
+class FaissStore:
+    """FAISS index of normalised vectors: ``flat`` (exact), ``hnsw`` or ``ivf`` (approximate)."""
+
+    KINDS = ("flat", "hnsw", "ivf")
+
+    def __init__(self, index, kind: str):
+        self._index = index
+        self.kind = kind
+        self.dim = index.d
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, *, kind: str = "flat") -> "FaissStore":
+        faiss = _faiss()
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        dim = vectors.shape[1]
+        if kind == "flat":
+            index = faiss.IndexFlatIP(dim)
+        elif kind == "hnsw":
+            index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = 80
+            index.hnsw.efSearch = 64
+        elif kind == "ivf":
+            # ~39 training points per list is FAISS's minimum; sqrt(n) lists is the usual rule.
+            nlist = max(1, min(int(4 * math.sqrt(len(vectors))), len(vectors) // 39))
+            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            index.train(vectors)
+            index.nprobe = min(nlist, 16)
+        else:
+            raise ConfigError(f"unknown FAISS index kind {kind!r}; use one of {cls.KINDS}")
+        store = cls(index, kind)
+        store.add(vectors)
+        return store
+
+    @property
+    def count(self) -> int:
+        return int(self._index.ntotal)
+
+    def add(self, vectors: np.ndarray) -> None:
+        self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+    def search(self, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` (scores, ids) per query; ``allowed`` restricts results to those ids."""
+        faiss = _faiss()
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        params = None
+        if allowed is not None:
+            if len(allowed) == 0:
+                empty = np.empty((len(queries), 0))
+                return empty.astype(np.float32), empty.astype(np.int64)
+            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+            params = (faiss.SearchParametersIVF(sel=selector) if self.kind == "ivf"
+                      else faiss.SearchParametersHNSW(sel=selector) if self.kind == "hnsw"
+                      else faiss.SearchParameters(sel=selector))
+            k = min(k, len(allowed))
+        k = min(k, self.count)
+        if k <= 0:
+            empty = np.empty((len(queries), 0))
+            return empty.astype(np.float32), empty.astype(np.int64)
+        scores, ids = self._index.search(queries, k, params=params)
+        return scores, ids
+
+    def save(self, path: Path) -> None:
+        _faiss().write_index(self._index, str(path))
+
+    @classmethod
+    def load(cls, path: Path, *, kind: str, count: int, dim: int) -> "FaissStore":
+        faiss = _faiss()
+        try:
+            index = faiss.read_index(str(path))
+        except Exception as exc:  # FAISS raises RuntimeError with C++ text on damaged files
+            raise IndexCorruptError(f"FAISS index {path} is unreadable: {exc}") from exc
+        if index.ntotal != count or index.d != dim:
+            raise IndexCorruptError(f"FAISS index holds {index.ntotal}×{index.d}, manifest says {count}×{dim}")
+        if kind == "hnsw":
+            faiss.downcast_index(index).hnsw.efSearch = 64
+        elif kind == "ivf":
+            ivf = faiss.extract_index_ivf(index)
+            ivf.nprobe = min(ivf.nlist, 16)
+        return cls(index, kind)
+
+
+def make_store(vectors: np.ndarray, *, kind: str = "flat") -> VectorStore:
+    """Factory: the configured store built over ``vectors``."""
+    return FaissStore.build(vectors, kind=kind)

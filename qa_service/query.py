@@ -1,0 +1,131 @@
+"""Question analysis: years and periods named, question type, synonym expansion."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .lexical import add_words, tokenize
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
+_FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
+_RELATIVE = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1, "来年": 1}
+_PERIODS = ("一季度", "二季度", "三季度", "四季度", "前三季度", "上半年", "下半年", "全年", "年底", "年末")
+_PLAN_WORDS = ("目标", "计划", "力争", "预期", "打算", "要", "规划", "将", "部署", "安排", "任务", "准备")
+
+# Units a how-much question asks for, by the words it uses (多少人 → people, 多少钱 → money…).
+UNIT_CUES = (
+    ("rank", re.compile(r"第几|排第|排名|名次|位列|排在")),
+    ("percent", re.compile(r"增长(?:了)?多少|增速|增幅|增长率|比例|比重|覆盖率|[^产]率|百分之|降低(?:了)?多少|压缩(?:了)?多少|几倍|多少倍")),
+    ("money", re.compile(r"多少钱|多少[万亿]?元|资金|投资|金额|收入|产值|总值|营收|贷款|余额|补贴|税收|GDP|经济总量", re.I)),
+    ("people", re.compile(r"多少[万]?人(?!次)|几个人|多少名|人数|就业")),
+    ("visits", re.compile(r"人次|游客|接待")),
+    ("area", re.compile(r"多少[万]?亩|面积|农田|耕作|耕地")),
+    ("grain", re.compile(r"粮食产量|产量|打了多少粮|多少斤|多少吨")),
+    ("length", re.compile(r"多少公里|多长|公里")),
+    ("duration", re.compile(r"几年|多少年|多长时间|多久|几个月|几天|几小时")),
+    ("count", re.compile(r"多少[个项件座条家户所次场套笔宗头只辆处批]|几[个项件座条家户所次场套笔宗头只辆处批]|多少$|几户")),
+)
+
+# Question type → cue patterns. Order matters: the first that matches wins.
+_TYPES = (
+    ("when", re.compile(r"什么时候|哪天|哪一天|何时|几月几[日号]|日期|哪年召开|什么时间")),
+    ("who", re.compile(r"谁|哪位|什么人|姓名|名字|记者")),
+    ("list", re.compile(r"哪些|哪几|包括|有什么|都有|分别|几大|几个方面|哪[两三四五六七八九十]+[个座条项大]")),
+    ("how_much", re.compile(r"多少|几[个座条家户项次万亿千百]?|多大|多高|多快|比例|比重|增速|增长率|增幅|产量|总值|金额|数量|规模|百分之|排名|第几")),
+    ("which", re.compile(r"哪[个里座家所条种]|什么[称号奖荣]|获评|获得了?什么|何种|是哪")),
+    ("plan", re.compile(r"怎么[做办干]|如何|措施|举措|计划|打算|要做|部署|重点|目标|思路")),
+)
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    question: str
+    years: tuple[int, ...]  # years the question names (explicitly, via a plan period or relatively)
+    periods: tuple[str, ...]  # 前三季度, 上半年, …
+    asks_plan: bool  # targets / plans rather than results
+    qtype: str  # when | who | list | how_much | which | plan | what
+    unit: str | None  # for how-much questions: rank | percent | money | people | visits | area | grain | length | duration | count
+    terms: tuple[str, ...]  # content tokens of the question
+    expansions: tuple[str, ...]  # corpus terms for the question's colloquial words
+    term_groups: tuple[tuple[str, ...], ...]  # each content concept with its synonyms
+
+    @property
+    def search_tokens(self) -> list[str]:
+        return [*self.terms, *(t for e in self.expansions for t in tokenize(e))]
+
+    @property
+    def dense_text(self) -> str:
+        extra = "".join(f"（{e}）" for e in self.expansions if e not in self.question)
+        return self.question + extra
+
+
+@lru_cache(maxsize=1)
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    data = json.loads((resources.files("qa_service") / "data" / "synonyms.json").read_text(encoding="utf-8"))
+    groups = tuple(tuple(g) for g in data["groups"])
+    add_words([w for g in groups for w in g if len(w) > 1])
+    return groups
+
+
+def _years(question: str, reference: dt.date) -> tuple[int, ...]:
+    years = {int(y) for y in _YEAR.findall(question) if 1990 <= int(y) <= 2100}
+    for word, offset in _RELATIVE.items():
+        if word in question:
+            years.add(reference.year + offset)
+    for name, (lo, hi) in _FIVE_YEAR_PLANS.items():
+        if name in question:
+            years.update(range(lo, hi + 1))
+    return tuple(sorted(years))
+
+
+def _unit(question: str, qtype: str) -> str | None:
+    if qtype != "how_much":
+        return None
+    for name, pattern in UNIT_CUES:
+        if pattern.search(question):
+            return name
+    return None
+
+
+def _qtype(question: str) -> str:
+    for name, pattern in _TYPES:
+        if pattern.search(question):
+            return name
+    return "what"
+
+
+def analyse(question: str, *, reference_date: dt.date | None = None) -> QueryAnalysis:
+    """Analyse a question; ``reference_date`` anchors 去年/今年 (default: today)."""
+    groups = synonym_groups()
+    reference = reference_date or dt.date.today()
+    text = question.strip()
+    lowered = text.lower()
+    expansions: list[str] = []
+    term_groups: list[tuple[str, ...]] = []
+    covered: set[str] = set()
+    for group in groups:
+        present = [w for w in group if w.lower() in lowered]
+        if present:
+            term_groups.append(group)
+            covered.update(t for w in present for t in tokenize(w))
+            expansions.extend(w for w in group if w.lower() not in lowered)
+    stripped = _YEAR.sub(" ", text)
+    terms = tuple(dict.fromkeys(t for t in tokenize(stripped) if not t.isdigit()))
+    for term in dict.fromkeys(t for t in tokenize(stripped, search=False) if not t.isdigit()):
+        if term not in covered and not any(term in w.lower() for g in term_groups for w in g):
+            term_groups.append((term,))
+    return QueryAnalysis(
+        question=text,
+        years=_years(text, reference),
+        periods=tuple(p for p in _PERIODS if p in text),
+        asks_plan=any(w in text for w in _PLAN_WORDS),
+        qtype=(qtype := _qtype(text)),
+        unit=_unit(text, qtype),
+        terms=terms,
+        expansions=tuple(dict.fromkeys(expansions)),
+        term_groups=tuple(term_groups),
+    )

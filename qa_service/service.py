@@ -1,0 +1,154 @@
+"""QAService: load the model and index once, answer questions. CLI, web and eval call this."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections import OrderedDict
+
+import numpy as np
+
+from .answer import Thresholds, extract_answer, highlight_terms
+from .config import Settings
+from .corpus import load_corpus
+from .errors import IndexMissingError, IndexStaleError, InvalidQuestionError
+from .query import QueryAnalysis, analyse
+from .retrieve import Retriever
+from .store import build_index, index_is_current, load_index
+from .types import Answer, Document, Passage
+
+logger = logging.getLogger(__name__)
+
+
+def make_embedder(settings: Settings):
+    from .embedding import Embedder
+
+    if settings.torch_threads:
+        import torch
+
+        torch.set_num_threads(settings.torch_threads)
+    return Embedder(settings.model, cache_dir=settings.cache_dir, query_prompt=settings.query_prompt,
+                    passage_prompt=settings.passage_prompt)
+
+
+def ensure_index(settings: Settings, *, embedder=None, show_progress: bool = False) -> bool:
+    """Build the index when it is missing, stale or damaged; True when a build ran."""
+    if index_is_current(settings):
+        return False
+    build_index(settings, embedder or make_embedder(settings), show_progress=show_progress)
+    return True
+
+
+class _QueryCache:
+    """Small LRU of query embeddings: popular questions skip the encoder."""
+
+    def __init__(self, embedder, size: int = 2048):
+        self._embedder = embedder
+        self._size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        (text,) = texts
+        with self._lock:
+            if text in self._items:
+                self._items.move_to_end(text)
+                return self._items[text]
+        vector = self._embedder.encode_queries([text])
+        with self._lock:
+            self._items[text] = vector
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return vector
+
+
+class QAService:
+    MODES = Retriever.MODES
+
+    def __init__(self, settings: Settings, loaded, embedder, documents: dict[str, Document]):
+        self.settings = settings
+        self.manifest = loaded.manifest
+        self.passages: list[Passage] = loaded.passages
+        self.documents = documents
+        self.doc_freq = loaded.doc_freq
+        self.embedder = embedder
+        self.thresholds = Thresholds()
+        self.retriever = Retriever(loaded.passages, loaded.dense, loaded.bm25, _QueryCache(embedder),
+                                   documents, loaded.doc_freq)
+        self._by_id = {p.passage_id: p for p in loaded.passages}
+
+    @classmethod
+    def load(cls, settings: Settings, *, build_if_missing: bool = False, embedder=None) -> "QAService":
+        """Load model and index. Raises IndexMissingError/IndexStaleError/IndexCorruptError/ModelError."""
+        embedder = embedder or make_embedder(settings)
+        try:
+            loaded = load_index(settings)
+        except (IndexMissingError, IndexStaleError):
+            if not (build_if_missing or settings.rebuild_stale):
+                raise
+            logger.warning("index missing or stale: building it now")
+            build_index(settings, embedder)
+            loaded = load_index(settings)
+        documents = {d.doc_id: d for d in load_corpus(settings.corpus_dir, root=settings.root)}
+        return cls(settings, loaded, embedder, documents)
+
+    def passage(self, passage_id: str) -> Passage | None:
+        return self._by_id.get(passage_id)
+
+    def document_passages(self, doc_id: str) -> list[Passage]:
+        return [p for p in self.passages if p.doc_id == doc_id]
+
+    def reference_date(self) -> dt.date:
+        if self.settings.reference_date:
+            return dt.date.fromisoformat(self.settings.reference_date)
+        return dt.date.today()
+
+    def validate(self, question, top_k, year, doc_id, mode) -> str:
+        if not isinstance(question, str):
+            raise InvalidQuestionError("question must be a string", code="invalid_type")
+        question = question.strip()
+        if not question:
+            raise InvalidQuestionError("question is empty", code="empty_question")
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuestionError(f"question is longer than {self.settings.max_question_chars} characters",
+                                       code="question_too_long")
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= self.settings.max_top_k:
+            raise InvalidQuestionError(f"top_k must be an integer from 1 to {self.settings.max_top_k}",
+                                       code="invalid_top_k")
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100):
+            raise InvalidQuestionError("year must be an integer such as 2024", code="invalid_year")
+        if doc_id is not None and not isinstance(doc_id, str):
+            raise InvalidQuestionError("doc_id must be a string", code="invalid_type")
+        if mode not in self.MODES:
+            raise InvalidQuestionError(f"mode must be one of {', '.join(self.MODES)}", code="invalid_mode")
+        return question
+
+    def analyse(self, question: str) -> QueryAnalysis:
+        return analyse(question, reference_date=self.reference_date())
+
+    def ask(self, question: str, *, top_k: int = 5, year: int | None = None, doc_id: str | None = None,
+            mode: str = "hybrid_rerank") -> Answer:
+        """Retrieve cited passages and extract the answer sentence and span (or abstain)."""
+        started = time.perf_counter()
+        question = self.validate(question, top_k, year, doc_id, mode)
+        analysis = self.analyse(question)
+        hits = self.retriever.search(analysis, top_k=top_k, mode=mode, year=year, doc_id=doc_id)
+        span = extract_answer(hits, analysis, self.documents, self.doc_freq, len(self.passages),
+                              thresholds=self.thresholds)
+        highlights = {}
+        for hit in hits:
+            pid = hit.passage.passage_id
+            if span is not None and pid == span.passage_id:
+                highlights[pid] = ((span.sentence_start, span.sentence_end),)
+            else:
+                highlights[pid] = tuple(highlight_terms(hit.passage.text, analysis))
+        return Answer(
+            question=question,
+            abstained=span is None,
+            answer=span,
+            hits=tuple(hits),
+            highlights=highlights,
+            took_ms=(time.perf_counter() - started) * 1000,
+            analysis=analysis,
+        )
