@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass
 
 from .query import QueryAnalysis
-from .retrieve import coverage, year_score
+from .retrieve import coverage, group_weight, year_score
 from .types import AnswerSpan, Document, Hit
 
-_NUMBER = r"\d+(?:\.\d+)?"
+_NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两百千]+(?=[万亿]?(?:斤|吨|元|亩|年|个|人)(?!级)))"
 _QUALIFIER = r"(?:左右|以上|以内|以下|余|多)?"
+_PREFIX = r"(?:不超过|超过|不少于|至少|近|约|逾)?"
 _UNITS = {
     "percent": r"(?:%|‰|倍|个百分点)",
     "money": r"(?:[万亿千百]*(?:元|美元))",
@@ -23,17 +24,22 @@ _UNITS = {
     "area": r"(?:[万]?亩|平方公里|平方米)",
     "grain": r"(?:[万亿]?(?:斤|公斤|吨))",
     "length": r"(?:公里|千米|米)",
+    "flow": r"(?:立方米每秒|立方米)",
     "duration": r"(?:年|个月|天|小时|日)",
     "count": r"(?:[万千]?(?:个|项|件|座|条|家|户|所|次|场|套|笔|宗|头|只|辆|处|批|类|村|期|起|名))",
 }
 _ANY_UNIT = "(?:" + "|".join(_UNITS.values()) + r"|[万亿]+)"
-FIGURE = re.compile(rf"(?:连续)?{_NUMBER}\s*{_ANY_UNIT}{_QUALIFIER}")
+_APPROX = r"(?:[万亿]?(?:余|多))?"  # 12000余人, 17万余件
+FIGURE = re.compile(rf"{_PREFIX}(?:连续)?{_NUMBER}\s*{_APPROX}{_ANY_UNIT}(?!级){_QUALIFIER}|[一二三四五六七八九十\d]+连[丰冠胜增]")
+LEVEL = re.compile(r"(?:国家|省|市|县)?[一二三四五六七八九十\d]级[\u4e00-\u9fff]{0,4}|(?:国家|省|市|县)级")
 RANK = re.compile(r"(?:全省|全国|东北|全市)?(?:第[一二三四五六七八九十\d]+(?:名|位)?|唯一|首位)")
 DATE = re.compile(r"(?:\d{4}\s*年)?\d{1,2}\s*月\d{1,2}\s*日|\d{4}\s*年\d{1,2}\s*月")
 _TITLES = r"(?:市委书记|书记|市长|副市长|主任|局长|部长|记者|通讯员|主席|总经理|董事长)"
-_NAME = re.compile(rf"{_TITLES}[、，\s]*([\u4e00-\u9fff]{{2,3}}?)(?=受|代表|作|表示|主持|指出|强调|说|在|，|、|）|\)|$)")
-_LIST = re.compile(r"[“「]?[\u4e00-\u9fff]{2,8}[”」]?(?:、[“「]?[\u4e00-\u9fff]{2,8}[”」]?){2,}")
-_COUNT_SUFFIX = re.compile(r"[一二三四五六七八九十两\d]+[个大项座条种类]")
+_NAME_END = r"(?=受|代表|作|表示|主持|指出|强调|说|在|，|、|）|\)|$)"
+_NAME = re.compile(rf"{_TITLES}[、，\s]*([\u4e00-\u9fff]{{2,3}}?){_NAME_END}")
+_TITLE = re.compile(_TITLES)
+_LIST = re.compile(r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?(?:、[“「]?[\u4e00-\u9fff]{2,12}[”」]?){2,}")
+_LIST_TAIL = re.compile(r"[^，,。；;：:！？、“”]{0,10}")
 _LEADING_VERB = re.compile(r"^(?:建设|做大做强|做强|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣)")
 _UNIT_BREAK = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』）)》]*|[^。！？!?；;]+$")
 _CLAUSE = re.compile(r"[^，,：:]*[，,：:]?")
@@ -45,7 +51,7 @@ _SHAPED = ("when", "who")
 class Thresholds:
     """Abstain unless the cited passage covers enough of the question's content."""
 
-    min_passage_coverage: float = 0.5
+    min_passage_coverage: float = 0.4
     min_unit_coverage: float = 0.25
 
 
@@ -71,35 +77,62 @@ def _anchor_ends(sentence: str, analysis: QueryAnalysis) -> list[int]:
     return ends
 
 
-def pick_figure(sentence: str, analysis: QueryAnalysis) -> tuple[int, int] | None:
-    """The figure of the asked kind nearest after the question's terms (生产总值实现 → 451.83亿元)."""
+_FIGURE_CLAUSE = re.compile(r"[^，,；;：:、]*[，,；;：:、]?")
+_MONEY_WORDS = re.compile(r"钱|元|资金|投资|金额|收入|产值|总值|营收|贷款|余额|补贴|税收|GDP|经济总量", re.I)
+
+
+def figure_candidates(sentence: str, analysis: QueryAnalysis) -> list[tuple[int, int]]:
+    """Figures (or ranks) of the kind the question asks for; figures quoted in it excluded."""
     if analysis.unit == "rank":
-        m = RANK.search(sentence)
-        return m.span() if m else None
+        return [m.span() for m in RANK.finditer(sentence)]
     in_question = {re.sub(r"\s", "", f) for f in FIGURE.findall(analysis.question)}
     spans = [m.span() for m in FIGURE.finditer(sentence)
              if re.sub(r"\s", "", m.group(0)) not in in_question]
     if analysis.unit in _UNITS:
-        unit = re.compile(rf"{_NUMBER}\s*{_UNITS[analysis.unit]}")
+        unit = re.compile(rf"{_NUMBER}\s*{_APPROX}{_UNITS[analysis.unit]}")
         spans = [s for s in spans if unit.search(sentence[s[0]:s[1]])]
-        if analysis.unit == "money":
-            spans = [s for s in spans if not re.search(r"\d\s*[万千]?元以上项目", sentence[s[0]:s[1] + 4])]
+        if analysis.unit == "money":  # "5000万元以上项目" names a project size, not an amount
+            spans = [s for s in spans if not re.match(r"\s*以上项目", sentence[s[1]:s[1] + 5])]
+    return spans
+
+
+def score_figures(sentence: str, analysis: QueryAnalysis, doc_freq, n: int) -> list[tuple[float, tuple[int, int]]]:
+    """Each candidate figure scored by how much of the question its own clause covers
+    (总投资80亿元的智算中心产业园 → 80亿元), ties broken by closeness after a question term."""
+    spans = figure_candidates(sentence, analysis)
     if not spans:
-        return None
+        return []
+    clauses = [m.span() for m in _FIGURE_CLAUSE.finditer(sentence) if m.end() > m.start()]
     anchors = _anchor_ends(sentence, analysis)
-    if not anchors:
-        return spans[0]
-
-    def distance(span: tuple[int, int]) -> int:
+    asks_money = bool(_MONEY_WORDS.search(analysis.question))
+    scored = []
+    for span in spans:
+        clause = next(((s, e) for s, e in clauses if s <= span[0] < e), (0, len(sentence)))
+        score = coverage(sentence[clause[0]:clause[1]], analysis, doc_freq, n)
         before = [span[0] - a for a in anchors if a <= span[0]]
-        return min(before) if before else 1000 + min(abs(span[0] - a) for a in anchors)
+        score += 0.05 / (1 + min(before)) if before else 0.0
+        if analysis.unit is None and not asks_money and re.search(r"元", sentence[span[0]:span[1]]):
+            score -= 0.1  # amounts of money answer questions that mention money
+        scored.append((score, span))
+    return scored
 
-    return min(spans, key=distance)
+
+def pick_figure(sentence: str, analysis: QueryAnalysis, doc_freq=None, n: int = 0) -> tuple[int, int] | None:
+    """The best-scored figure of the asked kind in ``sentence``."""
+    scored = score_figures(sentence, analysis, doc_freq or {}, n or 1)
+    return max(scored, key=lambda t: t[0])[1] if scored else None
 
 
-def pick_name(sentence: str) -> tuple[int, int] | None:
-    m = _NAME.search(sentence)
-    return m.span(1) if m else None
+def pick_name(sentence: str, analysis: QueryAnalysis) -> tuple[int, int] | None:
+    """A person's name after a title; after the title the question names, if it names one
+    (四平市长是谁 is not answered by 市委书记王相民)."""
+    asked = _TITLE.search(analysis.question)
+    pattern = (re.compile(rf"{re.escape(asked.group(0))}[、，\s]*([\u4e00-\u9fff]{{2,3}}?){_NAME_END}")
+               if asked else _NAME)
+    for m in pattern.finditer(sentence):
+        if not asked or not re.search(r"[副]$", sentence[:m.start()]):
+            return m.span(1)
+    return None
 
 
 def pick_date(sentence: str) -> tuple[int, int] | None:
@@ -108,15 +141,14 @@ def pick_date(sentence: str) -> tuple[int, int] | None:
 
 
 def pick_list(sentence: str) -> tuple[int, int] | None:
+    """The longest enumeration (A、B、C…), with the noun phrase that closes it (…八个重点产业)."""
     best = None
     for m in _LIST.finditer(sentence):
         start, end = m.span()
         lead = _LEADING_VERB.match(sentence[start:end])
         if lead:
             start += lead.end()
-        tail = _COUNT_SUFFIX.search(sentence, start, end)
-        if tail and tail.start() > start:
-            end = tail.start()
+        end = _LIST_TAIL.match(sentence, end).end()
         if best is None or end - start > best[1] - best[0]:
             best = (start, end)
     return best
@@ -137,20 +169,38 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, doc_freq, n: int) -> tup
     return best
 
 
-def find_span(sentence: str, analysis: QueryAnalysis, doc_freq, n: int) -> tuple[int, int] | None:
-    """The key span for the question type; None when the sentence lacks the shape asked for."""
+def find_span(sentence: str, analysis: QueryAnalysis, doc_freq, n: int) -> tuple[tuple[int, int] | None, bool]:
+    """(key span, whether it has the shape asked for); the clause is the fallback span."""
+    shaped = None
     if analysis.qtype == "how_much":
-        span = pick_figure(sentence, analysis)
-        if span is None and analysis.unit is None:
-            span = pick_clause(sentence, analysis, doc_freq, n)
-        return span
-    if analysis.qtype == "who":
-        return pick_name(sentence)
-    if analysis.qtype == "when":
-        return pick_date(sentence)
-    if analysis.qtype == "list":
-        return pick_list(sentence) or pick_clause(sentence, analysis, doc_freq, n)
-    return pick_clause(sentence, analysis, doc_freq, n)
+        if analysis.unit == "level":
+            m = LEVEL.search(sentence)
+            shaped = m.span() if m else None
+        else:
+            shaped = pick_figure(sentence, analysis, doc_freq, n)
+    elif analysis.qtype == "who":
+        shaped = pick_name(sentence, analysis)
+    elif analysis.qtype == "when":
+        shaped = pick_date(sentence)
+    elif analysis.qtype == "list":
+        shaped = pick_list(sentence)
+    if shaped is not None:
+        return shaped, True
+    return pick_clause(sentence, analysis, doc_freq, n), False
+
+
+# Targets and plans, as opposed to results. Strong cues decide on their own; weak ones (要…)
+# only tilt the ranking, since 要 and 计划 also occur in reports of what was done.
+_PLAN_STRONG = re.compile(r"力争|预期|目标是|确保|争取|计划(?:开|新|实施|建设|储备|投资)|谋划|拟|年度投资")
+_PLAN_SECTION = re.compile(r"目标|部署|计划|安排|谋划")
+_PLAN_WEAK = re.compile(r"目标|(?<![需主重只想])要(?=[\u4e00-\u9fff])|将要|全年计划")
+
+
+def _plan_level(section: str, sentence: str) -> int:
+    """2: clearly a target or plan, 1: probably, 0: reads as a result."""
+    if _PLAN_STRONG.search(sentence) or _PLAN_SECTION.search(section):
+        return 2
+    return 1 if _PLAN_WEAK.search(sentence) else 0
 
 
 def _period_conflict(sentence: str, analysis: QueryAnalysis) -> bool:
@@ -159,6 +209,22 @@ def _period_conflict(sentence: str, analysis: QueryAnalysis) -> bool:
         return False
     named = [p for p in ("前三季度", "上半年", "下半年", "一季度", "全年") if p in sentence]
     return bool(named) and not any(p in analysis.periods for p in named)
+
+
+def _covered_chars(sentence: str, analysis: QueryAnalysis) -> int:
+    return sum(e - s for s, e in highlight_terms(sentence, analysis))
+
+
+def _has_key_concept(text: str, analysis: QueryAnalysis, doc_freq, n: int) -> bool:
+    """The question's most specific concept must be in the answer context (空气优良天数比例 is
+    not answered by 优良水体比例). Words seen in fewer than two passages are left out: they are
+    mostly the asker's own wording (称号, 钱) rather than the topic."""
+    seen = [g for g in analysis.term_groups if max(doc_freq.get(w, 0) for w in g) >= 2]
+    if not seen:
+        return True
+    key = max(seen, key=lambda g: group_weight(g, doc_freq, n))
+    lowered = text.lower()
+    return any(w.lower() in lowered for w in key)
 
 
 @dataclass(frozen=True)
@@ -186,13 +252,24 @@ def extract_answer(hits: list[Hit], analysis: QueryAnalysis, documents: dict[str
             sentence = p.text[start:end]
             if _period_conflict(sentence, analysis):
                 continue
-            unit_cov = coverage(f"{p.section} {sentence}", analysis, doc_freq, n_passages)
-            span = find_span(sentence, analysis, doc_freq, n_passages)
-            if span is None and (analysis.qtype in _SHAPED or analysis.unit is not None):
+            context = f"{p.section} {sentence}"
+            unit_cov = coverage(context, analysis, doc_freq, n_passages)
+            span, shaped = find_span(sentence, analysis, doc_freq, n_passages)
+            if not shaped and (analysis.qtype in _SHAPED or analysis.unit is not None):
                 continue
-            if unit_cov < thresholds.min_unit_coverage:
+            if unit_cov < thresholds.min_unit_coverage or not _has_key_concept(context, analysis, doc_freq, n_passages):
                 continue
-            score = unit_cov + (0.2 if span else 0.0) - 0.1 * (hit.rank - 1)
+            plan = _plan_level(p.section, sentence)
+            if analysis.years and plan == 2 and not analysis.asks_plan:
+                continue  # a target is no answer to "how much was it in 2023"
+            score = unit_cov + (0.2 if shaped else 0.0) - 0.1 * (hit.rank - 1)
+            if analysis.qtype == "how_much" and shaped:
+                figures = score_figures(sentence, analysis, doc_freq, n_passages)
+                score += 0.5 * max((f for f, s in figures if s == span), default=0.0)
+            if (plan > 0) != analysis.asks_plan:
+                score -= 0.15  # a target answers "要/计划…" questions, a result the others
+            if len(sentence) - _covered_chars(sentence, analysis) < 8:
+                score -= 0.2  # a sentence that only repeats the question tells nothing
             if best is None or score > best.score:
                 best = _Candidate(score, hit, start, end, span)
     if best is None:

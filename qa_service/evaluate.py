@@ -181,6 +181,7 @@ class EvalReport:
     created: str
     index_info: dict[str, object]
     unreachable: tuple[str, ...]  # answerable gold ids whose evidence no passage holds
+    notes: tuple[str, ...]  # caveats about the measurement
     per_mode: dict[str, ModeReport]
     results: tuple[QuestionResult, ...]
 
@@ -248,9 +249,7 @@ def run_evaluation(service: Service, gold_records: Sequence[GoldRecord], *,
     Raises:
         ConfigError: ``modes`` is empty or names a mode the service does not know.
     """
-    known = getattr(service, "MODES", None)
-    if not modes or (known and set(modes) - set(known)):
-        raise ConfigError(f"unknown or no mode(s) {list(modes)}; choose from {list(known or [])}")
+    _check_modes(modes, getattr(service, "MODES", None))
     if top_k < 1:
         raise ConfigError("top_k must be at least 1")
     relevant = {r.id: relevant_passage_ids(service.passages, r) for r in gold_records}
@@ -258,40 +257,60 @@ def run_evaluation(service: Service, gold_records: Sequence[GoldRecord], *,
     for gold_id in unreachable:
         logger.warning("gold %s: no passage holds its evidence; it counts as a miss", gold_id)
 
+    notes = []
+    if not callable(getattr(service, "clear_cache", None)) and len(modes) > 1:
+        notes.append("the service offers no clear_cache(): if it caches query embeddings, the "
+                     "latency of modes after the first one that encodes a question excludes encoding")
     bar = None
     if progress:
         from tqdm import tqdm
         bar = tqdm(total=len(modes) * len(gold_records), desc="eval", unit="q")
     all_results: list[QuestionResult] = []
     per_mode: dict[str, ModeReport] = {}
-    for mode in modes:
-        # Query-embedding caches would make every mode after the first look free of encoding.
-        clear_cache = getattr(service, "clear_cache", None)
-        if callable(clear_cache):
-            clear_cache()
-        if gold_records:  # warm-up: lazy model loads and caches must not count as latency
-            _ask(service, gold_records[0].question, top_k, mode)
-        judged = []
-        for record in gold_records:
-            if bar is not None:
-                bar.set_postfix_str(mode)
-            started = time.perf_counter()
-            answer, error = _ask(service, record.question, top_k, mode)
-            latency = (time.perf_counter() - started) * 1000
-            judged.append(_judge(record, mode, answer, latency, relevant[record.id], error))
-            if bar is not None:
-                bar.update()
-        answerable = [r for r in judged if r.answer_correct is not None]
-        scores = retrieval_metrics({r.id: r.relevant for r in answerable},
-                                   {r.id: r.returned for r in answerable})
-        judged = [_with_metrics(r, scores.get(r.id, {})) for r in judged]
-        per_mode[mode] = _mode_report(mode, judged)
-        all_results.extend(judged)
-    if bar is not None:
-        bar.close()
+    try:
+        for mode in modes:
+            judged = _run_mode(service, gold_records, mode, top_k, relevant, bar)
+            per_mode[mode] = _mode_report(mode, judged)
+            all_results.extend(judged)
+    finally:
+        if bar is not None:
+            bar.close()
     return EvalReport(modes=tuple(modes), top_k=top_k, n_questions=len(gold_records),
                       created=time.strftime("%Y-%m-%d %H:%M:%S"), index_info=_index_info(service),
-                      unreachable=unreachable, per_mode=per_mode, results=tuple(all_results))
+                      unreachable=unreachable, notes=tuple(notes), per_mode=per_mode,
+                      results=tuple(all_results))
+
+
+def _run_mode(service: Service, gold_records: Sequence[GoldRecord], mode: str, top_k: int,
+              relevant: dict[str, tuple[str, ...]], bar) -> list[QuestionResult]:
+    """Ask every question in one mode; judge each answer and score the rankings."""
+    # Query-embedding caches would make every mode after the first look free of encoding.
+    clear_cache = getattr(service, "clear_cache", None)
+    if callable(clear_cache):
+        clear_cache()
+    if gold_records:  # warm-up (lazy loads must not count as latency); a bad option raises here
+        service.ask(gold_records[0].question, top_k=top_k, mode=mode)
+    judged = []
+    for record in gold_records:
+        if bar is not None:
+            bar.set_postfix_str(mode)
+        started = time.perf_counter()
+        answer, error = _ask(service, record.question, top_k, mode)
+        latency = (time.perf_counter() - started) * 1000
+        judged.append(_judge(record, mode, answer, latency, relevant[record.id], error))
+        if bar is not None:
+            bar.update()
+    answerable = [r for r in judged if r.answer_correct is not None]
+    scores = retrieval_metrics({r.id: r.relevant for r in answerable},
+                               {r.id: r.returned for r in answerable})
+    return [replace(r, metrics=dict(scores.get(r.id, {}))) for r in judged]
+
+
+def _check_modes(modes: Sequence[str], known: Sequence[str] | None) -> None:
+    unknown = [m for m in modes if known and m not in known]
+    if not modes or unknown:
+        raise ConfigError(f"unknown or no mode(s) {', '.join(unknown) or '(none)'}; "
+                          f"choose from {', '.join(known or ())}")
 
 
 def _ask(service: Service, question: str, top_k: int, mode: str) -> tuple[Answer | None, str]:
@@ -300,10 +319,6 @@ def _ask(service: Service, question: str, top_k: int, mode: str) -> tuple[Answer
     except QAServiceError as exc:  # judged as an abstention, reported with the message
         logger.warning("mode %s, question %r: %s", mode, question, exc)
         return None, f"{type(exc).__name__}: {exc}"
-
-
-def _with_metrics(result: QuestionResult, metrics: dict[str, float]) -> QuestionResult:
-    return replace(result, metrics=dict(metrics))
 
 
 def check_thresholds(summary: Summary, thresholds: dict[str, float]) -> list[str]:
@@ -354,9 +369,12 @@ def eval_command(settings: Settings, args: argparse.Namespace) -> int:
     from .service import QAService
 
     records = load_gold(args.gold or settings.root / "eval" / "gold.jsonl")
+    modes = args.modes or QAService.MODES
+    _check_modes(modes, QAService.MODES)  # before the slow model load
+    if not 1 <= args.top_k <= settings.max_top_k:
+        raise ConfigError(f"--top-k must be from 1 to {settings.max_top_k}")
     service = QAService.load(settings, build_if_missing=True)
-    result = run_evaluation(service, records, modes=args.modes or QAService.MODES,
-                            top_k=args.top_k, progress=not args.json)
+    result = run_evaluation(service, records, modes=modes, top_k=args.top_k, progress=not args.json)
     out_dir = args.out or settings.root / "eval" / "reports"
     written = report.write_reports(result, out_dir)
     if args.write_summary:

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 STOPWORDS = frozenset("""
 的 了 是 在 和 与 及 等 为 对 把 被 将 也 都 而 并 或 从 向 于 以 之 其 这 那 个 年 月 日 中 上 下
 多少 几 几个 哪 哪些 哪个 哪几 什么 怎么 怎样 如何 是否 吗 呢 吧 啊 有 没有 请问 请 一下 情况 方面
-要 会 能 可以 达到 实现 完成 提出 了解 问 告诉 我 你 他 我们 多 大 到 时候 时间 今年 去年 明年 啥 谁 哪里 期间 目前 现在 最近 啊
+要 会 能 可以 达到 实现 完成 提出 了解 问 告诉 我 你 他 我们 多 大 到 时候 时间 今年 去年 明年 啥 谁 哪里 期间 目前 现在 最近 啊 钱 多长时间 多久 时候 东西
 """.split())
 _KEEP = re.compile(r"[\w%]", re.UNICODE)
 _tokenizer = None
@@ -56,6 +56,29 @@ def tokenize(text: str, *, keep_stopwords: bool = False, search: bool = True) ->
             continue
         tokens.append(token)
     return tokens
+
+
+_CONTENT_POS = ("n", "vn", "eng", "t", "b", "j", "i", "s")
+_pos_tokenizer = None
+
+
+def content_words(text: str) -> list[str]:
+    """Nouns, names, places, terms and time words: what a question is about.
+
+    Verbs, numerals, pronouns and particles (建了, 多少, 是谁) say what kind of answer is wanted,
+    not what it is about, so they do not count when judging whether a passage covers a question.
+    """
+    global _pos_tokenizer
+    if _pos_tokenizer is None:
+        import jieba.posseg
+
+        _pos_tokenizer = jieba.posseg.POSTokenizer(_jieba())
+    words = []
+    for pair in _pos_tokenizer.cut(text):
+        word = pair.word.strip().lower()
+        if word and _KEEP.search(word) and word not in STOPWORDS and pair.flag.startswith(_CONTENT_POS):
+            words.append(word)
+    return words
 
 
 def add_words(words: list[str]) -> None:

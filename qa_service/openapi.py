@@ -80,7 +80,8 @@ def _schemas(settings: Settings) -> dict:
             "span": {**_STR, "description": "The key figure or name inside text (may be empty)."},
             "passage_id": _STR,
             "citation": {"type": "integer", "minimum": 1, "description": "Rank of the cited passage."},
-            "highlight": {**offsets, "description": "[start, end) of the span (or sentence) in the cited passage's text."},
+            "highlight": {**offsets, "description": "[start, end) of the span (or, without a span, "
+                                                    "the sentence) in the cited passage's text."},
         }),
         "Source": source,
         "Passage": _object(passage),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .lexical import add_words, tokenize
+from .lexical import add_words, content_words, tokenize
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 _FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
@@ -17,24 +17,30 @@ _PERIODS = ("一季度", "二季度", "三季度", "四季度", "前三季度", 
 _PLAN_WORDS = ("目标", "计划", "力争", "预期", "打算", "要", "规划", "将", "部署", "安排", "任务", "准备")
 
 # Units a how-much question asks for, by the words it uses (多少人 → people, 多少钱 → money…).
-UNIT_CUES = (
+_Q = r"(?:多少|几)"
+UNIT_CUES = (  # first match wins: an explicit unit, then ranks and rates, then the metric's meaning
     ("rank", re.compile(r"第几|排第|排名|名次|位列|排在")),
-    ("percent", re.compile(r"增长(?:了)?多少|增速|增幅|增长率|比例|比重|覆盖率|[^产]率|百分之|降低(?:了)?多少|压缩(?:了)?多少|几倍|多少倍")),
-    ("money", re.compile(r"多少钱|多少[万亿]?元|资金|投资|金额|收入|产值|总值|营收|贷款|余额|补贴|税收|GDP|经济总量", re.I)),
-    ("people", re.compile(r"多少[万]?人(?!次)|几个人|多少名|人数|就业")),
-    ("visits", re.compile(r"人次|游客|接待")),
-    ("area", re.compile(r"多少[万]?亩|面积|农田|耕作|耕地")),
-    ("grain", re.compile(r"粮食产量|产量|打了多少粮|多少斤|多少吨")),
-    ("length", re.compile(r"多少公里|多长|公里")),
-    ("duration", re.compile(r"几年|多少年|多长时间|多久|几个月|几天|几小时")),
-    ("count", re.compile(r"多少[个项件座条家户所次场套笔宗头只辆处批]|几[个项件座条家户所次场套笔宗头只辆处批]|多少$|几户")),
+    ("level", re.compile(r"几级|什么级别|哪一?级")),
+    ("visits", re.compile(rf"{_Q}[万]?人次|游客|接待")),
+    ("money", re.compile(rf"{_Q}钱|{_Q}[万亿]?元")),
+    ("people", re.compile(rf"{_Q}[万]?(?:人|名)(?!次)|{_Q}个人|人数")),
+    ("area", re.compile(rf"{_Q}[万]?亩")),
+    ("grain", re.compile(rf"{_Q}[万亿]?(?:斤|吨)")),
+    ("length", re.compile(rf"{_Q}公里|多长(?!时间)")),
+    ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时")),
+    ("count", re.compile(rf"{_Q}[个项件座条家户所次场套笔宗头只辆处批起]")),
+    ("percent", re.compile(r"增长|增速|增幅|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍")),
+    ("money", re.compile(r"资金|投资|金额|收入|产值|总值|营收|贷款|余额|补贴|税收|GDP|经济总量", re.I)),
+    ("people", re.compile(r"就业")),
+    ("area", re.compile(r"面积|农田|耕作|耕地")),
+    ("grain", re.compile(r"粮食产量|产量")),
 )
 
 # Question type → cue patterns. Order matters: the first that matches wins.
 _TYPES = (
-    ("when", re.compile(r"什么时候|哪天|哪一天|何时|几月几[日号]|日期|哪年召开|什么时间")),
+    ("when", re.compile(r"什么时候|哪天|哪一天|何时|几月几[日号]|日期|哪一?年|什么时间")),
     ("who", re.compile(r"谁|哪位|什么人|姓名|名字|记者")),
-    ("list", re.compile(r"哪些|哪几|包括|有什么|都有|分别|几大|几个方面|哪[两三四五六七八九十]+[个座条项大]")),
+    ("list", re.compile(r"哪些|哪几|包括|有什么|都有|分别|几大|几个方面|哪[两三四五六七八九十]+[\u4e00-\u9fff]")),
     ("how_much", re.compile(r"多少|几[个座条家户项次万亿千百]?|多大|多高|多快|比例|比重|增速|增长率|增幅|产量|总值|金额|数量|规模|百分之|排名|第几")),
     ("which", re.compile(r"哪[个里座家所条种]|什么[称号奖荣]|获评|获得了?什么|何种|是哪")),
     ("plan", re.compile(r"怎么[做办干]|如何|措施|举措|计划|打算|要做|部署|重点|目标|思路")),
@@ -48,7 +54,7 @@ class QueryAnalysis:
     periods: tuple[str, ...]  # 前三季度, 上半年, …
     asks_plan: bool  # targets / plans rather than results
     qtype: str  # when | who | list | how_much | which | plan | what
-    unit: str | None  # for how-much questions: rank | percent | money | people | visits | area | grain | length | duration | count
+    unit: str | None  # how-much questions: rank | level | percent | money | people | visits | area | grain | length | duration | count
     terms: tuple[str, ...]  # content tokens of the question
     expansions: tuple[str, ...]  # corpus terms for the question's colloquial words
     term_groups: tuple[tuple[str, ...], ...]  # each content concept with its synonyms
@@ -115,7 +121,7 @@ def analyse(question: str, *, reference_date: dt.date | None = None) -> QueryAna
             expansions.extend(w for w in group if w.lower() not in lowered)
     stripped = _YEAR.sub(" ", text)
     terms = tuple(dict.fromkeys(t for t in tokenize(stripped) if not t.isdigit()))
-    for term in dict.fromkeys(t for t in tokenize(stripped, search=False) if not t.isdigit()):
+    for term in dict.fromkeys(t for t in content_words(stripped) if not t.isdigit()):
         if term not in covered and not any(term in w.lower() for g in term_groups for w in g):
             term_groups.append((term,))
     return QueryAnalysis(

@@ -112,6 +112,7 @@ def render_terminal(report: EvalReport) -> str:
              f"{len(report.failures())} failed questions in {mode} (list in report.md)"]
     if report.unreachable:
         parts.append(f"no passage holds the evidence of: {', '.join(report.unreachable)}")
+    parts += [f"note: {note}" for note in report.notes]
     return "\n".join(parts)
 
 
@@ -141,6 +142,7 @@ def render_markdown(report: EvalReport) -> str:
         "gold evidence (whitespace removed); when a paragraph split cut the evidence, a passage "
         "holding the answer and 60 % of the evidence (its start or end) counts. Retrieval metrics "
         "exclude unanswerable questions; an abstention counts as a wrong answer.", "",
+        *(f"Note: {note}." for note in report.notes), *([""] if report.notes else []),
         "## Modes side by side", "", _md_table(*_mode_table(report)), "",
         "![Hit@k by mode](hit_at_k.svg)", "",
         "## Per question type: Hit@5 / answer accuracy", "", _md_table(*_type_by_mode(report)), "",
@@ -234,7 +236,8 @@ def render_summary(report: EvalReport) -> str:
         "Full report (per type, failed questions, chart): `eval/reports/report.md` after a run.", "",
         _md_table(*_mode_table(report)), "",
         f"Per question type, {mode}:", "", _md_table(header, rows), "",
-    ])
+        *(f"Note: {note}." for note in report.notes),
+    ]).rstrip() + "\n"
 
 
 def write_summary(report: EvalReport, path: Path) -> Path:

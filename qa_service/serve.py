@@ -95,11 +95,16 @@ def build_wsgi_app(settings: Settings):
 
     started = time.perf_counter()
     embedder = make_embedder(settings)  # one model load serves both the build and the service
+    logger.info("checking the index in %s (built now if missing or stale)", settings.index_dir)
     if ensure_index(settings, embedder=embedder, show_progress=sys.stderr.isatty()):
         logger.info("built the index in %s", settings.index_dir)
     service = QAService.load(settings, embedder=embedder)
-    service.ask(WARM_UP_QUESTION)  # the first query pays torch's lazy set-up; not a user
-    logger.info("loaded %d passages in %.1fs", len(service.passages), time.perf_counter() - started)
+    try:
+        service.ask(WARM_UP_QUESTION)  # the first query pays torch's lazy set-up; not a user
+    except Exception:  # noqa: BLE001 - a warm-up failure must not stop the server
+        logger.warning("warm-up question failed", exc_info=True)
+    logger.info("ready: %d passages, model %s, %.1fs", len(service.passages), settings.model,
+                time.perf_counter() - started)
     return AccessLogMiddleware(create_app(service=service))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import unicodedata
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -20,7 +21,8 @@ from .errors import QAServiceError
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
-JSON_PATHS = ("/api/", "/healthz", "/openapi.json")
+JSON_PREFIX = "/api/"
+JSON_ROUTES = frozenset({"/api", "/healthz", "/openapi.json"})
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -59,10 +61,6 @@ class ServiceHolder:
         self.settings = settings
         self._service = service
         self._lock = threading.Lock()
-
-    @property
-    def loaded(self) -> bool:
-        return self._service is not None
 
     def get(self):
         """The loaded service. Raises the service's QAServiceError when the index cannot load."""
@@ -121,7 +119,24 @@ def service_holder() -> ServiceHolder:
 
 
 def is_json_path(path: str) -> bool:
-    return path == "/api" or any(path == p or path.startswith(p) for p in JSON_PATHS)
+    """Whether errors on this path are answered in JSON (the API) rather than HTML."""
+    return path.startswith(JSON_PREFIX) or path in JSON_ROUTES
+
+
+def clean_question(text: str) -> str:
+    """Control characters become spaces, invisible format characters (zero-width space, BOM)
+    go, then surrounding whitespace is stripped: a question of only those is empty."""
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text
+                   if unicodedata.category(ch) != "Cf").strip()
+
+
+def is_unicode_text(text: str) -> bool:
+    """False for strings JSON can carry but UTF-8 cannot (lone surrogates such as "\\ud800")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def json_error(status: int, code: str, message: str, headers: dict | None = None) -> Response:

@@ -13,23 +13,14 @@ from .config import Settings
 from .errors import InvalidQuestionError, QAServiceError
 from .openapi import build_openapi
 from .serialize import answer_to_dict, passage_to_dict
-from .web import json_error, service_holder
+from .web import clean_question, is_unicode_text, json_error, service_holder
 
 api = Blueprint("api", __name__)
 
 ASK_FIELDS = ("question", "top_k", "year", "doc_id")
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_DOC_ID_CHARS = 200
-_INTEGER = re.compile(r"[+-]?\d{1,9}")
-
-
-class BadRequest(Exception):
-    """A request the API refuses with 400 and a specific error code."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+_INTEGER = re.compile(r"[+-]?\d{1,9}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -40,14 +31,13 @@ class AskParams:
     doc_id: str | None
 
 
-@api.errorhandler(BadRequest)
-def _bad_request(exc: BadRequest) -> Response:
-    return json_error(400, exc.code, exc.message)
-
-
 @api.errorhandler(InvalidQuestionError)
 def _invalid_question(exc: InvalidQuestionError) -> Response:
     return json_error(400, exc.code, str(exc) or "The question is not acceptable.")
+
+
+def _invalid(code: str, message: str) -> InvalidQuestionError:
+    return InvalidQuestionError(message, code=code)
 
 
 def _settings() -> Settings:
@@ -62,38 +52,40 @@ def validate_ask(raw: dict, settings: Settings) -> AskParams:
     """Check types and ranges of the ask fields (already decoded from JSON or the query)."""
     question = raw.get("question")
     if question is None:
-        raise BadRequest("empty_question", "Field 'question' is required.")
+        raise _invalid("empty_question", "Field 'question' is required.")
     if not isinstance(question, str):
-        raise BadRequest("invalid_type", "Field 'question' must be a string.")
-    question = question.strip()
+        raise _invalid("invalid_type", "Field 'question' must be a string.")
+    question = clean_question(question)
     if not question:
-        raise BadRequest("empty_question", "The question is empty.")
+        raise _invalid("empty_question", "The question is empty.")
+    if not is_unicode_text(question):
+        raise _invalid("invalid_question", "The question is not valid Unicode text.")
     if len(question) > settings.max_question_chars:
-        raise BadRequest("question_too_long",
-                         f"The question is longer than {settings.max_question_chars} characters.")
+        raise _invalid("question_too_long",
+                       f"The question is longer than {settings.max_question_chars} characters.")
 
     top_k = raw.get("top_k")
     if top_k is None:
         top_k = min(settings.default_top_k, settings.max_top_k)
     elif not _is_int(top_k):
-        raise BadRequest("invalid_top_k", "Field 'top_k' must be an integer.")
+        raise _invalid("invalid_top_k", "Field 'top_k' must be an integer.")
     elif not 1 <= top_k <= settings.max_top_k:
-        raise BadRequest("invalid_top_k", f"Field 'top_k' must be between 1 and {settings.max_top_k}.")
+        raise _invalid("invalid_top_k", f"Field 'top_k' must be between 1 and {settings.max_top_k}.")
 
     year = raw.get("year")
     if year is not None:
         if not _is_int(year):
-            raise BadRequest("invalid_year", "Field 'year' must be an integer.")
+            raise _invalid("invalid_year", "Field 'year' must be an integer.")
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise BadRequest("invalid_year", f"Field 'year' must be between {MIN_YEAR} and {MAX_YEAR}.")
+            raise _invalid("invalid_year", f"Field 'year' must be between {MIN_YEAR} and {MAX_YEAR}.")
 
     doc_id = raw.get("doc_id")
     if doc_id is not None:
         if not isinstance(doc_id, str):
-            raise BadRequest("invalid_type", "Field 'doc_id' must be a string.")
+            raise _invalid("invalid_type", "Field 'doc_id' must be a string.")
         doc_id = doc_id.strip()
-        if not doc_id or len(doc_id) > MAX_DOC_ID_CHARS:
-            raise BadRequest("invalid_doc_id", "Field 'doc_id' must be a non-empty document id.")
+        if not doc_id or len(doc_id) > MAX_DOC_ID_CHARS or not is_unicode_text(doc_id):
+            raise _invalid("invalid_doc_id", "Field 'doc_id' must be a non-empty document id.")
     return AskParams(question=question, top_k=top_k, year=year, doc_id=doc_id)
 
 
@@ -104,12 +96,13 @@ def _json_body() -> dict:
     try:
         body = json.loads(data)
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise BadRequest("bad_json", "The request body is not valid JSON.") from None
+        raise _invalid("bad_json", "The request body is not valid JSON.") from None
     if not isinstance(body, dict):
-        raise BadRequest("invalid_body", "The request body must be a JSON object.")
+        raise _invalid("invalid_body", "The request body must be a JSON object.")
     unknown = sorted(set(body) - set(ASK_FIELDS))
     if unknown:
-        raise BadRequest("unknown_field", f"Unknown field(s): {', '.join(unknown)}.")
+        names = ", ".join(repr(name[:40]) for name in unknown[:5])
+        raise _invalid("unknown_field", f"Unknown field(s): {names}; expected {', '.join(ASK_FIELDS)}.")
     return body
 
 
@@ -119,7 +112,7 @@ def _query_int(name: str, code: str):
     if not value:
         return None
     if not _INTEGER.fullmatch(value):
-        raise BadRequest(code, f"Parameter '{name}' must be an integer.")
+        raise _invalid(code, f"Parameter '{name}' must be an integer.")
     return int(value)
 
 

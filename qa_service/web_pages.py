@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from markupsafe import Markup, escape
 
 from .errors import InvalidQuestionError
-from .web import html_error, service_holder
+from .web import clean_question, html_error, is_unicode_text, service_holder
 
 pages = Blueprint("pages", __name__)
 
@@ -27,8 +27,10 @@ _MESSAGES = {
     "question_too_long": "问题太长了，请精简到 {n} 个字以内。",
     "invalid_top_k": "返回条数不正确。",
     "invalid_year": "年份不正确。",
+    "invalid_question": "问题中含有无法识别的字符。",
 }
-_RANGE = re.compile(r"(\d{1,7})-(\d{1,7})")
+_RANGE = re.compile(r"(\d{1,7})-(\d{1,7})", re.ASCII)
+_TOP_K = re.compile(r"\d{1,3}", re.ASCII)
 
 
 def merge_ranges(ranges, length: int) -> list[tuple[int, int]]:
@@ -89,33 +91,38 @@ def _answer_view(answer) -> dict | None:
     if hit is None:
         hit = next((h for h in answer.hits if h.passage.passage_id == span.passage_id), None)
     inner = _span_in_sentence(span)
-    mark = (span.span_start, span.span_end) if span.span else (span.sentence_start, span.sentence_end)
     return {
         "html": mark_text(span.text, [inner] if inner else []),
         "span": span.span,
         "citation": span.citation,
         "passage": hit.passage if hit else None,
         "paragraph_label": paragraph_label(hit.passage) if hit else "",
-        "href": source_href(hit.passage, mark) if hit else None,
+        "href": source_href(hit.passage, _answer_mark(answer)) if hit else None,
     }
 
 
-def _hit_view(hit, highlights) -> dict:
-    ranges = highlights.get(hit.passage.passage_id, ())
-    first = merge_ranges(ranges, len(hit.passage.text))[:1]
+def _answer_mark(answer) -> tuple[int, int] | None:
+    """What to mark in the cited passage's source view: the key span, else the sentence."""
+    span = answer.answer
+    if answer.abstained or span is None:
+        return None
+    return (span.span_start, span.span_end) if span.span else (span.sentence_start, span.sentence_end)
+
+
+def _hit_view(hit, highlights, mark: tuple[int, int] | None) -> dict:
     return {
         "rank": hit.rank,
         "passage": hit.passage,
         "paragraph_label": paragraph_label(hit.passage),
-        "html": mark_text(hit.passage.text, ranges),
-        "href": source_href(hit.passage, first[0] if first else None),
+        "html": mark_text(hit.passage.text, highlights.get(hit.passage.passage_id, ())),
+        "href": source_href(hit.passage, mark),
         "score": hit.score,
     }
 
 
 def _top_k(settings) -> int:
     value = request.args.get("top_k", "").strip()
-    if value.isdigit() and 1 <= int(value) <= settings.max_top_k:
+    if _TOP_K.fullmatch(value) and 1 <= int(value) <= settings.max_top_k:
         return int(value)
     return settings.default_top_k
 
@@ -123,7 +130,7 @@ def _top_k(settings) -> int:
 @pages.route("/", methods=["GET"])
 def search() -> Response | str:
     settings = current_app.extensions["qa_settings"]
-    question = request.args.get("q", "").strip()
+    question = clean_question(request.args.get("q", ""))
     top_k = _top_k(settings)
     context = {"question": question, "top_k": top_k, "examples": EXAMPLES,
                "top_k_choices": sorted({*TOP_K_CHOICES, top_k}), "result": None, "error": None,
@@ -133,6 +140,9 @@ def search() -> Response | str:
     if len(question) > settings.max_question_chars:
         context["error"] = _MESSAGES["question_too_long"].format(n=settings.max_question_chars)
         return Response(render_template("index.html", **context), status=400)
+    if not is_unicode_text(question):
+        context.update(question="", error=_MESSAGES["invalid_question"])
+        return Response(render_template("index.html", **context), status=400)
     service = service_holder().get()
     try:
         answer = service.ask(question, top_k=top_k)
@@ -140,10 +150,13 @@ def search() -> Response | str:
         context["error"] = _MESSAGES.get(exc.code, "这个问题无法处理，请换个问法。").format(
             n=settings.max_question_chars)
         return Response(render_template("index.html", **context), status=400)
+    cited = answer.answer.passage_id if answer.answer else None
+    mark = _answer_mark(answer)
     context["result"] = {
         "abstained": answer.abstained or answer.answer is None,
         "answer": _answer_view(answer),
-        "hits": [_hit_view(h, answer.highlights) for h in answer.hits],
+        "hits": [_hit_view(h, answer.highlights, mark if h.passage.passage_id == cited else None)
+                 for h in answer.hits],
         "took_ms": answer.took_ms,
     }
     return render_template("index.html", **context)
