@@ -18,6 +18,7 @@ _QUALIFIER = r"(?:左右|以上|以内|以下|余|多)?"
 _PREFIX = r"(?:不超过|超过|不少于|至少|近|约|逾)?"
 _UNITS = {
     "percent": r"(?:%|‰|倍|个百分点)",
+    "points": r"(?:个百分点)",
     "money": r"(?:[万亿千百]*(?:元|美元))",
     "people": r"(?:[万千]?(?:人|名)(?!次))",
     "visits": r"(?:[万亿]?人次)",
@@ -31,6 +32,7 @@ _UNITS = {
 _ANY_UNIT = "(?:" + "|".join(_UNITS.values()) + r"|[万亿]+)"
 _APPROX = r"(?:[万亿]?(?:余|多))?"  # 12000余人, 17万余件
 FIGURE = re.compile(rf"{_PREFIX}(?:连续)?{_NUMBER}\s*{_APPROX}{_ANY_UNIT}(?!级){_QUALIFIER}|[一二三四五六七八九十\d]+连[丰冠胜增]")
+STREAK = re.compile(r"[一二三四五六七八九十\d]+连[丰冠胜增]")
 LEVEL = re.compile(r"(?:国家|省|市|县)?[一二三四五六七八九十\d]级[\u4e00-\u9fff]{0,4}|(?:国家|省|市|县)级")
 RANK = re.compile(r"(?:全省|全国|东北|全市)?(?:第[一二三四五六七八九十\d]+(?:名|位)?|唯一|首位)")
 DATE = re.compile(r"(?:\d{4}\s*年)?\d{1,2}\s*月\d{1,2}\s*日|\d{4}\s*年\d{1,2}\s*月")
@@ -85,6 +87,8 @@ def figure_candidates(sentence: str, analysis: QueryAnalysis) -> list[tuple[int,
     """Figures (or ranks) of the kind the question asks for; figures quoted in it excluded."""
     if analysis.unit == "rank":
         return [m.span() for m in RANK.finditer(sentence)]
+    if analysis.unit == "streak":
+        return [m.span() for m in STREAK.finditer(sentence)]
     in_question = {re.sub(r"\s", "", f) for f in FIGURE.findall(analysis.question)}
     spans = [m.span() for m in FIGURE.finditer(sentence)
              if re.sub(r"\s", "", m.group(0)) not in in_question]
@@ -207,7 +211,9 @@ def _period_conflict(sentence: str, analysis: QueryAnalysis) -> bool:
     """全年 asked but 前三季度 said (or the reverse): the figure is for another period."""
     if not analysis.periods:
         return False
-    named = [p for p in ("前三季度", "上半年", "下半年", "一季度", "全年") if p in sentence]
+    named = [p for p in ("前三季度", "上半年", "下半年", "一季度") if p in sentence]
+    if "全年" in analysis.periods:  # "完成全年计划74%" does not make a half-year figure annual
+        named += ["全年"] if "全年" in sentence else []
     return bool(named) and not any(p in analysis.periods for p in named)
 
 
@@ -215,11 +221,17 @@ def _covered_chars(sentence: str, analysis: QueryAnalysis) -> int:
     return sum(e - s for s, e in highlight_terms(sentence, analysis))
 
 
-def _has_key_concept(text: str, analysis: QueryAnalysis, doc_freq, n: int) -> bool:
+def _has_key_concept(text: str, analysis: QueryAnalysis, doc_freq, n: int, covered: float) -> bool:
     """The question's most specific concept must be in the answer context (空气优良天数比例 is
-    not answered by 优良水体比例). Words seen in fewer than two passages are left out: they are
-    mostly the asker's own wording (称号, 钱) rather than the topic."""
-    seen = [g for g in analysis.term_groups if max(doc_freq.get(w, 0) for w in g) >= 2]
+    not answered by 优良水体比例), unless the context covers most of the question anyway.
+
+    Candidates for the key concept are words seen in at least two passages but not in most:
+    rarer ones are mostly the asker's own wording (称号, 钱), commoner ones (四平) say nothing.
+    """
+    if covered >= 0.7:
+        return True
+    seen = [g for g in analysis.term_groups
+            if 2 <= max(doc_freq.get(w, 0) for w in g) <= 0.3 * n]
     if not seen:
         return True
     key = max(seen, key=lambda g: group_weight(g, doc_freq, n))
@@ -236,42 +248,54 @@ class _Candidate:
     span: tuple[int, int] | None
 
 
+def best_in_passage(hit: Hit, analysis: QueryAnalysis, documents: dict[str, Document], doc_freq,
+                    n_passages: int, *, thresholds: Thresholds = Thresholds()) -> _Candidate | None:
+    """The passage's best answer sentence (rank-independent score), or None if it has none."""
+    p = hit.passage
+    if analysis.years and year_score(p, documents.get(p.doc_id), analysis) < 0:
+        return None  # the passage is about another year than the one asked
+    if coverage(f"{p.title} {p.section} {p.text}", analysis, doc_freq, n_passages) < thresholds.min_passage_coverage:
+        return None
+    best: _Candidate | None = None
+    for start, end in answer_units(p.text):
+        sentence = p.text[start:end]
+        if _period_conflict(sentence, analysis):
+            continue
+        context = f"{p.section} {sentence}"
+        unit_cov = coverage(context, analysis, doc_freq, n_passages)
+        if unit_cov < thresholds.min_unit_coverage or not _has_key_concept(context, analysis, doc_freq,
+                                                                            n_passages, unit_cov):
+            continue
+        span, shaped = find_span(sentence, analysis, doc_freq, n_passages)
+        if not shaped and (analysis.qtype in _SHAPED or analysis.unit is not None):
+            continue
+        plan = _plan_level(p.section, sentence)
+        if analysis.years and plan == 2 and not analysis.asks_plan:
+            continue  # a target is no answer to "how much was it in 2023"
+        score = unit_cov + (0.2 if shaped else 0.0)
+        if analysis.qtype == "how_much" and shaped:
+            figures = score_figures(sentence, analysis, doc_freq, n_passages)
+            score += 0.5 * max((f for f, s in figures if s == span), default=0.0)
+        if (plan > 0) != analysis.asks_plan:
+            score -= 0.15  # a target answers "要/计划…" questions, a result the others
+        if len(sentence) - _covered_chars(sentence, analysis) < 8:
+            score -= 0.2  # a sentence that only repeats the question tells nothing
+        if best is None or score > best.score:
+            best = _Candidate(score, hit, start, end, span)
+    return best
+
+
 def extract_answer(hits: list[Hit], analysis: QueryAnalysis, documents: dict[str, Document],
                    doc_freq, n_passages: int, *, thresholds: Thresholds = Thresholds(),
                    consider: int = 3) -> AnswerSpan | None:
     """The best answer sentence among the top ``consider`` passages, or None to abstain."""
     best: _Candidate | None = None
     for hit in hits[:consider]:
-        p = hit.passage
-        if analysis.years and year_score(p, documents.get(p.doc_id), analysis) < 0:
-            continue  # the passage is about another year than the one asked
-        context = f"{p.title} {p.section} {p.text}"
-        if coverage(context, analysis, doc_freq, n_passages) < thresholds.min_passage_coverage:
-            continue
-        for start, end in answer_units(p.text):
-            sentence = p.text[start:end]
-            if _period_conflict(sentence, analysis):
-                continue
-            context = f"{p.section} {sentence}"
-            unit_cov = coverage(context, analysis, doc_freq, n_passages)
-            span, shaped = find_span(sentence, analysis, doc_freq, n_passages)
-            if not shaped and (analysis.qtype in _SHAPED or analysis.unit is not None):
-                continue
-            if unit_cov < thresholds.min_unit_coverage or not _has_key_concept(context, analysis, doc_freq, n_passages):
-                continue
-            plan = _plan_level(p.section, sentence)
-            if analysis.years and plan == 2 and not analysis.asks_plan:
-                continue  # a target is no answer to "how much was it in 2023"
-            score = unit_cov + (0.2 if shaped else 0.0) - 0.1 * (hit.rank - 1)
-            if analysis.qtype == "how_much" and shaped:
-                figures = score_figures(sentence, analysis, doc_freq, n_passages)
-                score += 0.5 * max((f for f, s in figures if s == span), default=0.0)
-            if (plan > 0) != analysis.asks_plan:
-                score -= 0.15  # a target answers "要/计划…" questions, a result the others
-            if len(sentence) - _covered_chars(sentence, analysis) < 8:
-                score -= 0.2  # a sentence that only repeats the question tells nothing
-            if best is None or score > best.score:
-                best = _Candidate(score, hit, start, end, span)
+        found = best_in_passage(hit, analysis, documents, doc_freq, n_passages, thresholds=thresholds)
+        if found is not None:
+            adjusted = found.score - 0.1 * (hit.rank - 1)
+            if best is None or adjusted > best.score:
+                best = _Candidate(adjusted, found.hit, found.start, found.end, found.span)
     if best is None:
         return None
     text = best.hit.passage.text

@@ -19,6 +19,8 @@ _PLAN_WORDS = ("目标", "计划", "力争", "预期", "打算", "要", "规划"
 # Units a how-much question asks for, by the words it uses (多少人 → people, 多少钱 → money…).
 _Q = r"(?:多少|几)"
 UNIT_CUES = (  # first match wins: an explicit unit, then ranks and rates, then the metric's meaning
+    ("streak", re.compile(r"几连|连丰|第几个丰收")),
+    ("points", re.compile(r"[高低快慢多少]了?多少个?百分点|比.{1,8}[高低快慢]多少")),
     ("rank", re.compile(r"第几|排第|排名|名次|位列|排在")),
     ("level", re.compile(r"几级|什么级别|哪一?级")),
     ("visits", re.compile(rf"{_Q}[万]?人次|游客|接待")),
@@ -27,6 +29,7 @@ UNIT_CUES = (  # first match wins: an explicit unit, then ranks and rates, then 
     ("area", re.compile(rf"{_Q}[万]?亩")),
     ("grain", re.compile(rf"{_Q}[万亿]?(?:斤|吨)")),
     ("length", re.compile(rf"{_Q}公里|多长(?!时间)")),
+    ("flow", re.compile(r"流量|立方米")),
     ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时")),
     ("count", re.compile(rf"{_Q}[个项件座条家户所次场套笔宗头只辆处批起]")),
     ("percent", re.compile(r"增长|增速|增幅|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍")),
@@ -39,7 +42,7 @@ UNIT_CUES = (  # first match wins: an explicit unit, then ranks and rates, then 
 # Question type → cue patterns. Order matters: the first that matches wins.
 _TYPES = (
     ("when", re.compile(r"什么时候|哪天|哪一天|何时|几月几[日号]|日期|哪一?年|什么时间")),
-    ("who", re.compile(r"谁|哪位|什么人|姓名|名字|记者")),
+    ("who", re.compile(r"谁|哪几?位|什么人|姓名|名字|记者")),
     ("list", re.compile(r"哪些|哪几|包括|有什么|都有|分别|几大|几个方面|哪[两三四五六七八九十]+[\u4e00-\u9fff]")),
     ("how_much", re.compile(r"多少|几[个座条家户项次万亿千百]?|多大|多高|多快|比例|比重|增速|增长率|增幅|产量|总值|金额|数量|规模|百分之|排名|第几")),
     ("which", re.compile(r"哪[个里座家所条种]|什么[称号奖荣]|获评|获得了?什么|何种|是哪")),

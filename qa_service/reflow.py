@@ -73,9 +73,14 @@ def is_caption(text: str) -> bool:
     return len(text) <= 60 and bool(_CAPTION.search(text))
 
 
+def is_byline(text: str) -> bool:
+    """本报记者 崔圣驰 张靓 高强 / 本版撰稿：本报记者 崔维利 — kept as a passage of its own."""
+    return bool(_BYLINE.match(text)) and len(text) <= 40
+
+
 def is_noise_line(text: str, layout: Layout) -> bool:
-    """Photo captions, bylines and (in one-line-per-paragraph files) bare photo labels."""
-    if is_caption(text) or _BYLINE.match(text):
+    """Photo captions and (in one-line-per-paragraph files) bare photo labels."""
+    if is_caption(text):
         return True
     # Photo labels such as 举手表决 / 分组讨论 stand alone between blank lines.
     return layout.long_lines and len(text) <= 5 and not re.search(r"[，。、；：！？,.;:!?]", text)
@@ -152,6 +157,8 @@ def _is_heading_line(line: Line, next_line: Line | None, local_width: int, layou
     A short line followed by a photo caption is a sentence the caption interrupted.
     """
     text = line.text
+    if is_byline(text):
+        return True
     if has_sentence_end(text) or text.endswith(("，", ",", "、")):
         return False
     if layout.long_lines:
@@ -255,6 +262,8 @@ class _Heading:
 def _classify(block: Block) -> tuple[_Heading | None, int]:
     """Split a leading heading off a block: (heading or None, index where the body starts)."""
     text = block.text
+    if is_byline(text):
+        return None, 0
     for level, pattern in ((1, _HEADING_1), (2, _HEADING_2), (3, _LEAD)):
         if pattern.match(text):
             m = _SENTENCE.match(text)

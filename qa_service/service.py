@@ -9,16 +9,19 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .answer import Thresholds, extract_answer, highlight_terms
+from .answer import Thresholds, best_in_passage, extract_answer, highlight_terms
 from .config import Settings
 from .corpus import load_corpus
 from .errors import IndexMissingError, IndexStaleError, InvalidQuestionError
 from .query import QueryAnalysis, analyse
 from .retrieve import Retriever
 from .store import build_index, index_is_current, load_index
-from .types import Answer, Document, Passage
+from .types import Answer, Document, Hit, Passage
 
 logger = logging.getLogger(__name__)
+
+RERANK_DEPTH = 20
+ANSWER_WEIGHT = 0.5
 
 
 def make_embedder(settings: Settings):
@@ -127,13 +130,28 @@ class QAService:
     def analyse(self, question: str) -> QueryAnalysis:
         return analyse(question, reference_date=self.reference_date())
 
+    def _rerank_by_answers(self, hits: list[Hit], analysis: QueryAnalysis) -> list[Hit]:
+        """Reader-style re-ranking: a passage holding a well-fitting answer sentence moves up."""
+        rescored = []
+        for hit in hits:
+            found = best_in_passage(hit, analysis, self.documents, self.doc_freq, len(self.passages),
+                                    thresholds=self.thresholds)
+            bonus = ANSWER_WEIGHT * found.score if found else 0.0
+            rescored.append((hit.score + bonus, hit, found.score if found else 0.0))
+        rescored.sort(key=lambda t: -t[0])
+        return [Hit(hit.passage, rank, score, {**hit.scores, "answer": answer_score})
+                for rank, (score, hit, answer_score) in enumerate(rescored, start=1)]
+
     def ask(self, question: str, *, top_k: int = 5, year: int | None = None, doc_id: str | None = None,
             mode: str = "hybrid_rerank") -> Answer:
         """Retrieve cited passages and extract the answer sentence and span (or abstain)."""
         started = time.perf_counter()
         question = self.validate(question, top_k, year, doc_id, mode)
         analysis = self.analyse(question)
-        hits = self.retriever.search(analysis, top_k=top_k, mode=mode, year=year, doc_id=doc_id)
+        hits = self.retriever.search(analysis, top_k=max(top_k, RERANK_DEPTH), mode=mode, year=year, doc_id=doc_id)
+        if mode == "hybrid_rerank":
+            hits = self._rerank_by_answers(hits, analysis)
+        hits = hits[:top_k]
         span = extract_answer(hits, analysis, self.documents, self.doc_freq, len(self.passages),
                               thresholds=self.thresholds)
         highlights = {}

@@ -43,6 +43,16 @@ def passage_context(p: Passage, doc: Document) -> str:
     return f"【{header}】{p.text}"
 
 
+def pipeline_hash() -> str:
+    """Fingerprint of the code and data that turn the corpus into index files: editing the
+    reflow rules, the tokenizer dictionary or the indexed context makes old indexes stale."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in ("reflow.py", "lexical.py", "store.py", "dense.py", "data/userdict.txt"):
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def expected_identity(settings: Settings) -> dict:
     """The manifest fields that must match for an index to be usable with these settings."""
     return {
@@ -53,6 +63,7 @@ def expected_identity(settings: Settings) -> dict:
         "corpus_hash": corpus_hash(settings.corpus_dir),
         "max_passage_chars": settings.max_passage_chars,
         "faiss_index": settings.faiss_index,
+        "pipeline": pipeline_hash(),
     }
 
 
@@ -99,7 +110,9 @@ def check_manifest(manifest: dict, settings: Settings) -> None:
     wrong = [k for k, v in expected.items() if manifest.get(k) != v]
     if wrong:
         details = ", ".join(f"{k}: index has {manifest.get(k)!r}, expected {expected[k]!r}"
-                            for k in wrong if k != "corpus_hash")
+                            for k in wrong if k not in ("corpus_hash", "pipeline"))
+        if "pipeline" in wrong:
+            details = "the indexing code changed" + (f"; {details}" if details else "")
         if "corpus_hash" in wrong:
             details = "corpus files changed" + (f"; {details}" if details else "")
         raise IndexStaleError(f"index in {settings.index_dir} is stale ({details}): run `qa-service index`")

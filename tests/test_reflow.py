@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from qa_service.corpus import load_corpus
-from qa_service.reflow import (build_passages, ends_sentence, layout_text, reflow_blocks,
-                               split_paragraph)
+from qa_service.reflow import (build_passages, ends_sentence, is_byline, layout_text,
+                               reflow_blocks, split_paragraph)
 from qa_service.types import Document, DocumentMeta
 
 # Written independently of the cleaner: what may legitimately be dropped from a raw slice.
@@ -50,7 +50,7 @@ def test_source_file_points_at_the_raw_file(passages):
 
 def test_no_noise_in_passages(passages):
     for p in passages:
-        for noise in ("摄", "航拍", "资料图片", "上接", "下转", "本版撰稿", "发展中的四平发展中的四平",
+        for noise in ("摄", "航拍", "资料图片", "上接", "下转", "发展中的四平发展中的四平",
                       "李坤", "总结今年以来工作四平市委"):
             assert noise not in p.text, (p.passage_id, noise)
 
@@ -59,7 +59,14 @@ def test_passages_end_at_sentence_boundaries(passages):
     for p in passages:
         clause_split = p.part and p.text.rstrip()[-1] in "；;，,"
         announces_list = p.text.rstrip()[-1] in "：:"  # 主要抓好以下九项重点工作：
-        assert ends_sentence(p.text) or clause_split or announces_list, (p.passage_id, p.text[-20:])
+        assert ends_sentence(p.text) or clause_split or announces_list or is_byline(p.text), \
+            (p.passage_id, p.text[-20:])
+
+
+def test_bylines_are_passages_of_their_own(passages):
+    bylines = [p.text for p in passages if is_byline(p.text)]
+    assert "本报记者 崔圣驰 张靓 高强" in bylines and "本版撰稿：本报记者 崔维利" in bylines
+    assert any(b.startswith("本报记者 王冬雪") for b in bylines)
 
 
 @pytest.mark.parametrize("figure", ["451.83亿元", "1022 万亩", "77.84万亩", "873.5亿元", "131.6亿元",
@@ -112,7 +119,7 @@ def test_smaller_limit_never_cuts_mid_sentence(documents):
     for doc in documents:
         for p in build_passages(doc, max_chars=120):
             assert len(p.text) <= 120
-            assert ends_sentence(p.text) or p.text.rstrip()[-1] in "；;，,、：", p.text[-15:]
+            assert ends_sentence(p.text) or p.text.rstrip()[-1] in "；;，,、：" or is_byline(p.text), p.text[-15:]
 
 
 def test_split_paragraph_keeps_all_text():

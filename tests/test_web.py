@@ -1,0 +1,507 @@
+"""The web layer: JSON API contract (DESIGN.md §6), error handling, OpenAPI, pages, headers."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from types import SimpleNamespace
+
+import pytest
+from fixtures_service import GDP_DOC, GDP_FIGURE, GDP_QUESTION, real_service  # noqa: F401
+from jsonschema import Draft202012Validator
+
+from qa_service.errors import IndexMissingError, InvalidQuestionError
+from qa_service.web import MAX_BODY_BYTES, create_app
+from qa_service.web_pages import mark_text, merge_ranges
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def app(real_service):  # noqa: F811
+    return create_app({"TESTING": True}, service=real_service)
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def spec(app):
+    return app.test_client().get("/openapi.json").get_json()
+
+
+def validator(spec, name: str) -> Draft202012Validator:
+    """A validator for one component schema, with the spec's components in scope for $ref."""
+    return Draft202012Validator({"$ref": f"#/components/schemas/{name}",
+                                 "components": spec["components"]})
+
+
+def assert_json_error(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.data[:300]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert body["error"]["message"]
+    if code is not None:
+        assert body["error"]["code"] == code
+    assert b"Traceback" not in response.data and b"<html" not in response.data.lower()
+    return body
+
+
+# ---------------------------------------------------------------- /api/ask: happy paths
+
+
+def test_post_ask_answers_with_cited_highlighted_span(client, spec):
+    response = client.post("/api/ask", json={"question": GDP_QUESTION})
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    validator(spec, "AskResponse").validate(body)
+    assert body["question"] == GDP_QUESTION
+    assert body["abstained"] is False
+    assert GDP_FIGURE in body["answer"]["span"]
+    assert len(body["passages"]) == 5  # default top_k
+    assert [p["rank"] for p in body["passages"]] == [1, 2, 3, 4, 5]
+    cited = body["passages"][body["answer"]["citation"] - 1]
+    assert cited["passage_id"] == body["answer"]["passage_id"]
+    assert body["answer"]["text"] in cited["text"]
+    start, end = body["answer"]["highlight"]
+    assert cited["text"][start:end] == body["answer"]["span"]
+    for passage in body["passages"]:
+        for s, e in passage["highlights"]:
+            assert 0 <= s < e <= len(passage["text"])
+
+
+def test_get_ask_is_the_same_as_post(client):
+    posted = client.post("/api/ask", json={"question": GDP_QUESTION, "top_k": 3}).get_json()
+    got = client.get("/api/ask", query_string={"q": GDP_QUESTION, "top_k": "3"}).get_json()
+    posted.pop("took_ms"), got.pop("took_ms")
+    assert got == posted
+
+
+def test_answer_is_utf8_json_not_ascii_escaped(client):
+    response = client.get("/api/ask", query_string={"q": GDP_QUESTION})
+    assert GDP_QUESTION.encode() in response.data
+
+
+@pytest.mark.parametrize("top_k", [1, 20])
+def test_top_k_bounds_are_accepted(client, top_k):
+    body = client.post("/api/ask", json={"question": "四平粮食产量", "top_k": top_k}).get_json()
+    assert 1 <= len(body["passages"]) <= top_k
+
+
+def test_year_filter_matching_nothing_abstains_with_no_passages(client, spec):
+    response = client.post("/api/ask", json={"question": GDP_QUESTION, "year": 1999})
+    assert response.status_code == 200
+    body = response.get_json()
+    validator(spec, "AskResponse").validate(body)
+    assert body["abstained"] is True and body["answer"] is None and body["passages"] == []
+
+
+def test_doc_id_filter_keeps_to_one_document(client):
+    body = client.get("/api/ask", query_string={"q": "粮食产量", "doc_id": GDP_DOC, "top_k": 10}).get_json()
+    assert body["passages"] and {p["doc_id"] for p in body["passages"]} == {GDP_DOC}
+
+
+def test_unknown_doc_id_filter_returns_nothing(client):
+    body = client.post("/api/ask", json={"question": GDP_QUESTION, "doc_id": "no_such_doc"}).get_json()
+    assert body["passages"] == [] and body["abstained"] is True
+
+
+def test_null_optional_fields_mean_defaults(client):
+    body = client.post("/api/ask", json={"question": GDP_QUESTION, "top_k": None, "year": None,
+                                         "doc_id": None}).get_json()
+    assert len(body["passages"]) == 5
+
+
+def test_question_is_stripped_of_whitespace_and_invisible_characters(client):
+    body = client.post("/api/ask", json={"question": f"  \ufeff{GDP_QUESTION}\u200b\u3000\n\x00"}).get_json()
+    assert body["question"] == GDP_QUESTION
+
+
+# ---------------------------------------------------------------- /api/ask: bad input
+
+LONG = "四平" * 200  # 400 characters, over the default max_question_chars (200)
+
+
+@pytest.mark.parametrize("payload, code", [
+    ({"question": ""}, "empty_question"),
+    ({"question": "   \u3000\n\t"}, "empty_question"),
+    ({"question": "\u200b\ufeff\x00"}, "empty_question"),  # nothing visible
+    ({"question": "\ud800GDP"}, "invalid_question"),  # a lone surrogate: not text
+    ({}, "empty_question"),
+    ({"question": None}, "empty_question"),
+    ({"question": LONG}, "question_too_long"),
+    ({"question": 42}, "invalid_type"),
+    ({"question": ["GDP"]}, "invalid_type"),
+    ({"question": {"q": "GDP"}}, "invalid_type"),
+    ({"question": "GDP", "top_k": 0}, "invalid_top_k"),
+    ({"question": "GDP", "top_k": -1}, "invalid_top_k"),
+    ({"question": "GDP", "top_k": 21}, "invalid_top_k"),
+    ({"question": "GDP", "top_k": 100000}, "invalid_top_k"),
+    ({"question": "GDP", "top_k": "5"}, "invalid_top_k"),
+    ({"question": "GDP", "top_k": 5.0}, "invalid_top_k"),
+    ({"question": "GDP", "top_k": True}, "invalid_top_k"),  # bool is not an int here
+    ({"question": "GDP", "year": "2024"}, "invalid_year"),
+    ({"question": "GDP", "year": True}, "invalid_year"),
+    ({"question": "GDP", "year": 24}, "invalid_year"),
+    ({"question": "GDP", "doc_id": 5}, "invalid_type"),
+    ({"question": "GDP", "doc_id": ""}, "invalid_doc_id"),
+    ({"question": "GDP", "topk": 3}, "unknown_field"),
+])
+def test_post_bad_fields_are_400(client, spec, payload, code):
+    data = json.dumps(payload)  # ASCII escapes: a lone surrogate travels as "\\ud800"
+    body = assert_json_error(client.post("/api/ask", data=data, content_type="application/json"), 400, code)
+    validator(spec, "Error").validate(body)
+
+
+@pytest.mark.parametrize("query, code", [
+    ({}, "empty_question"),
+    ({"q": ""}, "empty_question"),
+    ({"q": "   "}, "empty_question"),
+    ({"q": LONG}, "question_too_long"),
+    ({"q": "GDP", "top_k": "abc"}, "invalid_top_k"),
+    ({"q": "GDP", "top_k": "0"}, "invalid_top_k"),
+    ({"q": "GDP", "top_k": "21"}, "invalid_top_k"),
+    ({"q": "GDP", "top_k": "2.5"}, "invalid_top_k"),
+    ({"q": "GDP", "top_k": "²"}, "invalid_top_k"),
+    ({"q": "GDP", "top_k": "9" * 5000}, "invalid_top_k"),
+    ({"q": "GDP", "year": "去年"}, "invalid_year"),
+])
+def test_get_bad_params_are_400(client, query, code):
+    assert_json_error(client.get("/api/ask", query_string=query), 400, code)
+
+
+@pytest.mark.parametrize("data", [b"{oops", b"", b"{\"question\": }", b"\xff\xfe\x00garbage", b"[" * 50000])
+def test_malformed_json_is_400_bad_json(client, data):
+    response = client.post("/api/ask", data=data, content_type="application/json")
+    assert_json_error(response, 400, "bad_json")
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b"\"question\"", b"null", b"42"])
+def test_json_that_is_not_an_object_is_400(client, body):
+    assert_json_error(client.post("/api/ask", data=body, content_type="application/json"), 400,
+                      "invalid_body")
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", None])
+def test_wrong_content_type_is_415(client, content_type):
+    kwargs = {"content_type": content_type} if content_type else {}
+    response = client.post("/api/ask", data=b'{"question": "GDP"}', **kwargs)
+    assert_json_error(response, 415, "unsupported_media_type")
+
+
+def test_json_content_type_with_charset_is_accepted(client):
+    response = client.post("/api/ask", data=json.dumps({"question": GDP_QUESTION}).encode(),
+                           content_type="application/json; charset=utf-8")
+    assert response.status_code == 200
+
+
+def test_body_over_the_limit_is_413_json(client):
+    data = json.dumps({"question": "GDP", "pad": "x" * MAX_BODY_BYTES}).encode()
+    assert_json_error(client.post("/api/ask", data=data, content_type="application/json"), 413,
+                      "payload_too_large")
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/api/nope"), ("POST", "/api/nope"), ("GET", "/api"), ("GET", "/api/"),
+    ("GET", "/api/ask/extra"), ("GET", "/api/passages/"),
+])
+def test_unknown_api_route_is_404_json(client, method, path):
+    assert_json_error(client.open(path, method=method), 404, "not_found")
+
+
+@pytest.mark.parametrize("method, path", [
+    ("DELETE", "/api/ask"), ("PUT", "/api/ask"), ("PATCH", "/api/ask"), ("POST", "/api/docs"),
+    ("DELETE", "/api/passages/x"), ("POST", "/healthz"), ("POST", "/openapi.json"),
+])
+def test_wrong_method_is_405_json_with_allow(client, method, path):
+    response = client.open(path, method=method)
+    assert_json_error(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]
+
+
+def _stand_in(real, **overrides):
+    fields = {name: getattr(real, name) for name in ("settings", "manifest", "documents", "passages")}
+    fields.update(passage=real.passage, document_passages=real.document_passages, ask=real.ask)
+    return SimpleNamespace(**{**fields, **overrides})
+
+
+def test_internal_error_is_500_json_without_internals(real_service, caplog):  # noqa: F811
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals at /srv/qa/index")
+
+    client = create_app({"TESTING": True}, service=_stand_in(real_service, ask=explode)).test_client()
+    with caplog.at_level(logging.ERROR, logger="qa_service.web"):
+        response = client.post("/api/ask", json={"question": GDP_QUESTION})
+    body = assert_json_error(response, 500, "internal_error")
+    assert "secret" not in json.dumps(body) and b"/srv/qa" not in response.data
+    assert "secret internals" in caplog.text  # the operator still sees it in the log
+    page = client.get("/", query_string={"q": GDP_QUESTION})
+    assert page.status_code == 500 and page.mimetype == "text/html" and b"secret" not in page.data
+
+
+def test_service_validation_error_keeps_its_code(real_service):  # noqa: F811
+    def refuse(*args, **kwargs):
+        raise InvalidQuestionError("not today", code="invalid_mode")
+
+    client = create_app({"TESTING": True}, service=_stand_in(real_service, ask=refuse)).test_client()
+    assert_json_error(client.post("/api/ask", json={"question": "GDP"}), 400, "invalid_mode")
+
+
+def test_index_that_cannot_load_is_503_json_and_html(monkeypatch, tmp_path):
+    from qa_service import service as service_module
+
+    def missing(settings, **kwargs):
+        raise IndexMissingError(f"no index in {settings.index_dir}")
+
+    monkeypatch.setattr(service_module.QAService, "load", classmethod(lambda cls, s, **kw: missing(s)))
+    client = create_app({"index_dir": tmp_path, "TESTING": True}).test_client()
+    body = assert_json_error(client.post("/api/ask", json={"question": "GDP"}), 503, "index_missing")
+    assert str(tmp_path) not in body["error"]["message"]
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.get_json()["index_loaded"] is False
+    page = client.get("/", query_string={"q": "GDP"})
+    assert page.status_code == 503 and "索引尚未就绪" in page.get_data(as_text=True)
+    assert client.get("/").status_code == 200  # the empty search page needs no index
+
+
+def test_service_loads_lazily_once(monkeypatch, real_service):  # noqa: F811
+    from qa_service import service as service_module
+
+    calls = []
+
+    def load(cls, settings, **kwargs):
+        calls.append(settings)
+        return real_service
+
+    monkeypatch.setattr(service_module.QAService, "load", classmethod(load))
+    app = create_app({"TESTING": True, "index_dir": real_service.settings.index_dir})
+    assert calls == []  # nothing loaded at create time
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/healthz").status_code == 200
+    assert len(calls) == 1 and calls[0].index_dir == real_service.settings.index_dir
+
+
+# ---------------------------------------------------------------- other JSON routes
+
+
+def test_api_docs_lists_documents_with_passage_counts(client, spec, real_service):  # noqa: F811
+    body = client.get("/api/docs").get_json()
+    validator(spec, "DocumentList").validate(body)
+    assert body["count"] == len(real_service.documents) == len(body["documents"])
+    assert sum(d["passage_count"] for d in body["documents"]) == len(real_service.passages)
+    gdp_doc = next(d for d in body["documents"] if d["doc_id"] == GDP_DOC)
+    assert gdp_doc["date"] == "2024-10-23" and 2024 in gdp_doc["reports_on"]
+    assert gdp_doc["file"] == f"corpus/{GDP_DOC}.txt"
+
+
+def test_api_passage_by_id(client, spec, real_service):  # noqa: F811
+    split = next(p for p in real_service.passages if p.part)  # an id like "<doc>:3.2"
+    body = client.get(f"/api/passages/{split.passage_id}").get_json()
+    validator(spec, "PassageDetail").validate(body)
+    assert body["passage_id"] == split.passage_id and body["text"] == split.text
+    assert body["anchor"] == split.anchor and "." in body["anchor"]
+    assert body["document"]["doc_id"] == split.doc_id
+    assert_json_error(client.get("/api/passages/no_such:1"), 404, "passage_not_found")
+
+
+def test_healthz(client, spec, real_service):  # noqa: F811
+    response = client.get("/healthz")
+    body = response.get_json()
+    validator(spec, "Health").validate(body)
+    assert body["status"] == "ok" and body["index_loaded"] is True
+    assert body["model"] == real_service.manifest["model"]
+    assert body["passage_count"] == len(real_service.passages)
+    assert body["built_at"] == real_service.manifest["built_at"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_openapi_describes_exactly_the_json_routes(app, spec):
+    assert spec["openapi"].startswith("3.1")
+    routes: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api."):
+            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+            routes.setdefault(path, set()).update(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
+    documented = {path: set(ops) for path, ops in spec["paths"].items()}
+    assert routes == documented
+    assert {"/api/ask", "/api/docs", "/api/passages/{passage_id}", "/healthz", "/openapi.json"} == set(routes)
+    for name in ("AskRequest", "AskResponse", "Passage", "RankedPassage", "Error"):
+        assert name in spec["components"]["schemas"]
+
+
+def test_openapi_refs_resolve_and_schemas_are_valid(spec):
+    text = json.dumps(spec)
+    for ref in set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', text)):
+        assert ref in spec["components"]["schemas"], ref
+    for schema in spec["components"]["schemas"].values():
+        Draft202012Validator.check_schema(schema)
+
+
+def test_ask_request_schema_agrees_with_the_validator(spec):
+    request_schema = validator(spec, "AskRequest")
+    assert request_schema.is_valid({"question": GDP_QUESTION, "top_k": 20, "year": 2024, "doc_id": GDP_DOC})
+    for bad in ({"question": ""}, {"question": "x", "top_k": 0}, {"question": "x", "top_k": 21},
+                {"question": "x", "top_k": 1.5}, {"question": "x", "extra": 1}, {}):
+        assert not request_schema.is_valid(bad), bad
+
+
+# ---------------------------------------------------------------- headers
+
+
+@pytest.mark.parametrize("path", ["/", "/api/docs", "/api/nope", "/nope", "/static/style.css",
+                                  f"/docs/{GDP_DOC}", "/healthz"])
+def test_security_headers_on_every_response(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"]
+
+
+# ---------------------------------------------------------------- pages
+
+
+def test_home_page_shows_examples(client):
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert '<html lang="zh-CN">' in html and 'name="viewport"' in html
+    assert 'method="get"' in html and 'name="q"' in html
+    for example in ("2024年前三季度GDP是多少", "2022年四平粮食产量是多少", "十五五期间四平要建设哪几座城",
+                    "2023年上半年城镇新增就业多少人"):
+        assert example in html
+    assert "<script" not in html and " style=" not in html  # nothing the CSP would block
+
+
+def test_page_escapes_the_question(client):
+    response = client.get("/", query_string={"q": "<script>alert(1)</script>四平GDP"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;四平GDP" in html
+
+
+def test_answer_page_highlights_the_span_and_links_the_citation(client, real_service):  # noqa: F811
+    html = client.get("/", query_string={"q": GDP_QUESTION}).get_data(as_text=True)
+    answer_card = html.split('class="answer"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r"<mark>[^<]*451\.83亿元[^<]*</mark>", answer_card)
+    link = re.search(r'href="(/docs/[^"]+)"', answer_card).group(1)
+    passage_id = real_service.ask(GDP_QUESTION).answer.passage_id
+    anchor = real_service.passage(passage_id).anchor
+    assert link.startswith(f"/docs/{GDP_DOC}?") and link.endswith(f"#{anchor}")
+    assert "hl=" in link and "四平市委八届八次全会" in answer_card and "2024-10-23" in answer_card
+    assert html.count('<li class="passage') == 5 and "没有找到可靠答案" not in html
+    assert f'value="{GDP_QUESTION}"' in html  # the search box keeps the question
+
+
+def test_abstained_answer_is_clear_and_still_lists_passages(real_service):  # noqa: F811
+    def abstain(question, **kwargs):
+        answer = real_service.ask(question, **kwargs)
+        return answer.__class__(**{**answer.__dict__, "abstained": True, "answer": None})
+
+    client = create_app({"TESTING": True}, service=_stand_in(real_service, ask=abstain)).test_client()
+    html = client.get("/", query_string={"q": GDP_QUESTION}).get_data(as_text=True)
+    assert "没有找到可靠答案" in html and "最接近的段落" in html
+    assert html.count('<li class="passage') == 5
+
+
+def test_too_long_question_on_the_page_is_a_friendly_400(client):
+    response = client.get("/", query_string={"q": LONG})
+    assert response.status_code == 400 and "问题太长" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("top_k", ["abc", "0", "²", "５", "9" * 5000])
+def test_bad_top_k_on_the_page_falls_back_to_the_default(client, top_k):
+    response = client.get("/", query_string={"q": GDP_QUESTION, "top_k": top_k})
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count('<li class="passage') == 5
+
+
+def test_source_view_highlights_the_cited_paragraph(client, real_service):  # noqa: F811
+    answer = real_service.ask(GDP_QUESTION).answer
+    cited = real_service.passage(answer.passage_id)
+    response = client.get(f"/docs/{GDP_DOC}", query_string={
+        "hl": cited.passage_id, "mark": f"{answer.span_start}-{answer.span_end}"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    highlighted = re.findall(r'<(?:p|h2|h3) id="([^"]+)" class="[^"]*\bhl\b[^"]*"', html)
+    assert highlighted == [cited.anchor]
+    block = html.split(f'id="{cited.anchor}"', 1)[1].split("</p>", 1)[0]
+    assert f"<mark>{answer.span}</mark>" in block and GDP_FIGURE in block
+    for p in real_service.document_passages(GDP_DOC):  # the whole document, every anchor
+        assert f'id="{p.anchor}"' in html
+    assert ":target" in client.get("/static/style.css").get_data(as_text=True)
+
+
+def test_source_view_escapes_and_ignores_bad_parameters(client):
+    response = client.get(f"/docs/{GDP_DOC}", query_string={"hl": "<b>x</b>", "mark": "9-1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<b>x</b>" not in html and 'class="para hl"' not in html
+
+
+def test_unknown_document_is_a_friendly_404(client):
+    response = client.get("/docs/no_such_doc")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "文档不存在" in html and '<html lang="zh-CN">' in html
+
+
+def test_unknown_page_is_a_friendly_404_html(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "页面不存在" in response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- helpers and server
+
+
+def test_mark_text_escapes_every_piece():
+    html = str(mark_text("a<b>&c\"d", [(1, 4)]))
+    assert html == "a<mark>&lt;b&gt;</mark>&amp;c&#34;d"
+
+
+def test_merge_ranges_clamps_and_merges():
+    assert merge_ranges([(5, 8), (0, 2), (1, 3), (7, 20), (-4, 0), (9, 9)], 10) == [(0, 3), (5, 10)]
+
+
+def test_access_log_middleware_logs_method_path_status_latency(app, caplog):
+    from werkzeug.test import Client
+
+    from qa_service.serve import AccessLogMiddleware
+
+    client = Client(AccessLogMiddleware(app))
+    with caplog.at_level(logging.INFO, logger="qa_service.access"):
+        client.get("/healthz?secret=1").close()  # servers close the body; that ends the request
+        client.delete("/api/ask").close()
+    lines = [r.getMessage() for r in caplog.records if r.name == "qa_service.access"]
+    assert re.fullmatch(r"GET /healthz 200 \d+\.\dms", lines[0])
+    assert re.fullmatch(r"DELETE /api/ask 405 \d+\.\dms", lines[1])
+    assert "secret" not in caplog.text  # query strings (questions) stay out of the log
+
+
+def test_serve_command_registers_its_options():
+    import argparse
+
+    from qa_service.serve import add_serve_command, run_serve
+
+    parser = argparse.ArgumentParser()
+    add_serve_command(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["serve", "--host", "0.0.0.0", "--port", "8123", "--threads", "4"])
+    assert (args.host, args.port, args.threads, args.handler) == ("0.0.0.0", 8123, 4, run_serve)
+
+
+def test_settings_overrides_reach_the_api(real_service):  # noqa: F811
+    app = create_app({"TESTING": True, "max_question_chars": 8, "max_top_k": 3}, service=real_service)
+    client = app.test_client()
+    assert_json_error(client.post("/api/ask", json={"question": GDP_QUESTION}), 400, "question_too_long")
+    assert_json_error(client.post("/api/ask", json={"question": "GDP", "top_k": 4}), 400, "invalid_top_k")
+    spec = client.get("/openapi.json").get_json()
+    assert spec["components"]["schemas"]["AskRequest"]["properties"]["top_k"]["maximum"] == 3
