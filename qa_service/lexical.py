@@ -58,8 +58,31 @@ def tokenize(text: str, *, keep_stopwords: bool = False, search: bool = True) ->
     return tokens
 
 
-_CONTENT_POS = ("n", "vn", "eng", "t", "b", "j", "i", "s")
-_pos_tokenizer = None
+_CONTENT_POS = ("n", "vn", "eng", "t", "b", "j", "i", "s", "l")
+_function_words: frozenset[str] | None = None
+
+
+def _load_function_words() -> frozenset[str]:
+    """Dictionary words whose part of speech is not a content one (verbs, numerals, pronouns…).
+
+    Read straight from jieba's dictionary file: jieba.posseg would hold a tag table for all
+    350k words (~160 MB per process); this keeps only the non-content ones.
+    """
+    import jieba
+
+    words = set()
+    path = Path(jieba.__file__).resolve().parent / "dict.txt"
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and not parts[2].startswith(_CONTENT_POS):
+                words.add(parts[0])
+    with resources.as_file(resources.files("qa_service") / "data" / "userdict.txt") as user:
+        for line in user.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) == 3:
+                (words.add if not parts[2].startswith(_CONTENT_POS) else words.discard)(parts[0])
+    return frozenset(words)
 
 
 def content_words(text: str) -> list[str]:
@@ -67,16 +90,16 @@ def content_words(text: str) -> list[str]:
 
     Verbs, numerals, pronouns and particles (建了, 多少, 是谁) say what kind of answer is wanted,
     not what it is about, so they do not count when judging whether a passage covers a question.
+    Words outside the dictionary (names, new terms) count as content.
     """
-    global _pos_tokenizer
-    if _pos_tokenizer is None:
-        import jieba.posseg
-
-        _pos_tokenizer = jieba.posseg.POSTokenizer(_jieba())
+    global _function_words
+    with _lock:
+        if _function_words is None:
+            _function_words = _load_function_words()
     words = []
-    for pair in _pos_tokenizer.cut(text):
-        word = pair.word.strip().lower()
-        if word and _KEEP.search(word) and word not in STOPWORDS and pair.flag.startswith(_CONTENT_POS):
+    for token in _jieba().cut(text, HMM=False):  # HMM would glue 建+了 into one unknown "word"
+        word = token.strip().lower()
+        if word and _KEEP.search(word) and word not in STOPWORDS and token.strip() not in _function_words:
             words.append(word)
     return words
 
@@ -99,6 +122,7 @@ class BM25Index:
     def build(cls, token_lists: list[list[str]], *, k1: float = 1.2, b: float = 0.75) -> "BM25Index":
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
         retriever.index(token_lists, show_progress=False)
         return cls(retriever, len(token_lists))

@@ -27,6 +27,12 @@ ANSWER_WEIGHT = 0.5
 def make_embedder(settings: Settings):
     from .embedding import Embedder
 
+    try:  # requests run on the server's threads; FAISS's own OpenMP threads only contend with them
+        import faiss
+
+        faiss.omp_set_num_threads(1)
+    except ImportError:  # pragma: no cover
+        pass
     if settings.torch_threads:
         import torch
 
@@ -51,6 +57,10 @@ class _QueryCache:
         self._size = size
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         (text,) = texts
@@ -96,6 +106,10 @@ class QAService:
         documents = {d.doc_id: d for d in load_corpus(settings.corpus_dir, root=settings.root)}
         return cls(settings, loaded, embedder, documents)
 
+    def clear_cache(self) -> None:
+        """Forget cached query embeddings (the evaluation times each mode from cold)."""
+        self.retriever.embedder.clear()
+
     def passage(self, passage_id: str) -> Passage | None:
         return self._by_id.get(passage_id)
 
@@ -113,6 +127,10 @@ class QAService:
         question = question.strip()
         if not question:
             raise InvalidQuestionError("question is empty", code="empty_question")
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidQuestionError("question is not valid Unicode text", code="invalid_question") from None
         if len(question) > self.settings.max_question_chars:
             raise InvalidQuestionError(f"question is longer than {self.settings.max_question_chars} characters",
                                        code="question_too_long")

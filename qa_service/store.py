@@ -5,7 +5,9 @@ atomic rename, so a crash or Ctrl-C mid-build leaves the previous index in use.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import logging
@@ -143,8 +145,25 @@ class BuildResult:
     seconds: float
 
 
+@contextlib.contextmanager
+def build_lock(index_dir: Path):
+    """One build at a time per index directory (a second builder waits for the first)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".build.lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def build_index(settings: Settings, embedder, *, show_progress: bool = False) -> BuildResult:
     """Build passages, FAISS and BM25 indexes into a new directory and switch ``current`` to it."""
+    with build_lock(settings.index_dir):
+        return _build_index(settings, embedder, show_progress=show_progress)
+
+
+def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildResult:
     started = time.perf_counter()
     documents = load_corpus(settings.corpus_dir, root=settings.root)
     by_id = {d.doc_id: d for d in documents}
@@ -190,10 +209,26 @@ def _switch_current(index_dir: Path, target: Path) -> None:
 
 
 def _remove_old_builds(index_dir: Path, *, keep: Path) -> None:
-    for path in index_dir.iterdir():
-        if path.is_dir() and not path.is_symlink() and path.name.startswith(("build-", ".tmp-build-")) \
-                and path != keep:
+    """Delete builds older than the previous one (a process may still be loading that) and
+    staging directories left by builders that died."""
+    builds = sorted(p for p in index_dir.glob("build-*") if p.is_dir() and not p.is_symlink())
+    for path in builds[:-2]:
+        if path != keep:
             shutil.rmtree(path, ignore_errors=True)
+    for path in index_dir.glob(".tmp-build-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass(frozen=True)
