@@ -3,17 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
-from collections import OrderedDict
-
-import numpy as np
 
 from .answer import Thresholds, best_in_passage, extract_answer, highlight_terms
 from .config import Settings
 from .corpus import load_corpus
 from .errors import IndexMissingError, IndexStaleError, InvalidQuestionError
 from .query import QueryAnalysis, analyse
+from .query_encoder import QueryEncoder
 from .retrieve import Retriever
 from .store import build_index, index_is_current, load_index
 from .types import Answer, Document, Hit, Passage
@@ -49,33 +46,6 @@ def ensure_index(settings: Settings, *, embedder=None, show_progress: bool = Fal
     return True
 
 
-class _QueryCache:
-    """Small LRU of query embeddings: popular questions skip the encoder."""
-
-    def __init__(self, embedder, size: int = 2048):
-        self._embedder = embedder
-        self._size = size
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        (text,) = texts
-        with self._lock:
-            if text in self._items:
-                self._items.move_to_end(text)
-                return self._items[text]
-        vector = self._embedder.encode_queries([text])
-        with self._lock:
-            self._items[text] = vector
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return vector
-
-
 class QAService:
     MODES = Retriever.MODES
 
@@ -87,7 +57,7 @@ class QAService:
         self.doc_freq = loaded.doc_freq
         self.embedder = embedder
         self.thresholds = Thresholds()
-        self.retriever = Retriever(loaded.passages, loaded.dense, loaded.bm25, _QueryCache(embedder),
+        self.retriever = Retriever(loaded.passages, loaded.dense, loaded.bm25, QueryEncoder(embedder),
                                    documents, loaded.doc_freq)
         self._by_id = {p.passage_id: p for p in loaded.passages}
 
