@@ -158,6 +158,21 @@ def pick_list(sentence: str) -> tuple[int, int] | None:
     return best
 
 
+_LIST_HEAD = (
+    re.compile(r"哪(?:几|些|[两三四五六七八九十])+[个座项条种大位家所]?([\u4e00-\u9fff]{1,10}?)(?:[？?。，]|$|分别|是|有|包括)"),
+    re.compile(r"([\u4e00-\u9fff]{1,10}?)(?:都|分别)?(?:是|有|包括)(?:哪些|哪几|什么)"),
+)
+
+
+def list_head(question: str) -> str:
+    """The kind of thing a list question asks for: 哪几座城 → 城, 四个平台是哪些 → 平台."""
+    for pattern in _LIST_HEAD:
+        m = pattern.search(question)
+        if m and m.group(1):
+            return m.group(1)[-2:]
+    return ""
+
+
 def pick_clause(sentence: str, analysis: QueryAnalysis, doc_freq, n: int) -> tuple[int, int] | None:
     """The clause (between commas) that covers most of the question; ties go to the later one,
     which is where Chinese puts the new information (…考核中实现全省唯一的“四连冠”)."""
@@ -273,6 +288,11 @@ def best_in_passage(hit: Hit, analysis: QueryAnalysis, documents: dict[str, Docu
         if analysis.years and plan == 2 and not analysis.asks_plan:
             continue  # a target is no answer to "how much was it in 2023"
         score = unit_cov + (0.2 if shaped else 0.0)
+        if analysis.qtype == "list" and shaped:
+            head = list_head(analysis.question)
+            if head:  # a list of 城 answers 哪几座城; a list of something else much less so
+                score += 0.3 if head[-1] in sentence[span[0]:span[1]] else -0.1
+            score += min(0.2, 0.03 * sentence.count("、", span[0], span[1]))  # fuller lists first
         if analysis.qtype == "how_much" and shaped:
             figures = score_figures(sentence, analysis, doc_freq, n_passages)
             score += 0.5 * max((f for f, s in figures if s == span), default=0.0)

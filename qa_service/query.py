@@ -122,8 +122,9 @@ def analyse(question: str, *, reference_date: dt.date | None = None) -> QueryAna
             term_groups.append(group)
             covered.update(t for w in present for t in tokenize(w))
             expansions.extend(w for w in group if w.lower() not in lowered)
-    stripped = _YEAR.sub(" ", text)
-    terms = tuple(dict.fromkeys(t for t in tokenize(stripped) if not t.isdigit()))
+    # Years and plan periods are matched by the year logic, not as words to find in the text.
+    stripped = re.sub("|".join(_FIVE_YEAR_PLANS), " ", _YEAR.sub(" ", text))
+    terms = tuple(dict.fromkeys(t for t in tokenize(_YEAR.sub(" ", text)) if not t.isdigit()))
     for term in dict.fromkeys(t for t in content_words(stripped) if not t.isdigit()):
         if term not in covered and not any(term in w.lower() for g in term_groups for w in g):
             term_groups.append((term,))
