@@ -16,6 +16,7 @@ false-abstention rate on answerable ones; wall-clock latency p50/p95 per questio
 from __future__ import annotations
 
 import argparse
+import sys
 import json
 import logging
 import time
@@ -328,6 +329,8 @@ def check_thresholds(summary: Summary, thresholds: dict[str, float]) -> list[str
               "false_abstention": summary.false_abstention, "wrong_year_top1": summary.wrong_year_top1}
     problems = []
     for key, limit in thresholds.items():
+        if key.startswith("_"):
+            continue  # comments
         name, ceiling = (key[:-4], True) if key.endswith("_max") else (key, False)
         if name not in values:
             problems.append(f"unknown threshold {key!r}")
@@ -374,7 +377,7 @@ def eval_command(settings: Settings, args: argparse.Namespace) -> int:
     if not 1 <= args.top_k <= settings.max_top_k:
         raise ConfigError(f"--top-k must be from 1 to {settings.max_top_k}")
     service = QAService.load(settings, build_if_missing=True)
-    result = run_evaluation(service, records, modes=modes, top_k=args.top_k, progress=not args.json)
+    result = run_evaluation(service, records, modes=modes, top_k=args.top_k, progress=not args.json and sys.stderr.isatty())
     out_dir = args.out or settings.root / "eval" / "reports"
     written = report.write_reports(result, out_dir)
     if args.write_summary:
