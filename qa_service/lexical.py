@@ -133,6 +133,14 @@ class BM25Index:
             return np.zeros(self.count, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(query_tokens), dtype=np.float32)
 
+    def document_frequency(self, token: str) -> int:
+        """Passages whose indexed text contains ``token`` (one column of the CSC score matrix)."""
+        column = self._retriever.vocab_dict.get(token)
+        if column is None:
+            return 0
+        indptr = self._retriever.scores["indptr"]
+        return int(indptr[column + 1] - indptr[column])
+
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self._retriever.save(str(directory), show_progress=False)
