@@ -41,6 +41,7 @@ _NAME_END = r"(?=受|代表|作|表示|主持|指出|强调|说|在|，|、|）|
 _NAME = re.compile(rf"{_TITLES}[、，\s]*([\u4e00-\u9fff]{{2,3}}?){_NAME_END}")
 _TITLE = re.compile(_TITLES)
 _LIST = re.compile(r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?(?:、[“「]?[\u4e00-\u9fff]{2,12}[”」]?){2,}")
+_PREDICATE = re.compile(r"[的了最很更着过得]")
 _LIST_TAIL = re.compile(r"[^，,。；;：:！？、“”]{0,10}")
 _LEADING_VERB = re.compile(r"^(?:建设|做大做强|做强|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣)")
 _UNIT_BREAK = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』）)》]*|[^。！？!?；;]+$")
@@ -91,7 +92,8 @@ def figure_candidates(sentence: str, analysis: QueryAnalysis) -> list[tuple[int,
         return [m.span() for m in STREAK.finditer(sentence)]
     in_question = {re.sub(r"\s", "", f) for f in FIGURE.findall(analysis.question)}
     spans = [m.span() for m in FIGURE.finditer(sentence)
-             if re.sub(r"\s", "", m.group(0)) not in in_question]
+             if re.sub(r"\s", "", m.group(0)) not in in_question
+             and not sentence[:m.start()].endswith("第")]  # 第5名 is a rank, not a count
     if analysis.unit in _UNITS:
         unit = re.compile(rf"{_NUMBER}\s*{_APPROX}{_UNITS[analysis.unit]}")
         spans = [s for s in spans if unit.search(sentence[s[0]:s[1]])]
@@ -149,6 +151,9 @@ def pick_list(sentence: str) -> tuple[int, int] | None:
     best = None
     for m in _LIST.finditer(sentence):
         start, end = m.span()
+        items = m.group(0).split("、")
+        if sum(bool(_PREDICATE.search(item)) for item in items) * 2 > len(items):
+            continue  # 基础最扎实、优势最明显… describes; an answer list names things
         lead = _LEADING_VERB.match(sentence[start:end])
         if lead:
             start += lead.end()
@@ -162,6 +167,19 @@ _LIST_HEAD = (
     re.compile(r"哪(?:几|些|[两三四五六七八九十])+[个座项条种大位家所]?([\u4e00-\u9fff]{1,10}?)(?:[？?。，]|$|分别|是|有|包括)"),
     re.compile(r"([\u4e00-\u9fff]{1,10}?)(?:都|分别)?(?:是|有|包括)(?:哪些|哪几|什么)"),
 )
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)} | {"两": 2}
+_COUNT_IN_QUESTION = re.compile(r"([一二三四五六七八九十两]|\d+)[个大项座条种位方]")
+
+
+def list_count(question: str) -> int | None:
+    """How many items a list question announces: 八个重点产业 → 8, 四个平台 → 4."""
+    m = _COUNT_IN_QUESTION.search(question)
+    if not m:
+        return None
+    text = m.group(1)
+    return int(text) if text.isdigit() else _CN_DIGITS.get(text)
 
 
 def list_head(question: str) -> str:
@@ -293,11 +311,14 @@ def best_in_passage(hit: Hit, analysis: QueryAnalysis, documents: dict[str, Docu
             if head:  # a list of 城 answers 哪几座城; a list of something else much less so
                 score += 0.3 if head[-1] in sentence[span[0]:span[1]] else -0.1
             score += min(0.2, 0.03 * sentence.count("、", span[0], span[1]))  # fuller lists first
+            expected = list_count(analysis.question)
+            if expected:  # "八个重点产业有哪些" wants a list of eight
+                score += 0.3 if sentence.count("、", span[0], span[1]) + 1 == expected else -0.1
         if analysis.qtype == "how_much" and shaped:
             figures = score_figures(sentence, analysis, doc_freq, n_passages)
             score += 0.5 * max((f for f, s in figures if s == span), default=0.0)
-        if (plan > 0) != analysis.asks_plan:
-            score -= 0.15  # a target answers "要/计划…" questions, a result the others
+        if analysis.qtype == "how_much" and (plan > 0) != analysis.asks_plan:
+            score -= 0.15  # a target figure answers "要/计划…" questions, a result the others
         if len(sentence) - _covered_chars(sentence, analysis) < 8:
             score -= 0.2  # a sentence that only repeats the question tells nothing
         if best is None or score > best.score:
