@@ -37,7 +37,7 @@ LEVEL = re.compile(r"(?:国家|省|市|县)?[一二三四五六七八九十\d]�
 RANK = re.compile(r"(?:全省|全国|东北|全市)?(?:第[一二三四五六七八九十\d]+(?:名|位)?|唯一|首位)")
 DATE = re.compile(r"(?:\d{4}\s*年)?\d{1,2}\s*月\d{1,2}\s*日|\d{4}\s*年\d{1,2}\s*月")
 _TITLES = r"(?:市委书记|书记|市长|副市长|主任|局长|部长|记者|通讯员|主席|总经理|董事长)"
-_NAME_END = r"(?=受|代表|作|表示|主持|指出|强调|说|在|，|、|）|\)|$)"
+_NAME_END = r"(?=受|代表|作|表示|主持|指出|强调|说|在|，|、|）|\)|\s|$)"
 _NAME = re.compile(rf"{_TITLES}[、，\s]*([\u4e00-\u9fff]{{2,3}}?){_NAME_END}")
 _TITLE = re.compile(_TITLES)
 _LIST = re.compile(r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?(?:、[“「]?[\u4e00-\u9fff]{2,12}[”」]?){2,}")
@@ -111,10 +111,17 @@ def score_figures(sentence: str, analysis: QueryAnalysis, doc_freq, n: int) -> l
     clauses = [m.span() for m in _FIGURE_CLAUSE.finditer(sentence) if m.end() > m.start()]
     anchors = _anchor_ends(sentence, analysis)
     asks_money = bool(_MONEY_WORDS.search(analysis.question))
+    quoted = [re.sub(r"\s", "", f) for f in FIGURE.findall(analysis.question)]
     scored = []
     for span in spans:
         clause = next(((s, e) for s, e in clauses if s <= span[0] < e), (0, len(sentence)))
-        score = coverage(sentence[clause[0]:clause[1]], analysis, doc_freq, n)
+        clause_text = sentence[clause[0]:clause[1]]
+        score = coverage(clause_text, analysis, doc_freq, n)
+        squeezed = re.sub(r"\s", "", clause_text)
+        if any(f in squeezed for f in quoted):
+            score += 0.3  # "10亿元以上项目50个" answers "多少个10亿元以上项目"
+        if analysis.terms:  # every question word counts a little, verbs (开复工) included
+            score += 0.1 * sum(t in clause_text.lower() for t in analysis.terms) / len(analysis.terms)
         before = [span[0] - a for a in anchors if a <= span[0]]
         score += 0.05 / (1 + min(before)) if before else 0.0
         if analysis.unit is None and not asks_money and re.search(r"元", sentence[span[0]:span[1]]):
@@ -137,7 +144,12 @@ def pick_name(sentence: str, analysis: QueryAnalysis) -> tuple[int, int] | None:
                if asked else _NAME)
     for m in pattern.finditer(sentence):
         if not asked or not re.search(r"[副]$", sentence[:m.start()]):
-            return m.span(1)
+            start, end = m.span(1)
+            for more in re.finditer(r"\s+([\u4e00-\u9fff]{2,3})(?=\s|$)", sentence[end:]):
+                if more.start() != end - m.end(1) or _TITLE.fullmatch(more.group(1)):
+                    break  # co-authors follow in a byline, up to the next title (通讯员)
+                end = m.end(1) + more.end()
+            return start, end
     return None
 
 
@@ -294,7 +306,7 @@ def best_in_passage(hit: Hit, analysis: QueryAnalysis, documents: dict[str, Docu
         sentence = p.text[start:end]
         if _period_conflict(sentence, analysis):
             continue
-        context = f"{p.section} {sentence}"
+        context = f"{p.title} {p.section} {sentence}"
         unit_cov = coverage(context, analysis, doc_freq, n_passages)
         if unit_cov < thresholds.min_unit_coverage or not _has_key_concept(context, analysis, doc_freq,
                                                                             n_passages, unit_cov):

@@ -33,7 +33,7 @@ UNIT_CUES = (  # first match wins: an explicit unit, then ranks and rates, then 
     ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时")),
     ("count", re.compile(rf"{_Q}[个项件座条家户所次场套笔宗头只辆处批起]")),
     ("percent", re.compile(r"增长|增速|增幅|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍")),
-    ("money", re.compile(r"资金|投资|金额|收入|产值|总值|营收|贷款|余额|补贴|税收|GDP|经济总量", re.I)),
+    ("money", re.compile(r"资金|投资|[金总余]额|销售额|收入|产值|总值|营收|贷款|补贴|税收|GDP|经济总量", re.I)),
     ("people", re.compile(r"就业")),
     ("area", re.compile(r"面积|农田|耕作|耕地")),
     ("grain", re.compile(r"粮食产量|产量")),
