@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import statistics
 import sys
 from dataclasses import asdict
@@ -199,6 +200,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qa-service: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `qa-service passages --json | head`: the reader has gone
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the interpreter flushes it at exit
+        except OSError:
+            pass
+        return 141
 
 
 if __name__ == "__main__":

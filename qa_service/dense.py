@@ -14,6 +14,9 @@ import numpy as np
 from .errors import ConfigError, IndexCorruptError
 
 
+EXACT_FILTER_MAX = 20_000  # filters up to this many ids are scored exactly
+
+
 class VectorStore(Protocol):
     dim: int
 
@@ -63,6 +66,7 @@ class FaissStore:
             index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
             index.train(vectors)
             index.nprobe = min(nlist, 16)
+            index.make_direct_map()  # reconstruct() for exact filtered search
         else:
             raise ConfigError(f"unknown FAISS index kind {kind!r}; use one of {cls.KINDS}")
         store = cls(index, kind)
@@ -86,9 +90,14 @@ class FaissStore:
             if len(allowed) == 0:
                 empty = np.empty((len(queries), 0))
                 return empty.astype(np.float32), empty.astype(np.int64)
+            if self.kind != "flat" and len(allowed) <= EXACT_FILTER_MAX:
+                return self._search_subset(queries, k, np.unique(np.asarray(allowed, dtype=np.int64)))
             selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
-            params = (faiss.SearchParametersIVF(sel=selector) if self.kind == "ivf"
-                      else faiss.SearchParametersHNSW(sel=selector) if self.kind == "hnsw"
+            # Per-call parameters replace the index's own: without nprobe/efSearch FAISS uses 1/16.
+            params = (faiss.SearchParametersIVF(sel=selector, nprobe=faiss.extract_index_ivf(self._index).nprobe)
+                      if self.kind == "ivf"
+                      else faiss.SearchParametersHNSW(sel=selector, efSearch=max(self._index.hnsw.efSearch, 2 * k))
+                      if self.kind == "hnsw"
                       else faiss.SearchParameters(sel=selector))
             k = min(k, len(allowed))
         k = min(k, self.count)
@@ -97,6 +106,14 @@ class FaissStore:
             return empty.astype(np.float32), empty.astype(np.int64)
         scores, ids = self._index.search(queries, k, params=params)
         return scores, ids
+
+    def _search_subset(self, queries: np.ndarray, k: int, allowed: np.ndarray):
+        """Exact scores over a filter's ids: HNSW graphs and IVF lists lose most of a selective
+        filter's ids, and scoring a few thousand stored vectors directly is cheap."""
+        vectors = self._index.reconstruct_batch(allowed)
+        scores = queries @ vectors.T
+        top = np.argsort(-scores, axis=1, kind="stable")[:, :min(k, len(allowed))]
+        return np.take_along_axis(scores, top, axis=1).astype(np.float32), allowed[top]
 
     def save(self, path: Path) -> None:
         _faiss().write_index(self._index, str(path))
@@ -115,6 +132,7 @@ class FaissStore:
         elif kind == "ivf":
             ivf = faiss.extract_index_ivf(index)
             ivf.nprobe = min(ivf.nlist, 16)
+            ivf.make_direct_map()
         return cls(index, kind)
 
 

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 # Function words and question words that carry no topic; dropping them keeps BM25 on content.
 STOPWORDS = frozenset("""
 的 了 是 在 和 与 及 等 为 对 把 被 将 也 都 而 并 或 从 向 于 以 之 其 这 那 个 年 月 日 中 上 下
-多少 几 几个 哪 哪些 哪个 哪几 什么 怎么 怎样 如何 是否 吗 呢 吧 啊 有 没有 请问 请 一下 情况 方面
+多少 几 几个 第几 哪 哪些 哪个 哪几 什么 怎么 怎样 如何 是否 吗 呢 吧 啊 有 没有 请问 请 一下 情况 方面
 要 会 能 可以 达到 实现 完成 提出 了解 问 告诉 我 你 他 我们 多 大 到 时候 时间 今年 去年 明年 啥 谁 哪里 期间 目前 现在 最近 啊 钱 多长时间 多久 时候 东西
 """.split())
 _KEEP = re.compile(r"[\w%]", re.UNICODE)

@@ -10,11 +10,11 @@ from importlib import resources
 
 from .lexical import add_words, content_words, tokenize
 
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])(?!\s*[万亿千百十个位名人元吨斤亩项件座条家户所次公平立%])\s*年?")
 _FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 _RELATIVE = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1, "来年": 1}
 _PERIODS = ("一季度", "二季度", "三季度", "四季度", "前三季度", "上半年", "下半年", "全年", "年底", "年末")
-_PLAN_WORDS = ("目标", "计划", "力争", "预期", "打算", "要", "规划", "将", "部署", "安排", "任务", "准备")
+_PLAN_WORDS = re.compile(r"目标|计划|力争|预期|打算|(?<![主重需只想紧必])要|规划|将|部署|安排|任务|准备")
 
 # Units a how-much question asks for, by the words it uses (多少人 → people, 多少钱 → money…).
 _Q = r"(?:多少|几)"
@@ -92,6 +92,11 @@ def _years(question: str, reference: dt.date) -> tuple[int, ...]:
     return tuple(sorted(years))
 
 
+def _periods(question: str) -> tuple[str, ...]:
+    found = [p for p in _PERIODS if p in question]
+    return tuple(p for p in found if not any(p != q and p in q for q in found))  # 前三季度 ⊃ 三季度
+
+
 def _unit(question: str, qtype: str) -> str | None:
     if qtype != "how_much":
         return None
@@ -132,8 +137,8 @@ def analyse(question: str, *, reference_date: dt.date | None = None) -> QueryAna
     return QueryAnalysis(
         question=text,
         years=_years(text, reference),
-        periods=tuple(p for p in _PERIODS if p in text),
-        asks_plan=any(w in text for w in _PLAN_WORDS),
+        periods=_periods(text),
+        asks_plan=bool(_PLAN_WORDS.search(text)),
         qtype=(qtype := _qtype(text)),
         unit=_unit(text, qtype),
         terms=terms,

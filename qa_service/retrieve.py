@@ -35,7 +35,7 @@ def rrf(rankings: list[list[int]], *, k: int = RRF_K, weights: list[float] | Non
     """Weighted reciprocal rank fusion (Cormack et al. 2009): score = Σ w / (k + rank), rank from 1."""
     weights = weights or [1.0] * len(rankings)
     fused: dict[int, float] = {}
-    for ranking, weight in zip(rankings, weights):
+    for ranking, weight in zip(rankings, weights, strict=True):
         for rank, idx in enumerate(ranking, start=1):
             fused[idx] = fused.get(idx, 0.0) + weight / (k + rank)
     return fused

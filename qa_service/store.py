@@ -101,9 +101,12 @@ def read_manifest(index_dir: Path) -> dict:
     if not path.is_file():
         raise IndexMissingError(f"no index in {index_dir}: run `qa-service index`")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"{path} is unreadable ({exc}): run `qa-service index --force`") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files", {}), dict):
+        raise IndexCorruptError(f"{path} is not an index manifest: run `qa-service index --force`")
+    return manifest
 
 
 def check_manifest(manifest: dict, settings: Settings) -> None:
@@ -170,7 +173,7 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
     passages = build_corpus_passages(documents, max_chars=settings.max_passage_chars)
     contexts = [passage_context(p, by_id[p.doc_id]) for p in passages]
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     target = settings.index_dir / f"build-{stamp}-{os.getpid()}"
     staging = settings.index_dir / f".tmp-{target.name}"
     staging.mkdir()

@@ -1,0 +1,206 @@
+"""Question analysis on real phrasings: years, periods, question type, unit, synonyms, plans."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from qa_service.lexical import content_words, tokenize
+from qa_service.query import analyse
+
+REF = dt.date(2025, 3, 1)  # anchors 去年/今年/明年
+
+
+def a(question: str):
+    return analyse(question, reference_date=REF)
+
+
+# --- years --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, years", [
+    ("2024年前三季度GDP是多少", (2024,)),
+    ("2022 年新建高标准农田多少亩", (2022,)),
+    ("2022年和2023年的地区生产总值分别是多少", (2022, 2023)),
+    ("去年粮食产量是多少", (2024,)),
+    ("前年新增就业多少人", (2023,)),
+    ("今年计划新建多少个5G基站", (2025,)),
+    ("明年要新建多少个5G基站", (2026,)),
+    ("十五五期间的目标是什么", (2026, 2027, 2028, 2029, 2030)),
+    ("“十四五”时期粮食产量如何", (2021, 2022, 2023, 2024, 2025)),
+    ("四平市委书记是谁", ()),
+    ("前三季度地区生产总值是451.83亿元吗", ()),  # figures are no years
+])
+def test_years(question, years):
+    assert a(question).years == years
+
+
+def test_relative_years_follow_the_reference_date():
+    assert analyse("去年粮食产量是多少", reference_date=dt.date(2023, 12, 31)).years == (2022,)
+    assert analyse("去年粮食产量是多少", reference_date=dt.date(2024, 1, 1)).years == (2023,)
+
+
+@pytest.mark.parametrize("question", ["粮食产量能否突破2000万吨", "全市有2025个村吗"])
+def test_quantities_are_not_years(question):
+    assert a(question).years == ()
+
+
+# --- periods ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, period", [
+    ("2024年前三季度GDP是多少", "前三季度"),
+    ("2023年上半年地区生产总值增长多少", "上半年"),
+    ("2024年全年粮食产量是多少", "全年"),
+    ("2024年一季度外贸增长多少", "一季度"),
+])
+def test_periods(question, period):
+    assert period in a(question).periods
+
+
+def test_no_period():
+    assert a("2022年粮食产量是多少").periods == ()
+
+
+def test_first_three_quarters_is_not_the_third_quarter():
+    assert a("2024年前三季度GDP是多少").periods == ("前三季度",)
+
+
+# --- question type and unit ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("2022年粮食产量是多少", "how_much"),
+    ("2024年前三季度GDP增长多少", "how_much"),
+    ("四平市委书记是谁", "who"),
+    ("本版撰稿记者叫什么名字", "who"),
+    ("2023年主要目标有哪些", "list"),
+    ("八大行动包括什么", "list"),
+    ("全会什么时候召开", "when"),
+    ("市委八届八次全会哪天召开", "when"),
+    ("哪个县获评全国文明城市", "which"),
+    ("四平获得了什么称号", "which"),
+    ("如何推进乡村振兴", "plan"),
+    ("梨树模式是什么", "what"),
+])
+def test_question_type(question, qtype):
+    assert a(question).qtype == qtype
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("2022年新建高标准农田多少亩", "area"),
+    ("梨树模式推广了多少万亩", "area"),  # by the explicit unit alone
+    ("2024年前三季度外贸增长多少", "percent"),
+    ("2022年规上工业增加值增长多少", "percent"),
+    ("四平GDP在全省排第几", "rank"),
+    ("2022年新增就业多少人", "people"),
+    ("2022年粮食实现了几连丰", "streak"),
+    ("2024年前三季度GDP是多少", "money"),  # by the metric's meaning: GDP is money
+    ("2022年粮食产量是多少", "grain"),
+    ("2023年计划新建多少公里道路", "length"),
+    ("明年要新建多少个5G基站", "count"),
+    ("2022年接待游客多少万人次", "visits"),
+    ("比全省平均水平高多少个百分点", "points"),
+])
+def test_unit(question, unit):
+    analysis = a(question)
+    assert analysis.qtype == "how_much"
+    assert analysis.unit == unit
+
+
+@pytest.mark.parametrize("question", ["四平市委书记是谁", "全会什么时候召开", "2023年主要目标有哪些"])
+def test_unit_only_for_how_much_questions(question):
+    assert a(question).unit is None
+
+
+# --- synonyms -----------------------------------------------------------------------------
+
+
+def test_gdp_expands_to_the_corpus_term():
+    analysis = a("2024年前三季度GDP是多少")
+    assert "地区生产总值" in analysis.expansions
+    assert "GDP" not in analysis.expansions  # the question already says it
+    group = next(g for g in analysis.term_groups if "GDP" in g)
+    assert "地区生产总值" in group
+    assert "（地区生产总值）" in analysis.dense_text
+    assert analysis.dense_text.startswith("2024年前三季度GDP是多少")
+    assert "地区生产总值" in analysis.search_tokens
+
+
+def test_foreign_trade_expands_to_imports_and_exports():
+    analysis = a("2024年前三季度外贸增长多少")
+    assert "进出口总额" in analysis.expansions
+    assert "进出口" in analysis.expansions
+    assert any("外贸" in g and "进出口总额" in g for g in analysis.term_groups)
+
+
+def test_no_expansion_without_a_synonym():
+    analysis = a("四平市委书记是谁")
+    assert analysis.expansions == ()
+    assert analysis.dense_text == "四平市委书记是谁"
+
+
+# --- plans vs results ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, asks_plan", [
+    ("2023年的目标是多少", True),
+    ("2023年计划新建多少公里道路", True),
+    ("明年要新建多少个5G基站", True),
+    ("2023年要实现什么目标", True),
+    ("市委经济工作会议要求2023年市本级财政收入增长多少", True),  # gold Q134: 要求 is a target
+    ("2022年粮食产量是多少", False),
+    ("2024年前三季度GDP是多少", False),
+    ("2022年新建高标准农田多少亩", False),
+])
+def test_asks_plan(question, asks_plan):
+    assert a(question).asks_plan is asks_plan
+
+
+@pytest.mark.parametrize("question", ["2022年主要经济指标增长多少", "2022年全市重要荣誉有哪些",
+                                      "主要领导是谁"])
+def test_zhuyao_is_not_a_plan(question):
+    assert a(question).asks_plan is False
+
+
+# --- content terms ------------------------------------------------------------------------
+
+
+def test_terms_leave_out_question_words_and_years():
+    analysis = a("2022年粮食产量是多少")
+    assert "粮食产量" in analysis.terms
+    for word in ("多少", "是", "2022", "年"):
+        assert word not in analysis.terms
+    who = a("四平市委书记是谁")
+    assert {"四平", "市委书记"} <= set(who.terms)
+    for word in ("谁", "是谁", "是"):
+        assert word not in who.terms
+        assert all(word not in g for g in who.term_groups)
+
+
+def test_domain_terms_stay_whole():
+    analysis = a("2022年新建高标准农田多少亩")
+    assert "高标准农田" in analysis.terms
+    assert any(g[0] == "高标准农田" for g in analysis.term_groups)
+    assert "高标准农田" in tokenize("2022年新建高标准农田多少亩", search=False)
+    words = content_words("2022年新建高标准农田多少亩")
+    assert "高标准农田" in words
+    assert "多少" not in words and "亩" not in words
+
+
+def test_term_groups_are_concepts_without_duplicates():
+    analysis = a("2024年前三季度GDP是多少")
+    # GDP's synonym group once, 前三季度 as its own concept; no bare pieces such as 季度
+    assert analysis.term_groups[0][0] == "GDP"
+    assert ("前三季度",) in analysis.term_groups
+    flat = [w for g in analysis.term_groups for w in g]
+    assert "季度" not in flat and "多少" not in flat
+    assert len(flat) == len(set(flat))
+
+
+def test_rank_question_word_is_not_a_term():
+    assert "第几" not in a("四平GDP在全省排第几").terms
+
+
+def test_question_is_stripped():
+    assert a("  2024年GDP是多少 \n").question == "2024年GDP是多少"
