@@ -174,12 +174,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the gold set through every mode, print the table, write the reports."""
+    from . import report
+    from .errors import ConfigError
+    from .evaluate import _check_modes, run_evaluation
+    from .gold import load_gold
+    from .service import QAService
+
+    records = load_gold(args.gold or settings.root / "eval" / "gold.jsonl")
+    modes = args.modes or QAService.MODES
+    _check_modes(modes, QAService.MODES)  # before the slow model load
+    if not 1 <= args.top_k <= settings.max_top_k:
+        raise ConfigError(f"--top-k must be from 1 to {settings.max_top_k}")
+    service = QAService.load(settings, build_if_missing=True)
+    result = run_evaluation(service, records, modes=modes, top_k=args.top_k,
+                            progress=not args.json and sys.stderr.isatty())
+    written = report.write_reports(result, args.out or settings.root / "eval" / "reports")
+    if args.write_summary:
+        written.append(report.write_summary(result, settings.root / "eval" / "RESULTS.md"))
+    if args.json:
+        print(json.dumps(report.to_json(result), ensure_ascii=False, indent=2))
+    else:
+        print(report.render_terminal(result))
+        print("written: " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _mode_list(text: str) -> tuple[str, ...]:
+    modes = tuple(m.strip() for m in text.split(",") if m.strip())
+    if not modes:
+        raise argparse.ArgumentTypeError("give at least one mode")
+    return modes
+
+
 def _register_edges(sub) -> None:
-    from .evaluate import add_eval_command
     from .serve import add_serve_command
 
     add_serve_command(sub)
-    add_eval_command(sub)
+    p = sub.add_parser("eval", help="measure retrieval and answer accuracy on the gold set")
+    p.add_argument("--gold", type=Path, help="gold JSONL file (default: eval/gold.jsonl)")
+    p.add_argument("--modes", type=_mode_list,
+                   help="comma-separated modes (default: all: bm25,dense,hybrid,hybrid_rerank)")
+    p.add_argument("--top-k", type=int, default=10, help="passages per question (default: 10)")
+    p.add_argument("--out", type=Path, help="report directory (default: eval/reports)")
+    p.add_argument("--write-summary", action="store_true",
+                   help="also write the committed headline table eval/RESULTS.md")
+    p.add_argument("--json", action="store_true", help="print the JSON report instead of tables")
+    p.set_defaults(handler=_eval)
 
 
 _REGISTRARS: list = [_register_core, _register_edges]

@@ -15,21 +15,16 @@ false-abstention rate on answerable ones; wall-clock latency p50/p95 per questio
 """
 from __future__ import annotations
 
-import argparse
-import sys
-import json
 import logging
 import time
 import warnings
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
 
-from .config import Settings
 from .errors import ConfigError, QAServiceError
-from .gold import QUESTION_TYPES, GoldRecord, answer_matches, load_gold, relevant_passage_ids
+from .gold import QUESTION_TYPES, GoldRecord, answer_matches, relevant_passage_ids
 from .types import Answer, Passage
 
 logger = logging.getLogger(__name__)
@@ -341,50 +336,3 @@ def check_thresholds(summary: Summary, thresholds: dict[str, float]) -> list[str
         if (value > limit) if ceiling else (value < limit):
             problems.append(f"{name} = {value:.3f} {'above' if ceiling else 'below'} {limit}")
     return problems
-
-
-# --- command line ---------------------------------------------------------------------------
-
-def _mode_list(text: str) -> tuple[str, ...]:
-    modes = tuple(m.strip() for m in text.split(",") if m.strip())
-    if not modes:
-        raise argparse.ArgumentTypeError("give at least one mode")
-    return modes
-
-
-def add_eval_command(subparsers) -> None:
-    """Register ``qa-service eval`` on the CLI's subparsers."""
-    p = subparsers.add_parser("eval", help="measure retrieval and answer accuracy on the gold set")
-    p.add_argument("--gold", type=Path, help="gold JSONL file (default: eval/gold.jsonl)")
-    p.add_argument("--modes", type=_mode_list,
-                   help="comma-separated modes (default: all: bm25,dense,hybrid,hybrid_rerank)")
-    p.add_argument("--top-k", type=int, default=10, help="passages per question (default: 10)")
-    p.add_argument("--out", type=Path, help="report directory (default: eval/reports)")
-    p.add_argument("--write-summary", action="store_true",
-                   help="also write the committed headline table eval/RESULTS.md")
-    p.add_argument("--json", action="store_true", help="print the JSON report instead of tables")
-    p.set_defaults(handler=eval_command)
-
-
-def eval_command(settings: Settings, args: argparse.Namespace) -> int:
-    """Handler of ``qa-service eval``: run, print, write the reports."""
-    from . import report
-    from .service import QAService
-
-    records = load_gold(args.gold or settings.root / "eval" / "gold.jsonl")
-    modes = args.modes or QAService.MODES
-    _check_modes(modes, QAService.MODES)  # before the slow model load
-    if not 1 <= args.top_k <= settings.max_top_k:
-        raise ConfigError(f"--top-k must be from 1 to {settings.max_top_k}")
-    service = QAService.load(settings, build_if_missing=True)
-    result = run_evaluation(service, records, modes=modes, top_k=args.top_k, progress=not args.json and sys.stderr.isatty())
-    out_dir = args.out or settings.root / "eval" / "reports"
-    written = report.write_reports(result, out_dir)
-    if args.write_summary:
-        written.append(report.write_summary(result, settings.root / "eval" / "RESULTS.md"))
-    if args.json:
-        print(json.dumps(report.to_json(result), ensure_ascii=False, indent=2))
-    else:
-        print(report.render_terminal(result))
-        print("written: " + ", ".join(str(p) for p in written))
-    return 0

@@ -18,8 +18,6 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
-
 from .config import Settings
 from .corpus import corpus_hash, load_corpus
 from .dense import FaissStore
