@@ -1,6 +1,7 @@
 """QAService: load the model and index once, answer questions. CLI, web and eval call this."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -44,6 +45,16 @@ def ensure_index(settings: Settings, *, embedder=None, show_progress: bool = Fal
         return False
     build_index(settings, embedder or make_embedder(settings), show_progress=show_progress)
     return True
+
+
+def _cut(hits: list[Hit], span, top_k: int):
+    """The first ``top_k`` hits, keeping the cited passage; ranks and the citation renumbered."""
+    if span is None or span.citation <= top_k:
+        return hits[:top_k], span
+    cited = hits[span.citation - 1]
+    kept = [*hits[:top_k - 1], cited]
+    renumbered = [Hit(h.passage, rank, h.score, h.scores) for rank, h in enumerate(kept, start=1)]
+    return renumbered, dataclasses.replace(span, citation=top_k)
 
 
 class QAService:
@@ -139,9 +150,11 @@ class QAService:
         hits = self.retriever.search(analysis, top_k=max(top_k, RERANK_DEPTH), mode=mode, year=year, doc_id=doc_id)
         if mode == "hybrid_rerank":
             hits = self._rerank_by_answers(hits, analysis)
-        hits = hits[:top_k]
+        # The answer does not depend on top_k: it is drawn from the same leading passages, and
+        # the cited one is kept in the returned list (in the last slot if it ranked lower).
         span = extract_answer(hits, analysis, self.documents, self.doc_freq, len(self.passages),
                               thresholds=self.thresholds)
+        hits, span = _cut(hits, span, top_k)
         highlights = {}
         for hit in hits:
             pid = hit.passage.passage_id
