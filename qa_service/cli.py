@@ -10,7 +10,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from .config import Settings, load_settings
+from .config import DEFAULT_MODEL, Settings, load_settings
 from .errors import QAServiceError
 
 logger = logging.getLogger(__name__)
@@ -235,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings({"corpus_dir": args.corpus_dir, "index_dir": args.index_dir,
                                   "model": args.model})
+        if settings.model == DEFAULT_MODEL or Path(settings.model).expanduser().is_dir():
+            # A local model needs no hub: never let a library try to reach one.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
         return args.handler(settings, args)
     except QAServiceError as exc:
         print(f"qa-service: {exc}", file=sys.stderr)

