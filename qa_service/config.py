@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from .embedding import DEFAULT_MODEL  # one definition of the default model id
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-from .embedding import DEFAULT_MODEL  # noqa: E402 - one definition of the default model id
 
 
 @dataclass(frozen=True)
