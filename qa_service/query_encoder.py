@@ -2,7 +2,8 @@
 
 Encoding one short question costs ~20 ms of model time on 2 cores, most of it fixed overhead
 per call; eight questions in one call cost little more than one. Concurrent requests therefore
-hand their question to one worker thread, which encodes whatever is waiting as a single batch.
+hand their question to one worker thread, which encodes whatever queued up while it was busy
+as a single batch: a lone request pays nothing extra, a burst is batched.
 """
 from __future__ import annotations
 
@@ -20,11 +21,10 @@ logger = logging.getLogger(__name__)
 class QueryEncoder:
     """``encode_queries([text])`` with caching and cross-thread batching."""
 
-    def __init__(self, embedder, *, cache_size: int = 2048, max_batch: int = 16, wait_ms: float = 2.0):
+    def __init__(self, embedder, *, cache_size: int = 2048, max_batch: int = 16):
         self._embedder = embedder
         self._cache_size = cache_size
         self._max_batch = max_batch
-        self._wait = wait_ms / 1000
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._queue: queue.Queue[tuple[str, Future]] = queue.Queue()
@@ -63,9 +63,9 @@ class QueryEncoder:
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
-            try:  # collect what arrives while the first item waits a moment
+            try:  # take what queued up while the previous batch was encoding; never wait for more
                 while len(batch) < self._max_batch:
-                    batch.append(self._queue.get(timeout=self._wait))
+                    batch.append(self._queue.get_nowait())
             except queue.Empty:
                 pass
             texts = list(dict.fromkeys(text for text, _ in batch))

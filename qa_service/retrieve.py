@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from .types import Document, Hit, Passage
 
 RRF_K = 60
 CANDIDATES = 50
+_NO_IDS = np.empty(0, dtype=np.int64)
 _FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|倍|[万亿千百]*(?:元|亩|斤|吨|人次|人|个|家|户|公里|千米|项|件|座|条|所|头|只|场|次|套|笔|宗|名|辆|平方米|立方米|千瓦|年))")
 _TEXT_YEAR = re.compile(r"(20\d{2})\s*年")
 
@@ -97,6 +99,20 @@ def has_figure(text: str) -> bool:
     return bool(_FIGURE.search(text))
 
 
+def top_n(scores: np.ndarray, n: int) -> np.ndarray:
+    """``np.argsort(-scores, kind="stable")[:n]`` (same ids, same order, ties by index) without
+    sorting every passage: a partition finds the n-th best score, only the n best are sorted."""
+    if n >= len(scores):
+        return np.argsort(-scores, kind="stable")[:n]
+    if n <= 0:
+        return _NO_IDS
+    kth = np.partition(scores, len(scores) - n)[len(scores) - n]
+    above = np.flatnonzero(scores > kth)
+    tied = np.flatnonzero(scores == kth)[: n - len(above)]
+    idx = np.concatenate([above, tied])
+    return idx[np.lexsort((idx, -scores[idx]))]
+
+
 class Retriever:
     """Ranks passages for an analysed question with one of four modes."""
 
@@ -112,6 +128,13 @@ class Retriever:
         self.doc_freq = doc_freq
         self.weights = weights
         self._doc_ids = np.array([p.doc_id for p in passages])
+        # Each passage's years (its document's metadata, and years its section/text names), found
+        # once: the year filter was a Python loop with a regex over every passage per question.
+        by_year: dict[int, list[int]] = defaultdict(list)
+        for i, p in enumerate(passages):
+            for y in set(documents[p.doc_id].meta.years) | passage_years(p, None):
+                by_year[y].append(i)
+        self._by_year = {y: np.asarray(ids, dtype=np.int64) for y, ids in by_year.items()}
 
     def allowed(self, *, year: int | None, doc_id: str | None) -> np.ndarray | None:
         """Indices passing the filters (None = no filter); empty when nothing matches."""
@@ -121,8 +144,9 @@ class Retriever:
         if doc_id is not None:
             keep &= self._doc_ids == doc_id
         if year is not None:
-            keep &= np.array([year in self.documents[p.doc_id].meta.years or year in passage_years(p, None)
-                              for p in self.passages])
+            in_year = np.zeros(len(self.passages), dtype=bool)
+            in_year[self._by_year.get(year, _NO_IDS)] = True
+            keep &= in_year
         return np.flatnonzero(keep)
 
     def bm25_ranking(self, analysis: QueryAnalysis, allowed: np.ndarray | None, n: int):
@@ -131,7 +155,7 @@ class Retriever:
             masked = np.full_like(scores, -np.inf)
             masked[allowed] = scores[allowed]
             scores = masked
-        order = np.argsort(-scores, kind="stable")[:n]
+        order = top_n(scores, n)
         return [int(i) for i in order if scores[i] > 0], scores
 
     def dense_ranking(self, analysis: QueryAnalysis, allowed: np.ndarray | None, n: int):
