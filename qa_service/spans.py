@@ -39,7 +39,7 @@ _NAME = re.compile(rf"{_TITLES}[、，\s]*([\u4e00-\u9fff]{{2,3}}?){_NAME_END}")
 _TITLE = re.compile(_TITLES)
 _LIST = re.compile(r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?(?:、[“「]?[\u4e00-\u9fff]{2,12}[”」]?){2,}")
 _PREDICATE = re.compile(r"[的了最很更着过得]")
-_LIST_TAIL = re.compile(r"[^，,。；;：:！？、“”]{0,10}")
+_LIST_TAIL = re.compile(r"[^，,。；;：:！？、]{0,12}")
 _LEADING_VERB = re.compile(r"^(?:建设|做大做强|做强|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣)")
 
 _CLAUSE = re.compile(r"[^，,：:]*[，,：:]?")
@@ -140,9 +140,11 @@ def pick_date(sentence: str) -> tuple[int, int] | None:
     return m.span() if m else None
 
 
-def pick_list(sentence: str) -> tuple[int, int] | None:
-    """The longest enumeration (A、B、C…), with the noun phrase that closes it (…八个重点产业)."""
-    best = None
+def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
+    """The enumeration (A、B、C…) that fits the question, with the noun phrase closing it
+    (…八个重点产业): the asked kind (哪几座城 → 城) and count (八大行动 → 8) first, then length."""
+    head, count = list_head(question), list_count(question)
+    best, best_key = None, None
     for m in _LIST.finditer(sentence):
         start, end = m.span()
         items = m.group(0).split("、")
@@ -152,8 +154,9 @@ def pick_list(sentence: str) -> tuple[int, int] | None:
         if lead:
             start += lead.end()
         end = _LIST_TAIL.match(sentence, end).end()
-        if best is None or end - start > best[1] - best[0]:
-            best = (start, end)
+        key = (bool(head) and head[-1] in sentence[start:end], count == len(items), end - start)
+        if best_key is None or key > best_key:
+            best, best_key = (start, end), key
     return best
 
 
@@ -185,9 +188,17 @@ def list_head(question: str) -> str:
     return ""
 
 
+_WHAT_HEAD = re.compile(r"什么([\u4e00-\u9fff]{1,2})")
+
+
 def pick_clause(sentence: str, analysis: QueryAnalysis, doc_freq, n: int) -> tuple[int, int] | None:
     """The clause (between commas) that covers most of the question; ties go to the later one,
-    which is where Chinese puts the new information (…考核中实现全省唯一的“四连冠”)."""
+    which is where Chinese puts the new information (…考核中实现全省唯一的“四连冠”). A clause
+    naming the kind of thing asked for (要打造什么城 → …换热器城) wins over one that only
+    repeats the question."""
+    head = _WHAT_HEAD.search(analysis.question)
+    head_char = head.group(1)[-1] if head else ""
+    question = analysis.question
     best, best_score = None, -1.0
     for m in _CLAUSE.finditer(sentence):
         start, end = m.span()
@@ -195,6 +206,8 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, doc_freq, n: int) -> tup
         if len(text.strip()) < 2:
             continue
         score = coverage(text, analysis, doc_freq, n)
+        if head_char and any(ch == head_char and ch not in question[:head.start()] for ch in text):
+            score += 0.5
         if score >= best_score:
             best, best_score = (start, start + len(text)), score
     return best
@@ -214,7 +227,7 @@ def find_span(sentence: str, analysis: QueryAnalysis, doc_freq, n: int) -> tuple
     elif analysis.qtype == "when":
         shaped = pick_date(sentence)
     elif analysis.qtype == "list":
-        shaped = pick_list(sentence)
+        shaped = pick_list(sentence, analysis.question)
     if shaped is not None:
         return shaped, True
     return pick_clause(sentence, analysis, doc_freq, n), False
