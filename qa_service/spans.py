@@ -63,6 +63,7 @@ def _anchor_ends(sentence: str, analysis: QueryAnalysis) -> list[int]:
 
 
 _FIGURE_CLAUSE = re.compile(r"[^，,；;：:、]*[，,；;：:、]?")
+_CLASSIFIER = re.compile(r"(?:多少|几)([个项件座条家户所次场套笔宗头只辆处批起名亩斤吨人])")
 _MONEY_WORDS = re.compile(r"钱|元|资金|投资|金额|收入|产值|总值|营收|贷款|余额|补贴|税收|GDP|经济总量", re.I)
 
 
@@ -94,6 +95,7 @@ def score_figures(sentence: str, analysis: QueryAnalysis, doc_freq, n: int) -> l
     anchors = _anchor_ends(sentence, analysis)
     asks_money = bool(_MONEY_WORDS.search(analysis.question))
     quoted = [re.sub(r"\s", "", f) for f in FIGURE.findall(analysis.question)]
+    classifier = _CLASSIFIER.search(analysis.question)
     scored = []
     for span in spans:
         clause = next(((s, e) for s, e in clauses if s <= span[0] < e), (0, len(sentence)))
@@ -102,6 +104,8 @@ def score_figures(sentence: str, analysis: QueryAnalysis, doc_freq, n: int) -> l
         squeezed = re.sub(r"\s", "", clause_text)
         if any(f in squeezed for f in quoted):
             score += 0.3  # "10亿元以上项目50个" answers "多少个10亿元以上项目"
+        if classifier and classifier.group(1) in sentence[span[0]:span[1]]:
+            score += 0.3  # 多少个项目 is counted in 个, not in 次
         if analysis.terms:  # every question word counts a little, verbs (开复工) included
             score += 0.1 * sum(t in clause_text.lower() for t in analysis.terms) / len(analysis.terms)
         before = [span[0] - a for a in anchors if a <= span[0]]
