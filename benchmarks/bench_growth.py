@@ -51,7 +51,6 @@ import shutil
 import sys
 import tempfile
 import time
-import types
 from collections import defaultdict
 from pathlib import Path
 
@@ -63,6 +62,7 @@ sys.path.insert(0, str(ROOT))
 from qa_service.config import load_settings  # noqa: E402
 from qa_service.corpus import load_corpus  # noqa: E402
 from qa_service.reflow import build_corpus_passages, split_sentences  # noqa: E402
+from qa_service.retrieve import top_n  # noqa: E402
 from qa_service.types import Passage  # noqa: E402
 
 DIM = 384  # multilingual-e5-small
@@ -328,56 +328,6 @@ def measure_encoder(queries: list[str], passages: list[str]) -> dict:
 
 # --- end to end: QAService.ask over the synthetic index -----------------------------------
 
-def top_candidates(scores: np.ndarray, n: int) -> np.ndarray:
-    """Proposed for ``Retriever.bm25_ranking``: ``np.argsort(-scores, kind="stable")[:n]``
-    (same ids, same order, ties by index) in O(len(scores)) plus O(n log n)."""
-    if n >= len(scores):
-        return np.argsort(-scores, kind="stable")[:n]
-    kth = np.partition(scores, len(scores) - n)[len(scores) - n]  # the n-th largest score
-    above = np.flatnonzero(scores > kth)
-    tied = np.flatnonzero(scores == kth)[: n - len(above)]
-    idx = np.concatenate([above, tied])
-    return idx[np.lexsort((idx, -scores[idx]))]
-
-
-class PrecomputedFilter:
-    """Proposed for ``Retriever.allowed``: each passage's years found once at start-up (document
-    metadata ∪ years named in section/text), kept as one index array per year."""
-
-    def __init__(self, passages, documents):
-        from qa_service.retrieve import passage_years
-
-        by_year: dict[int, list[int]] = defaultdict(list)
-        for i, p in enumerate(passages):
-            for y in set(documents[p.doc_id].meta.years) | passage_years(p, None):
-                by_year[y].append(i)
-        self._n = len(passages)
-        self._by_year = {y: np.asarray(ix, dtype=np.int64) for y, ix in by_year.items()}
-        self._doc_ids = np.array([p.doc_id for p in passages])
-
-    def allowed(self, *, year: int | None, doc_id: str | None) -> np.ndarray | None:
-        if year is None and doc_id is None:
-            return None
-        keep = np.ones(self._n, dtype=bool)
-        if doc_id is not None:
-            keep &= self._doc_ids == doc_id
-        if year is not None:
-            in_year = np.zeros(self._n, dtype=bool)
-            in_year[self._by_year.get(year, np.empty(0, dtype=np.int64))] = True
-            keep &= in_year
-        return np.flatnonzero(keep)
-
-
-def _patched_bm25_ranking(self, analysis, allowed, n):
-    """``Retriever.bm25_ranking`` with ``top_candidates`` in place of the full argsort."""
-    scores = self.bm25.scores(analysis.search_tokens)
-    if allowed is not None:
-        masked = np.full_like(scores, -np.inf)
-        masked[allowed] = scores[allowed]
-        scores = masked
-    order = top_candidates(scores, n)
-    return [int(i) for i in order if scores[i] > 0], scores
-
 
 def _ms(fn, *args, **kwargs):
     t = time.perf_counter()
@@ -464,38 +414,23 @@ def _measure_steps(service, gold: list[dict]) -> dict:
         ms["bm25_scores"].append(t)
         t, current = _ms(lambda: np.argsort(-scores, kind="stable")[:k])
         ms["argsort"].append(t)
-        t, proposed = _ms(top_candidates, scores, k)
-        ms["top_candidates"].append(t)
+        t, proposed = _ms(top_n, scores, k)
+        ms["top_n"].append(t)
         mismatches += not np.array_equal(current, proposed)
         vector = r.embedder.encode_queries([analysis.dense_text])  # cached just above
         ms["dense"].append(_ms(r.dense.search, vector, k)[0])
     filtered = [g for g in gold if g.get("year")][:FILTERED]
-    t, fast = _ms(PrecomputedFilter, service.passages, service.documents)
-    out = {"precompute_ms": t}
+    out = {}
     for g in filtered:
         q, year, doc_id = g["question"], g["year"], g["doc_id"]
         t, current = _ms(r.allowed, year=year, doc_id=None)
         ms["allowed_year"].append(t)
-        t, proposed = _ms(fast.allowed, year=year, doc_id=None)
-        ms["allowed_year_fast"].append(t)
-        mismatches += not np.array_equal(current, proposed)
         ms["allowed_doc"].append(_ms(r.allowed, year=None, doc_id=doc_id)[0])
         vector = r.embedder.encode_queries([service.analyse(q).dense_text])
         ms["dense_filtered"].append(_ms(r.dense.search, vector, k, allowed=current)[0])
         service.ask(q, top_k=ASK_TOP_K, year=year)  # embedding cached: the rows below exclude the encoder
         ms["ask_year"].append(_ms(service.ask, q, top_k=ASK_TOP_K, year=year)[0])
         ms["ask_doc"].append(_ms(service.ask, q, top_k=ASK_TOP_K, doc_id=doc_id)[0])
-    # The same service with both proposals patched into this one Retriever instance.
-    reference = {g["question"]: [h.passage.passage_id for h in service.ask(g["question"], top_k=ASK_TOP_K).hits]
-                 for g in gold}
-    r.bm25_ranking = types.MethodType(_patched_bm25_ranking, r)
-    r.allowed = fast.allowed
-    for g in gold:
-        t, answer = _ms(service.ask, g["question"], top_k=ASK_TOP_K)
-        ms["ask_patched"].append(t)
-        mismatches += [h.passage.passage_id for h in answer.hits] != reference[g["question"]]
-    for g in filtered:
-        ms["ask_year_patched"].append(_ms(service.ask, g["question"], top_k=ASK_TOP_K, year=g["year"])[0])
     out.update({name: _percentiles(values) for name, values in ms.items()})
     out["filtered"] = len(filtered)
     out["mismatches"] = mismatches
@@ -692,35 +627,33 @@ def _render_services(services: list[dict]) -> list[str]:
             "### Where the time goes, and the steps that grow with the passage count", "",
             "p50 / p95 ms, measured inside the same flat-store services after the timed passes, one "
             "step at a time (embeddings cached, except in the two encode columns: the model called "
-            "directly, and the service's `QueryEncoder` path with its cache cleared). \"current\" is the code as it is; \"proposed\" is a replacement defined in the "
-            "benchmark (`top_candidates`, `PrecomputedFilter`), checked to return identical ids "
-            "in identical order. Filtered rows use the first "
+            "directly, and the service's `QueryEncoder` path with its cache cleared). The top-50 "
+            "columns compare a full stable `argsort` of the BM25 scores with the service's "
+            "`retrieve.top_n` (partial selection), checked to return identical ids in identical "
+            "order. Filtered rows use the first "
             f"{stepped[0]['steps']['filtered']} gold questions that carry a year (the gold "
-            "record's year and doc_id as the filter). The last two columns are `ask` with both "
-            "proposals patched into the service's `Retriever` instance.", "",
+            "record's year and doc_id as the filter).", "",
             "| passages | analyse | encode: embedder direct | encode: via QueryEncoder | BM25 scores "
-            "| top-50 current (argsort) | top-50 proposed (partition) | flat search, top-50 |",
+            "| top-50 by full argsort | top-50 by `top_n` | flat search, top-50 |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for s in stepped:
             st = s["steps"]
             cells = [_pp(st[k]) for k in ("analyse", "encode_direct", "encode_service", "bm25_scores",
-                                         "argsort", "top_candidates", "dense")]
+                                         "argsort", "top_n", "dense")]
             out.append(f"| {s['n']:,} | " + " | ".join(cells) + " |")
         out += [
-            "", "| passages | `allowed(year)` current | `allowed(year)` proposed | flat search, year filter "
-            "| `ask` year filter | `ask` doc filter | `ask` patched | `ask` year filter, patched |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "", "| passages | `allowed(year)` | `allowed(doc_id)` | flat search, year filter "
+            "| `ask` year filter | `ask` doc filter |",
+            "|---:|---:|---:|---:|---:|---:|",
         ]
         for s in stepped:
             st = s["steps"]
-            cells = [_pp(st[k]) for k in ("allowed_year", "allowed_year_fast", "dense_filtered", "ask_year",
-                                         "ask_doc", "ask_patched", "ask_year_patched")]
+            cells = [_pp(st[k]) for k in ("allowed_year", "allowed_doc", "dense_filtered", "ask_year",
+                                         "ask_doc")]
             out.append(f"| {s['n']:,} | " + " | ".join(cells) + " |")
-        out += ["", "Result mismatches between current and proposed: "
-                + ", ".join(f"{s['n']:,}: {s['steps']['mismatches']}" for s in stepped)
-                + ". Pre-computing the per-passage years (proposed filter's start-up cost): "
-                + ", ".join(f"{s['n']:,}: {s['steps']['precompute_ms']:.0f} ms" for s in stepped) + ".", ""]
+        out += ["", "Result mismatches between the full sort and `top_n`: "
+                + ", ".join(f"{s['n']:,}: {s['steps']['mismatches']}" for s in stepped) + ".", ""]
     return out
 
 
