@@ -141,15 +141,21 @@ def best_in_passage(hit: Hit, analysis: QueryAnalysis, documents: dict[str, Docu
 
 def extract_answer(hits: list[Hit], analysis: QueryAnalysis, documents: dict[str, Document],
                    doc_freq, n_passages: int, *, thresholds: Thresholds = Thresholds(),
-                   consider: int = 3) -> AnswerSpan | None:
-    """The best answer sentence among the top ``consider`` passages, or None to abstain."""
+                   consider: int = 3, found: dict[str, _Candidate | None] | None = None) -> AnswerSpan | None:
+    """The best answer sentence among the top ``consider`` passages, or None to abstain.
+
+    ``found`` holds ``best_in_passage`` results already computed (by passage id), e.g. by the
+    answer-aware re-ranking, so they are not worked out twice.
+    """
     best: _Candidate | None = None
     for hit in hits[:consider]:
-        found = best_in_passage(hit, analysis, documents, doc_freq, n_passages, thresholds=thresholds)
-        if found is not None:
-            adjusted = found.score - 0.1 * (hit.rank - 1)
+        pid = hit.passage.passage_id
+        candidate = (found[pid] if found is not None and pid in found
+                     else best_in_passage(hit, analysis, documents, doc_freq, n_passages, thresholds=thresholds))
+        if candidate is not None:
+            adjusted = candidate.score - 0.1 * (hit.rank - 1)
             if best is None or adjusted > best.score:
-                best = _Candidate(adjusted, found.hit, found.start, found.end, found.span)
+                best = _Candidate(adjusted, hit, candidate.start, candidate.end, candidate.span)
     if best is None:
         return None
     text = best.hit.passage.text

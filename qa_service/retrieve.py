@@ -43,7 +43,7 @@ def rrf(rankings: list[list[int]], *, k: int = RRF_K, weights: list[float] | Non
     return fused
 
 
-def passage_years(p: Passage, doc: Document | None = None) -> set[int]:
+def passage_years(p: Passage) -> set[int]:
     """Years the passage names in its text or section heading (二、2023年主要目标…)."""
     return {int(y) for y in _TEXT_YEAR.findall(f"{p.section} {p.text}")}
 
@@ -132,7 +132,7 @@ class Retriever:
         # once: the year filter was a Python loop with a regex over every passage per question.
         by_year: dict[int, list[int]] = defaultdict(list)
         for i, p in enumerate(passages):
-            for y in set(documents[p.doc_id].meta.years) | passage_years(p, None):
+            for y in set(documents[p.doc_id].meta.years) | passage_years(p):
                 by_year[y].append(i)
         self._by_year = {y: np.asarray(ids, dtype=np.int64) for y, ids in by_year.items()}
 

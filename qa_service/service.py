@@ -129,17 +129,24 @@ class QAService:
     def analyse(self, question: str) -> QueryAnalysis:
         return analyse(question, reference_date=self.reference_date())
 
-    def _rerank_by_answers(self, hits: list[Hit], analysis: QueryAnalysis) -> list[Hit]:
-        """Reader-style re-ranking: a passage holding a well-fitting answer sentence moves up."""
+    def _rerank_by_answers(self, hits: list[Hit], analysis: QueryAnalysis) -> tuple[list[Hit], dict]:
+        """Reader-style re-ranking: a passage holding a well-fitting answer sentence moves up.
+
+        Returns the re-ranked hits and each passage's best answer candidate (by passage id),
+        which answer extraction then reuses.
+        """
+        found = {hit.passage.passage_id: best_in_passage(hit, analysis, self.documents, self.doc_freq,
+                                                         len(self.passages), thresholds=self.thresholds)
+                 for hit in hits}
         rescored = []
         for hit in hits:
-            found = best_in_passage(hit, analysis, self.documents, self.doc_freq, len(self.passages),
-                                    thresholds=self.thresholds)
-            bonus = ANSWER_WEIGHT * found.score if found else 0.0
-            rescored.append((hit.score + bonus, hit, found.score if found else 0.0))
+            candidate = found[hit.passage.passage_id]
+            answer_score = candidate.score if candidate else 0.0
+            rescored.append((hit.score + ANSWER_WEIGHT * answer_score, hit, answer_score))
         rescored.sort(key=lambda t: -t[0])
-        return [Hit(hit.passage, rank, score, {**hit.scores, "answer": answer_score})
-                for rank, (score, hit, answer_score) in enumerate(rescored, start=1)]
+        ranked = [Hit(hit.passage, rank, score, {**hit.scores, "answer": answer_score})
+                  for rank, (score, hit, answer_score) in enumerate(rescored, start=1)]
+        return ranked, found
 
     def ask(self, question: str, *, top_k: int = 5, year: int | None = None, doc_id: str | None = None,
             mode: str = "hybrid_rerank") -> Answer:
@@ -148,12 +155,13 @@ class QAService:
         question = self.validate(question, top_k, year, doc_id, mode)
         analysis = self.analyse(question)
         hits = self.retriever.search(analysis, top_k=max(top_k, RERANK_DEPTH), mode=mode, year=year, doc_id=doc_id)
+        found = None
         if mode == "hybrid_rerank":
-            hits = self._rerank_by_answers(hits, analysis)
+            hits, found = self._rerank_by_answers(hits, analysis)
         # The answer does not depend on top_k: it is drawn from the same leading passages, and
         # the cited one is kept in the returned list (in the last slot if it ranked lower).
         span = extract_answer(hits, analysis, self.documents, self.doc_freq, len(self.passages),
-                              thresholds=self.thresholds)
+                              thresholds=self.thresholds, found=found)
         hits, span = _cut(hits, span, top_k)
         highlights = {}
         for hit in hits:
