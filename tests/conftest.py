@@ -1,15 +1,11 @@
-"""Shared fixtures: the real corpus and its passages."""
+"""Shared fixtures: the real corpus and its passages, and the real service (model + index) built
+once per session and shared by every test that needs the real model."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from support import CORPUS, ROOT, real_settings
 
-from qa_service.corpus import load_corpus
-from qa_service.reflow import build_corpus_passages
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
+from qa_service.corpus import build_corpus_passages, load_corpus
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +16,22 @@ def documents():
 @pytest.fixture(scope="session")
 def passages(documents):
     return build_corpus_passages(documents, max_chars=360)
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The real embedding model, loaded once for the whole suite."""
+    from qa_service.service import make_embedder
+
+    return make_embedder(real_settings())
+
+
+@pytest.fixture(scope="session")
+def real_service(real_embedder):
+    """The shipped configuration (defaults only) over the real corpus, with the index built
+    (or found current) once per session in a test-only directory."""
+    from qa_service.service import QAService, ensure_index
+
+    settings = real_settings()
+    ensure_index(settings, embedder=real_embedder)
+    return QAService.load(settings, embedder=real_embedder)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures_service import real_service  # noqa: F401 - pytest fixture
-from qa_service.reflow import layout_text
+
+from qa_service.corpus import layout_text
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +24,7 @@ def _check_citation(answer, documents):
             assert 0 <= start < end <= len(hit.passage.text)
 
 
-def test_gdp_first_three_quarters_2024(real_service):  # noqa: F811
+def test_gdp_first_three_quarters_2024(real_service):
     answer = real_service.ask("2024年前三季度GDP是多少")
     assert not answer.abstained and answer.answer.span == "451.83亿元"
     assert answer.hits[answer.answer.citation - 1].passage.date == "2024-10-23"
@@ -37,7 +37,7 @@ def test_gdp_first_three_quarters_2024(real_service):  # noqa: F811
     ("2024年四平保护性耕作落实了多少亩", "623万亩", "000_d035c923f93be10b"),
     ("2023年上半年四平GDP增长多少", "5.3%", "001_7ebea61fa912b90f"),
 ])
-def test_a_named_year_gets_that_years_figure(real_service, question, figure, doc_id):  # noqa: F811
+def test_a_named_year_gets_that_years_figure(real_service, question, figure, doc_id):
     answer = real_service.ask(question)
     assert not answer.abstained, question
     assert answer.answer.span.replace(" ", "") == figure
@@ -47,13 +47,13 @@ def test_a_named_year_gets_that_years_figure(real_service, question, figure, doc
 
 @pytest.mark.parametrize("question", ["长春的GDP是多少", "四平常住人口有多少", "四平市长是谁",
                                       "2023年全年四平GDP增长了多少"])
-def test_unsupported_questions_abstain_but_still_show_passages(real_service, question):  # noqa: F811
+def test_unsupported_questions_abstain_but_still_show_passages(real_service, question):
     answer = real_service.ask(question)
     assert answer.abstained and answer.answer is None
     assert answer.hits
 
 
-def test_answer_does_not_depend_on_top_k(real_service):  # noqa: F811
+def test_answer_does_not_depend_on_top_k(real_service):
     answers = [real_service.ask("十五五期间四平要建设哪几座城", top_k=k) for k in (1, 2, 5, 10)]
     assert {a.answer.text for a in answers} == {answers[0].answer.text}
     assert "繁荣之城" in answers[0].answer.span
@@ -62,13 +62,13 @@ def test_answer_does_not_depend_on_top_k(real_service):  # noqa: F811
         _check_citation(a, real_service.documents)
 
 
-def test_filters(real_service):  # noqa: F811
+def test_filters(real_service):
     assert real_service.ask("GDP是多少", year=1999).hits == ()
     by_doc = real_service.ask("粮食产量", doc_id="003_15d4afe9644c5fee", top_k=10)
     assert by_doc.hits and all(h.passage.doc_id == "003_15d4afe9644c5fee" for h in by_doc.hits)
 
 
-def test_list_and_person_spans(real_service):  # noqa: F811
+def test_list_and_person_spans(real_service):
     industries = real_service.ask("四平八个重点产业都有哪些")
     assert industries.answer.span.startswith("现代农业、绿色能源")
     secretary = real_service.ask("2023年四平市委书记是谁")

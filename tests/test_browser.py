@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from fixtures_service import GDP_FIGURE, GDP_QUESTION, real_service  # noqa: F401
+from support import GDP_FIGURE, GDP_QUESTION
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,11 +22,11 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, 
 
 
 @pytest.fixture(scope="module")
-def base_url(real_service):  # noqa: F811
+def base_url(real_service):
     """A real waitress server (the production stack, access log included) on a free port."""
     from waitress import create_server
 
-    from qa_service.serve import AccessLogMiddleware
+    from qa_service.web.server import AccessLogMiddleware
     from qa_service.web import create_app
 
     server = create_server(AccessLogMiddleware(create_app(service=real_service)),

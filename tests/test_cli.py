@@ -7,10 +7,11 @@ import os
 from collections import Counter
 
 import pytest
-from test_store import FakeEmbedder, ticking_clock
+from support import FakeEmbedder, ticking_clock
 
 from qa_service import service
 from qa_service.cli import main
+from qa_service.service import core
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +32,8 @@ def fake_embedder(monkeypatch):
         calls.append(settings)
         return FakeEmbedder()
 
-    monkeypatch.setattr(service, "make_embedder", make)
+    monkeypatch.setattr(service, "make_embedder", make)  # what the CLI commands call
+    monkeypatch.setattr(core, "make_embedder", make)  # what QAService.load calls
     return calls
 
 

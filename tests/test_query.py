@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from qa_service.lexical import content_words, tokenize
-from qa_service.query import analyse
+from qa_service.search.tokenizer import content_words, tokenize
+from qa_service.qa.analysis import analyse
 
 REF = dt.date(2025, 3, 1)  # anchors 去年/今年/明年
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from qa_service.corpus import load_corpus
-from qa_service.reflow import (build_passages, ends_sentence, is_byline, layout_text,
-                               reflow_blocks, split_paragraph)
+from qa_service.corpus.layout import is_byline, layout_text, reflow_blocks
+from qa_service.corpus.passages import build_passages
+from qa_service.corpus.sentences import ends_sentence, split_paragraph
 from qa_service.types import Document, DocumentMeta
 
 # Written independently of the cleaner: what may legitimately be dropped from a raw slice.

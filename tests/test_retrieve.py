@@ -1,26 +1,28 @@
-"""Fusion, re-ranking signals and the Retriever end to end (fake embedder, real corpus)."""
+"""Fusion, scoring signals, first-stage retrieval and signal re-ranking (fake embedder, real corpus)."""
 from __future__ import annotations
 
 import datetime as dt
 import math
 
 import pytest
-from test_store import NO_TOML, FakeEmbedder
+from support import NO_TOML, FakeEmbedder
 
 from qa_service.config import load_settings
-from qa_service.query import QueryAnalysis, analyse
-from qa_service.retrieve import (
-    CANDIDATES,
-    Retriever,
+from qa_service.qa.analysis import QueryAnalysis, analyse
+from qa_service.qa.fusion import rrf
+from qa_service.qa.params import CANDIDATES
+from qa_service.qa.rerank import rerank_by_signals
+from qa_service.qa.retrieve import Retriever
+from qa_service.qa.signals import (
+    ScoringContext,
     coverage,
     group_weight,
     has_figure,
     idf,
     passage_years,
-    rrf,
     year_score,
 )
-from qa_service.store import build_index, load_index
+from qa_service.search import build_index, load_index
 
 REF = dt.date(2025, 3, 1)
 DOC_000 = "000_d035c923f93be10b"  # 2024-10 plenary: reports on 2024
@@ -121,6 +123,8 @@ def test_has_figure():
     assert has_figure("设定 852 名“田长”")
     assert not has_figure("四平市委八届八次全会召开")
     assert not has_figure("第十九个丰收年")
+    assert has_figure("实现农村24小时供水全覆盖")
+    assert not has_figure("四平市委八届八次全会于2024年10月23日召开")  # a date is no figure
 
 
 # --- year_score on real passages ----------------------------------------------------------
@@ -182,13 +186,20 @@ def test_passage_years(by_id):
 
 
 @pytest.fixture(scope="module")
-def retriever(tmp_path_factory, documents):
+def loaded(tmp_path_factory):
     settings = load_settings({"index_dir": tmp_path_factory.mktemp("retrieve") / "index"}, environ={},
                              toml_path=NO_TOML)
     build_index(settings, FakeEmbedder())
-    loaded = load_index(settings)
-    return Retriever(loaded.passages, loaded.dense, loaded.bm25, FakeEmbedder(),
-                     {d.doc_id: d for d in documents}, loaded.doc_freq)
+    return load_index(settings)
+
+
+@pytest.fixture(scope="module")
+def retriever(loaded, documents):
+    return Retriever(loaded.passages, loaded.dense, loaded.bm25, FakeEmbedder(), {d.doc_id: d for d in documents})
+
+
+def search(retriever, analysis, *, top_k, mode="hybrid", **filters):
+    return retriever.candidates(analysis, mode=mode, **filters)[:top_k]
 
 
 QUESTION = "2022年新建高标准农田多少亩"
@@ -196,20 +207,20 @@ QUESTION = "2022年新建高标准农田多少亩"
 
 @pytest.mark.parametrize("mode", Retriever.MODES)
 def test_doc_filter_returns_only_that_document(retriever, mode):
-    hits = retriever.search(a(QUESTION), top_k=10, mode=mode, doc_id=DOC_001)
+    hits = search(retriever, a(QUESTION), top_k=10, mode=mode, doc_id=DOC_001)
     assert hits
     assert {h.passage.doc_id for h in hits} == {DOC_001}
 
 
 def test_unknown_doc_or_unmatched_year_returns_nothing(retriever):
-    assert retriever.search(a(QUESTION), top_k=5, year=1999) == []
-    assert retriever.search(a(QUESTION), top_k=5, doc_id="999_nope") == []
+    assert search(retriever, a(QUESTION), top_k=5, year=1999) == []
+    assert search(retriever, a(QUESTION), top_k=5, doc_id="999_nope") == []
     # 001 (2023) names no 2030 anywhere
-    assert retriever.search(a(QUESTION), top_k=5, doc_id=DOC_001, year=2030) == []
+    assert search(retriever, a(QUESTION), top_k=5, doc_id=DOC_001, year=2030) == []
 
 
 def test_year_filter_keeps_documents_or_passages_about_that_year(retriever, docs):
-    hits = retriever.search(a(QUESTION), top_k=20, year=2022)
+    hits = search(retriever, a(QUESTION), top_k=20, year=2022)
     assert hits
     for h in hits:
         p = h.passage
@@ -220,21 +231,21 @@ def test_year_filter_keeps_documents_or_passages_about_that_year(retriever, docs
 def test_top_k_larger_than_the_corpus(retriever, passages):
     n = len(passages)
     for mode in Retriever.MODES:
-        hits = retriever.search(a(QUESTION), top_k=10 * n, mode=mode)
+        hits = search(retriever, a(QUESTION), top_k=10 * n, mode=mode)
         assert 0 < len(hits) <= n
         assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
         assert len({h.passage.passage_id for h in hits}) == len(hits)
-    assert len(retriever.search(a(QUESTION), top_k=10 * n, mode="dense")) == min(CANDIDATES, n)
+    assert len(search(retriever, a(QUESTION), top_k=10 * n, mode="dense")) == min(CANDIDATES, n)
     # a filter smaller than top_k: dense (exact FAISS) returns every passage of the document
     in_003 = sum(p.doc_id == DOC_003 for p in passages)
-    hits = retriever.search(a(QUESTION), top_k=100, mode="dense", doc_id=DOC_003)
+    hits = search(retriever, a(QUESTION), top_k=100, mode="dense", doc_id=DOC_003)
     assert len(hits) == in_003
 
 
 def test_single_list_modes_score_by_reciprocal_rank(retriever):
     w = retriever.weights
     for mode, weight in (("bm25", w.bm25), ("dense", w.dense)):
-        hits = retriever.search(a(QUESTION), top_k=5, mode=mode)
+        hits = search(retriever, a(QUESTION), top_k=5, mode=mode)
         assert len(hits) == 5
         assert [h.score for h in hits] == pytest.approx([weight / (60 + r) for r in range(1, 6)])
         values = [h.scores[mode] for h in hits]
@@ -248,7 +259,7 @@ def test_hybrid_fuses_each_list_with_its_own_weight(retriever, passages):
     dense_rank = {i: r for r, i in enumerate(retriever.dense_ranking(analysis, None, n)[0], start=1)}
     index_of = {p.passage_id: i for i, p in enumerate(retriever.passages)}
     w = retriever.weights
-    hits = retriever.search(analysis, top_k=len(passages), mode="hybrid")
+    hits = search(retriever, analysis, top_k=len(passages), mode="hybrid")
     assert {index_of[h.passage.passage_id] for h in hits} == set(bm25_rank) | set(dense_rank)
     for h in hits:
         i = index_of[h.passage.passage_id]
@@ -260,11 +271,13 @@ def test_hybrid_fuses_each_list_with_its_own_weight(retriever, passages):
 
 
 def test_bm25_mode_with_unknown_words_finds_nothing(retriever):
-    assert retriever.search(a("zzzz qqqq"), top_k=5, mode="bm25") == []
+    assert search(retriever, a("zzzz qqqq"), top_k=5, mode="bm25") == []
 
 
-def test_hybrid_rerank_prefers_the_2022_passage_with_the_figure(retriever, docs):
-    hits = retriever.search(a(QUESTION), top_k=5)
+def test_signal_rerank_prefers_the_2022_passage_with_the_figure(retriever, loaded, docs):
+    analysis = a(QUESTION)
+    ctx = ScoringContext(documents=docs, doc_freq=loaded.doc_freq, n_passages=len(loaded.passages))
+    hits = rerank_by_signals(retriever.candidates(analysis), analysis, ctx)[:5]
     top = hits[0]
     assert "高标准农田" in top.passage.text
     assert 2022 in docs[top.passage.doc_id].meta.reports_on

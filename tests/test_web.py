@@ -7,18 +7,19 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from fixtures_service import GDP_DOC, GDP_FIGURE, GDP_QUESTION, real_service  # noqa: F401
+from support import GDP_DOC, GDP_FIGURE, GDP_QUESTION
 from jsonschema import Draft202012Validator
 
 from qa_service.errors import IndexMissingError, InvalidQuestionError
-from qa_service.web import MAX_BODY_BYTES, create_app
-from qa_service.web_pages import mark_text, merge_ranges
+from qa_service.web import create_app
+from qa_service.web.common import MAX_BODY_BYTES
+from qa_service.web.pages import mark_text, merge_ranges
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def app(real_service):  # noqa: F811
+def app(real_service):
     return create_app({"TESTING": True}, service=real_service)
 
 
@@ -226,15 +227,15 @@ def test_wrong_method_is_405_json_with_allow(client, method, path):
 
 def _stand_in(real, **overrides):
     fields = {name: getattr(real, name) for name in ("settings", "manifest", "documents", "passages")}
-    fields.update(passage=real.passage, document_passages=real.document_passages, ask=real.ask)
+    fields.update(passage=real.passage, document_passages=real.document_passages, answer=real.answer)
     return SimpleNamespace(**{**fields, **overrides})
 
 
-def test_internal_error_is_500_json_without_internals(real_service, caplog):  # noqa: F811
+def test_internal_error_is_500_json_without_internals(real_service, caplog):
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals at /srv/qa/index")
 
-    client = create_app({"TESTING": True}, service=_stand_in(real_service, ask=explode)).test_client()
+    client = create_app({"TESTING": True}, service=_stand_in(real_service, answer=explode)).test_client()
     with caplog.at_level(logging.ERROR, logger="qa_service.web"):
         response = client.post("/api/ask", json={"question": GDP_QUESTION})
     body = assert_json_error(response, 500, "internal_error")
@@ -244,11 +245,11 @@ def test_internal_error_is_500_json_without_internals(real_service, caplog):  # 
     assert page.status_code == 500 and page.mimetype == "text/html" and b"secret" not in page.data
 
 
-def test_service_validation_error_keeps_its_code(real_service):  # noqa: F811
+def test_service_validation_error_keeps_its_code(real_service):
     def refuse(*args, **kwargs):
         raise InvalidQuestionError("not today", code="invalid_mode")
 
-    client = create_app({"TESTING": True}, service=_stand_in(real_service, ask=refuse)).test_client()
+    client = create_app({"TESTING": True}, service=_stand_in(real_service, answer=refuse)).test_client()
     assert_json_error(client.post("/api/ask", json={"question": "GDP"}), 400, "invalid_mode")
 
 
@@ -269,7 +270,7 @@ def test_index_that_cannot_load_is_503_json_and_html(monkeypatch, tmp_path):
     assert client.get("/").status_code == 200  # the empty search page needs no index
 
 
-def test_service_loads_lazily_once(monkeypatch, real_service):  # noqa: F811
+def test_service_loads_lazily_once(monkeypatch, real_service):
     from qa_service import service as service_module
 
     calls = []
@@ -290,7 +291,7 @@ def test_service_loads_lazily_once(monkeypatch, real_service):  # noqa: F811
 # ---------------------------------------------------------------- other JSON routes
 
 
-def test_api_docs_lists_documents_with_passage_counts(client, spec, real_service):  # noqa: F811
+def test_api_docs_lists_documents_with_passage_counts(client, spec, real_service):
     body = client.get("/api/docs").get_json()
     validator(spec, "DocumentList").validate(body)
     assert body["count"] == len(real_service.documents) == len(body["documents"])
@@ -300,7 +301,7 @@ def test_api_docs_lists_documents_with_passage_counts(client, spec, real_service
     assert gdp_doc["file"] == f"corpus/{GDP_DOC}.txt"
 
 
-def test_api_passage_by_id(client, spec, real_service):  # noqa: F811
+def test_api_passage_by_id(client, spec, real_service):
     split = next(p for p in real_service.passages if p.part)  # an id like "<doc>:3.2"
     body = client.get(f"/api/passages/{split.passage_id}").get_json()
     validator(spec, "PassageDetail").validate(body)
@@ -310,7 +311,7 @@ def test_api_passage_by_id(client, spec, real_service):  # noqa: F811
     assert_json_error(client.get("/api/passages/no_such:1"), 404, "passage_not_found")
 
 
-def test_healthz(client, spec, real_service):  # noqa: F811
+def test_healthz(client, spec, real_service):
     response = client.get("/healthz")
     body = response.get_json()
     validator(spec, "Health").validate(body)
@@ -389,7 +390,7 @@ def test_page_escapes_the_question(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;四平GDP" in html
 
 
-def test_answer_page_highlights_the_span_and_links_the_citation(client, real_service):  # noqa: F811
+def test_answer_page_highlights_the_span_and_links_the_citation(client, real_service):
     html = client.get("/", query_string={"q": GDP_QUESTION}).get_data(as_text=True)
     answer_card = html.split('class="answer"', 1)[1].split("</section>", 1)[0]
     assert re.search(r"<mark>[^<]*451\.83亿元[^<]*</mark>", answer_card)
@@ -402,12 +403,12 @@ def test_answer_page_highlights_the_span_and_links_the_citation(client, real_ser
     assert f'value="{GDP_QUESTION}"' in html  # the search box keeps the question
 
 
-def test_abstained_answer_is_clear_and_still_lists_passages(real_service):  # noqa: F811
-    def abstain(question, **kwargs):
-        answer = real_service.ask(question, **kwargs)
+def test_abstained_answer_is_clear_and_still_lists_passages(real_service):
+    def abstain(request):
+        answer = real_service.answer(request)
         return answer.__class__(**{**answer.__dict__, "abstained": True, "answer": None})
 
-    client = create_app({"TESTING": True}, service=_stand_in(real_service, ask=abstain)).test_client()
+    client = create_app({"TESTING": True}, service=_stand_in(real_service, answer=abstain)).test_client()
     html = client.get("/", query_string={"q": GDP_QUESTION}).get_data(as_text=True)
     assert "没有找到可靠答案" in html and "最接近的段落" in html
     assert html.count('<li class="passage') == 5
@@ -425,7 +426,7 @@ def test_bad_top_k_on_the_page_falls_back_to_the_default(client, top_k):
     assert response.get_data(as_text=True).count('<li class="passage') == 5
 
 
-def test_source_view_highlights_the_cited_paragraph(client, real_service):  # noqa: F811
+def test_source_view_highlights_the_cited_paragraph(client, real_service):
     answer = real_service.ask(GDP_QUESTION).answer
     cited = real_service.passage(answer.passage_id)
     response = client.get(f"/docs/{GDP_DOC}", query_string={
@@ -475,7 +476,7 @@ def test_merge_ranges_clamps_and_merges():
 def test_access_log_middleware_logs_method_path_status_latency(app, caplog):
     from werkzeug.test import Client
 
-    from qa_service.serve import AccessLogMiddleware
+    from qa_service.web.server import AccessLogMiddleware
 
     client = Client(AccessLogMiddleware(app))
     with caplog.at_level(logging.INFO, logger="qa_service.access"):
@@ -488,17 +489,14 @@ def test_access_log_middleware_logs_method_path_status_latency(app, caplog):
 
 
 def test_serve_command_registers_its_options():
-    import argparse
+    from qa_service.cli import build_parser
+    from qa_service.cli.commands import serve
 
-    from qa_service.serve import add_serve_command, run_serve
-
-    parser = argparse.ArgumentParser()
-    add_serve_command(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["serve", "--host", "0.0.0.0", "--port", "8123", "--threads", "4"])
-    assert (args.host, args.port, args.threads, args.handler) == ("0.0.0.0", 8123, 4, run_serve)
+    args = build_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "8123", "--threads", "4"])
+    assert (args.host, args.port, args.threads, args.handler) == ("0.0.0.0", 8123, 4, serve)
 
 
-def test_settings_overrides_reach_the_api(real_service):  # noqa: F811
+def test_settings_overrides_reach_the_api(real_service):
     app = create_app({"TESTING": True, "max_question_chars": 8, "max_top_k": 3}, service=real_service)
     client = app.test_client()
     assert_json_error(client.post("/api/ask", json={"question": GDP_QUESTION}), 400, "question_too_long")

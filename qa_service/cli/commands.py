@@ -1,0 +1,106 @@
+"""Handlers of the ``qa-service`` sub-commands: each takes the settings and parsed arguments,
+prints its result and returns the exit status."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+
+from ..config import Settings
+from ..errors import ConfigError
+from .output import format_answer, print_stats
+
+
+def passages(settings: Settings, args: argparse.Namespace) -> int:
+    from ..corpus import build_passages, load_corpus
+
+    documents = load_corpus(settings.corpus_dir, root=settings.root)
+    if args.doc:
+        documents = [d for d in documents if d.doc_id.startswith(args.doc)]
+        if not documents:
+            print(f"no document matches {args.doc!r}", file=sys.stderr)
+            return 1
+    per_doc = {d.doc_id: build_passages(d, max_chars=settings.max_passage_chars) for d in documents}
+    if args.stats:
+        print_stats(per_doc, settings.max_passage_chars)
+    elif args.json:
+        for passages in per_doc.values():
+            for p in passages:
+                print(json.dumps(asdict(p), ensure_ascii=False))
+    else:
+        for doc_id, passages in per_doc.items():
+            print(f"=== {doc_id} ({len(passages)} passages)")
+            for p in passages:
+                section = f"  〔{p.section}〕" if p.section else ""
+                print(f"[{p.passage_id}] {p.date} raw[{p.start}:{p.end}]{section}\n{p.text}\n")
+    return 0
+
+
+def prepare_model(settings: Settings, args: argparse.Namespace) -> int:
+    from ..search.embedding import prepare_model as prepare
+
+    location = prepare(settings.model, cache_dir=settings.cache_dir)
+    print(f"model {settings.model} ready at {location}")
+    return 0
+
+
+def index(settings: Settings, args: argparse.Namespace) -> int:
+    from ..search import build_index, index_is_current
+    from ..service import make_embedder
+
+    if not args.force and index_is_current(settings):
+        print(f"index in {settings.index_dir} is up to date (corpus and model unchanged); nothing to do")
+        return 0
+    started = time.perf_counter()
+    embedder = make_embedder(settings)
+    result = build_index(settings, embedder, show_progress=sys.stderr.isatty() or args.progress)
+    print(f"indexed {result.passage_count} passages into {result.directory} "
+          f"in {time.perf_counter() - started:.1f}s (including model load)")
+    return 0
+
+
+def ask(settings: Settings, args: argparse.Namespace) -> int:
+    from ..service import QAService, answer_to_dict
+
+    service = QAService.load(settings, build_if_missing=True)
+    answer = service.ask(args.question, top_k=args.top_k, year=args.year, doc_id=args.doc, mode=args.mode)
+    if args.json:
+        print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
+        return 0
+    print(format_answer(answer, color=sys.stdout.isatty()))
+    return 0
+
+
+def evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the gold set through every mode, print the table, write the reports."""
+    from ..evaluation import load_gold, report, run_evaluation
+    from ..evaluation.harness import check_modes
+    from ..service import QAService
+
+    records = load_gold(args.gold or settings.root / "eval" / "gold.jsonl")
+    modes = args.modes or QAService.MODES
+    check_modes(modes, QAService.MODES)  # before the slow model load
+    if not 1 <= args.top_k <= settings.max_top_k:
+        raise ConfigError(f"--top-k must be from 1 to {settings.max_top_k}")
+    service = QAService.load(settings, build_if_missing=True)
+    result = run_evaluation(service, records, modes=modes, top_k=args.top_k,
+                            progress=not args.json and sys.stderr.isatty())
+    written = report.write_reports(result, args.out or settings.root / "eval" / "reports")
+    if args.write_summary:
+        written.append(report.write_summary(result, settings.root / "eval" / "RESULTS.md"))
+    if args.json:
+        print(json.dumps(report.to_json(result), ensure_ascii=False, indent=2))
+    else:
+        print(report.render_terminal(result))
+        print("written: " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Build the index if needed, then serve the page and API on waitress until interrupted."""
+    from ..web.server import serve as run_server
+
+    run_server(settings, host=args.host, port=args.port, threads=args.threads)
+    return 0

@@ -1,0 +1,101 @@
+"""Command line: ``qa-service passages | prepare-model | index | ask | serve | eval``."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from ..config import DEFAULT_MODEL, load_settings
+from ..errors import QAServiceError
+from ..qa import DEFAULT_MODE, MODES
+from . import commands
+
+
+def _mode_list(text: str) -> tuple[str, ...]:
+    modes = tuple(m.strip() for m in text.split(",") if m.strip())
+    if not modes:
+        raise argparse.ArgumentTypeError("give at least one mode")
+    return modes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa-service", description=__doc__)
+    parser.add_argument("--corpus-dir", type=Path, help="corpus directory (default: ./corpus)")
+    parser.add_argument("--index-dir", type=Path, help="index directory (default: ./index)")
+    parser.add_argument("--model", help="sentence-transformers model name or path")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("passages", help="print the reconstructed passages")
+    p.add_argument("--doc", help="only documents whose id starts with this")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="one JSON object per passage")
+    group.add_argument("--stats", action="store_true", help="counts and length distribution")
+    p.set_defaults(handler=commands.passages)
+
+    p = sub.add_parser("prepare-model", help="convert/prepare the embedding model into the cache")
+    p.set_defaults(handler=commands.prepare_model)
+
+    p = sub.add_parser("index", help="build or rebuild index/ from corpus/")
+    p.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    p.add_argument("--progress", action="store_true", help="show the progress bar even without a terminal")
+    p.set_defaults(handler=commands.index)
+
+    p = sub.add_parser("ask", help="answer a question with cited passages")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--year", type=int, help="only passages about this year")
+    p.add_argument("--doc", help="only passages of this document id")
+    p.add_argument("--mode", default=DEFAULT_MODE, choices=MODES)
+    p.add_argument("--json", action="store_true", help="print the JSON API object")
+    p.set_defaults(handler=commands.ask)
+
+    p = sub.add_parser("serve", help="run the search page and JSON API (waitress)")
+    p.add_argument("--host", help="interface to bind (default: settings.host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: settings.port, 8000)")
+    p.add_argument("--threads", type=int, help="worker threads (default: settings.threads, 8)")
+    p.set_defaults(handler=commands.serve)
+
+    p = sub.add_parser("eval", help="measure retrieval and answer accuracy on the gold set")
+    p.add_argument("--gold", type=Path, help="gold JSONL file (default: eval/gold.jsonl)")
+    p.add_argument("--modes", type=_mode_list,
+                   help="comma-separated modes (default: all: bm25,dense,hybrid,hybrid_rerank)")
+    p.add_argument("--top-k", type=int, default=10, help="passages per question (default: 10)")
+    p.add_argument("--out", type=Path, help="report directory (default: eval/reports)")
+    p.add_argument("--write-summary", action="store_true",
+                   help="also write the committed headline table eval/RESULTS.md")
+    p.add_argument("--json", action="store_true", help="print the JSON report instead of tables")
+    p.set_defaults(handler=commands.evaluate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings({"corpus_dir": args.corpus_dir, "index_dir": args.index_dir,
+                                  "model": args.model})
+        if settings.model == DEFAULT_MODEL or Path(settings.model).expanduser().is_dir():
+            # A local model needs no hub: never let a library try to reach one.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        return args.handler(settings, args)
+    except QAServiceError as exc:
+        print(f"qa-service: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qa-service: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `qa-service passages --json | head`: the reader has gone
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the interpreter flushes it at exit
+        except OSError:
+            pass
+        return 141
+
+
+if __name__ == "__main__":
+    sys.exit(main())

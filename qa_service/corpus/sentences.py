@@ -1,0 +1,56 @@
+"""Sentences and sentence-aligned splitting of paragraphs (never mid-sentence)."""
+from __future__ import annotations
+
+import re
+
+from ..lexicon.patterns import CLAUSE_END, CLOSERS, SENTENCE, SENTENCE_END
+
+
+def ends_sentence(text: str) -> bool:
+    stripped = text.rstrip().rstrip(CLOSERS)
+    return bool(stripped) and stripped[-1] in SENTENCE_END
+
+
+def has_sentence_end(text: str) -> bool:
+    return any(ch in SENTENCE_END for ch in text)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph, each ending with its punctuation (and closing quotes)."""
+    return [m.group(0) for m in SENTENCE.finditer(text) if m.group(0)]
+
+
+def _split_long(sentence: str, limit: int) -> list[str]:
+    """Cut a sentence longer than ``limit`` at clause boundaries (；, then ，)."""
+    for marks in (CLAUSE_END, "，,、"):
+        pieces = re.findall(rf"[^{marks}]*[{marks}]+|[^{marks}]+$", sentence)
+        if all(len(p) <= limit for p in pieces) and len(pieces) > 1:
+            return _pack(pieces, limit)
+    return [sentence[i:i + limit] for i in range(0, len(sentence), limit)]
+
+
+def _pack(units: list[str], limit: int) -> list[str]:
+    """Greedy packing of consecutive units into parts of balanced length ≤ ``limit``."""
+    total = sum(len(u) for u in units)
+    n_parts = -(-total // limit)
+    target = total / n_parts
+    parts, current = [], ""
+    for unit in units:
+        if current and (len(current) + len(unit) > limit or len(current) >= target):
+            parts.append(current)
+            current = ""
+        current += unit
+    if current:
+        parts.append(current)
+    return parts
+
+
+def split_paragraph(text: str, limit: int) -> list[str]:
+    """Split at sentence boundaries into parts of at most ``limit`` characters."""
+    if len(text) <= limit:
+        return [text]
+    units: list[str] = []
+    for sentence in split_sentences(text):
+        units.extend(_split_long(sentence, limit) if len(sentence) > limit else [sentence])
+    return _pack(units, limit)
+

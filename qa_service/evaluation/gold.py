@@ -1,0 +1,121 @@
+"""The gold question set and how an answer is judged against it.
+
+A gold record names its document, a verbatim *evidence* substring of that document (compared
+with all whitespace removed: the source has hard line wraps, also mid-number) and a short
+*answer* inside the evidence. Relevance is evidence containment, so it survives changes to
+the chunking: a passage is relevant iff it comes from the gold document and its
+whitespace-stripped text contains the whitespace-stripped evidence. When no passage of the
+document holds the whole evidence (a paragraph split cut through it), a passage counts if it
+holds the answer and the first or the last 60 % of the evidence.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import QAServiceError
+from ..types import Passage
+
+QUESTION_TYPES = ("figure", "year_figure", "synonym", "entity", "policy", "unanswerable")
+PARTIAL_EVIDENCE = 0.6  # share of the evidence a passage must hold when a split cut through it
+_WS = re.compile(r"\s+")
+
+
+class GoldSetError(QAServiceError):
+    """The gold file is missing or a record is malformed."""
+
+    code = "gold_error"
+
+
+# --- gold set -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GoldRecord:
+    """One gold question; ``doc_id``/``evidence``/``answer`` are None when unanswerable."""
+
+    id: str
+    question: str
+    type: str
+    doc_id: str | None
+    evidence: str | None
+    answer: str | None
+    year: int | None
+    wrong_year_docs: tuple[str, ...] = ()
+
+    @property
+    def answerable(self) -> bool:
+        return self.type != "unanswerable" and self.doc_id is not None
+
+
+def _record(data: dict, where: str) -> GoldRecord:
+    try:
+        record = GoldRecord(id=str(data["id"]), question=str(data["question"]), type=data["type"],
+                            doc_id=data["doc_id"], evidence=data["evidence"], answer=data["answer"],
+                            year=data["year"], wrong_year_docs=tuple(data.get("wrong_year_docs") or ()))
+    except (KeyError, TypeError) as exc:
+        raise GoldSetError(f"{where}: missing or malformed field {exc}") from exc
+    if record.type not in QUESTION_TYPES:
+        raise GoldSetError(f"{where}: unknown question type {record.type!r}")
+    if record.answerable and not (record.evidence and record.answer):
+        raise GoldSetError(f"{where}: an answerable question needs evidence and answer")
+    return record
+
+
+def load_gold(path: Path) -> list[GoldRecord]:
+    """Read a gold JSONL file (one object per line; blank lines ignored).
+
+    Raises:
+        GoldSetError: the file cannot be read, a line is not JSON or a record is malformed.
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise GoldSetError(f"cannot read gold set {path}: {exc}") from exc
+    records, seen = [], set()
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise GoldSetError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
+        record = _record(data, f"{path}:{lineno}")
+        if record.id in seen:
+            raise GoldSetError(f"{path}:{lineno}: duplicate id {record.id!r}")
+        seen.add(record.id)
+        records.append(record)
+    if not records:
+        raise GoldSetError(f"gold set {path} is empty")
+    return records
+
+
+# --- relevance and answer judgements --------------------------------------------------------
+
+def strip_ws(text: str) -> str:
+    return _WS.sub("", text)
+
+
+def relevant_passage_ids(passages: Iterable[Passage], record: GoldRecord) -> tuple[str, ...]:
+    """Ids of the passages that hold the record's evidence (rule in the module docstring)."""
+    if not record.answerable:
+        return ()
+    evidence, answer = strip_ws(record.evidence), strip_ws(record.answer)
+    candidates = [(p.passage_id, strip_ws(p.text)) for p in passages if p.doc_id == record.doc_id]
+    whole = tuple(pid for pid, text in candidates if evidence in text)
+    if whole:
+        return whole
+    n = math.ceil(PARTIAL_EVIDENCE * len(evidence))
+    return tuple(pid for pid, text in candidates
+                 if answer in text and (evidence[:n] in text or evidence[-n:] in text))
+
+
+def answer_matches(gold_answer: str, span: str, *, exact: bool = False) -> bool:
+    """Whitespace-insensitive: the gold answer is contained in (or, if ``exact``, equals) the span."""
+    gold, got = strip_ws(gold_answer), strip_ws(span)
+    if not got:
+        return False
+    return got == gold if exact else gold in got

@@ -1,0 +1,106 @@
+"""The one table of Chinese cue words: units, classifiers, periods, plans, titles, layout marks.
+
+Everything here is general knowledge of how Chinese municipal news and questions about it are
+written; nothing names one question or one document. Patterns that combine these cues into
+figures, years and dates live in ``patterns.py``.
+"""
+from __future__ import annotations
+
+import re
+
+# --- time ----------------------------------------------------------------------------------
+FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
+RELATIVE_YEARS = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1, "来年": 1}
+PERIODS = ("一季度", "二季度", "三季度", "四季度", "前三季度", "上半年", "下半年", "全年", "年底", "年末")
+PART_YEAR_PERIODS = ("前三季度", "上半年", "下半年", "一季度")  # a figure for less than a year
+FULL_YEAR = "全年"
+
+# --- plans and targets vs results ----------------------------------------------------------
+# A question asks for a plan or target when it uses one of these words.
+PLAN_IN_QUESTION = re.compile(r"目标|计划|力争|预期|打算|(?<![主重需只想紧必])要|规划|将|部署|安排|任务|准备")
+# In the text, strong cues mark a target on their own; weak ones (要…) only tilt, since 要 and
+# 计划 also occur in reports of what was done.
+PLAN_STRONG = re.compile(r"力争|预期|目标是|确保|争取|计划(?:开|新|实施|建设|储备|投资)|谋划|拟|年度投资")
+PLAN_SECTION = re.compile(r"目标|部署|计划|安排|谋划")
+PLAN_WEAK = re.compile(r"目标|(?<![需主重只想])要(?=[\u4e00-\u9fff])|将要|全年计划")
+
+# --- how a question asks for a quantity ----------------------------------------------------
+_Q = r"(?:多少|几)"
+# Unit a how-much question asks for, by its words (多少人 → people); first match wins: an
+# explicit unit, then ranks and rates, then the meaning of the metric.
+UNIT_CUES = (
+    ("streak", re.compile(r"几连|连丰|第几个丰收")),
+    ("points", re.compile(r"[高低快慢多少]了?多少个?百分点|比.{1,8}[高低快慢]多少")),
+    ("rank", re.compile(r"第几|排第|排名|名次|位列|排在")),
+    ("level", re.compile(r"几级|什么级别|哪一?级")),
+    ("visits", re.compile(rf"{_Q}[万]?人次|游客|接待")),
+    ("money", re.compile(rf"{_Q}钱|{_Q}[万亿]?元")),
+    ("people", re.compile(rf"{_Q}[万]?(?:人|名)(?!次)|{_Q}个人|人数")),
+    ("area", re.compile(rf"{_Q}[万]?亩")),
+    ("grain", re.compile(rf"{_Q}[万亿]?(?:斤|吨)")),
+    ("length", re.compile(rf"{_Q}公里|多长(?!时间)")),
+    ("flow", re.compile(r"流量|立方米")),
+    ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时")),
+    ("count", re.compile(rf"{_Q}[个项件座条家户所次场套笔宗头只辆处批起]")),
+    ("percent", re.compile(r"增长|增速|增幅|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍")),
+    ("money", re.compile(r"资金|投资|[金总余]额|销售额|收入|产值|总值|营收|贷款|补贴|税收|GDP|经济总量", re.I)),
+    ("people", re.compile(r"就业")),
+    ("area", re.compile(r"面积|农田|耕作|耕地")),
+    ("grain", re.compile(r"粮食产量|产量")),
+)
+# Words that make a question about money (so amounts in 元 fit it).
+MONEY_WORDS = re.compile(r"钱|元|资金|投资|金额|收入|产值|总值|营收|贷款|余额|补贴|税收|GDP|经济总量", re.I)
+# The classifier a count question uses (多少个项目 → 个).
+CLASSIFIER_IN_QUESTION = re.compile(r"(?:多少|几)([个项件座条家户所次场套笔宗头只辆处批起名亩斤吨人])")
+
+# Unit of each kind of figure in the text.
+FIGURE_UNITS = {
+    "percent": r"(?:%|‰|倍|个百分点)",
+    "points": r"(?:个百分点)",
+    "money": r"(?:[万亿千百]*(?:元|美元))",
+    "people": r"(?:[万千]?(?:人|名)(?!次))",
+    "visits": r"(?:[万亿]?人次)",
+    "area": r"(?:[万]?亩|平方公里|平方米)",
+    "grain": r"(?:[万亿]?(?:斤|公斤|吨))",
+    "length": r"(?:公里|千米|米)",
+    "flow": r"(?:立方米每秒|立方米)",
+    "duration": r"(?:年|个月|天|小时|日)",
+    "count": r"(?:[万千]?(?:个|项|件|座|条|家|户|所|次|场|套|笔|宗|头|只|辆|处|批|类|村|期|起|名))",
+}
+
+# --- question types ------------------------------------------------------------------------
+# Question type → cue pattern; the first that matches wins.
+QUESTION_TYPES = (
+    ("when", re.compile(r"什么时候|哪天|哪一天|何时|几月几[日号]|日期|哪一?年|什么时间")),
+    ("who", re.compile(r"谁|哪几?位|什么人|姓名|名字|记者")),
+    ("list", re.compile(r"哪些|哪几|包括|有什么|都有|分别|几大|几个方面|哪[两三四五六七八九十]+[\u4e00-\u9fff]")),
+    ("how_much", re.compile(r"多少|几[个座条家户项次万亿千百]?|多大|多高|多快|比例|比重|增速|增长率|增幅|产量|总值|产值|"
+                            r"金额|数量|人数|规模|百分之|排名|第几|收入|面积|总额|率$")),
+    ("which", re.compile(r"哪[个里座家所条种]|什么[称号奖荣]|获评|获得了?什么|何种|是哪")),
+    ("plan", re.compile(r"怎么[做办干]|如何|措施|举措|计划|打算|要做|部署|重点|目标|思路")),
+)
+
+# --- people --------------------------------------------------------------------------------
+TITLES = r"(?:市委书记|书记|市长|副市长|主任|局长|部长|记者|通讯员|主席|总经理|董事长)"
+NAME_END = r"(?=受|代表|作|表示|主持|指出|强调|说|在|，|、|）|\)|\s|$)"
+
+# --- lists ---------------------------------------------------------------------------------
+CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+COUNT_IN_QUESTION = re.compile(r"([一二三四五六七八九十两]|\d+)[个大项座条种位方]")
+LIST_HEAD = (  # the kind of thing a list question asks for (哪几座城 → 城)
+    re.compile(r"哪(?:几|些|[两三四五六七八九十])+[个座项条种大位家所]?([\u4e00-\u9fff]{1,10}?)(?:[？?。，]|$|分别|是|有|包括)"),
+    re.compile(r"([\u4e00-\u9fff]{1,10}?)(?:都|分别)?(?:是|有|包括)(?:哪些|哪几|什么)"),
+)
+LIST_LEADING_VERB = re.compile(r"^(?:建设|做大做强|做强|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣)")
+DESCRIPTIVE = re.compile(r"[的了最很更着过得]")  # items of a description, not names of things
+WHAT_HEAD = re.compile(r"什么([\u4e00-\u9fff]{1,2})")  # 要打造什么城 → 城
+
+# --- newspaper layout ----------------------------------------------------------------------
+CAPTION = re.compile(r"(?:摄|航拍)$|^（资料图片）|[。.]\s*(?:[\u4e00-\u9fff]{2,4}\s*)+(?:摄|航拍)+$")
+BYLINE = re.compile(r"^(?:本版撰稿[:：]|本报记者\s|(?:本报)?通讯员\s)")
+PAGE_JUMP = re.compile(r"[（(][上下][接转][一二三四五六七八九十\d]+版[）)]")
+HEADING_1 = re.compile(r"^[一二三四五六七八九十]{1,3}、")
+HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")
+LEAD = re.compile(r"^——")
+ARTICLE_START = re.compile(r"^本报讯")
+ENUMERATION = re.compile(r"^[一二三四五六七八九十]{1,3}(?:要|是|方面)")

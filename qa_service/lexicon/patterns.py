@@ -1,0 +1,59 @@
+"""Patterns built from the cue table: figures, years, dates, ranks, sentences.
+
+One definition each; the corpus reader, question analysis, re-ranking and span finders all use
+these, so "what a year looks like" cannot differ between indexing and answering.
+"""
+from __future__ import annotations
+
+import re
+
+from .cues import FIGURE_UNITS
+
+SENTENCE_END = "。！？!?"
+CLOSERS = "”’」』）)》\"'"
+CLAUSE_END = "；;"
+SENTENCE = re.compile(rf"[^{SENTENCE_END}]*[{SENTENCE_END}]+[{re.escape(CLOSERS)}]*|[^{SENTENCE_END}]+$")
+# Sentences, with long ；-joined sentences cut into their clauses (the unit an answer quotes).
+ANSWER_UNIT = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』）)》]*|[^。！？!?；;]+$")
+
+# --- years and dates -----------------------------------------------------------------------
+_YEAR_DIGITS = r"(?<![\d.])((?:19|20)\d{2})(?![\d.])"
+# A year named in running text: 2023年, 2023 年.
+YEAR_IN_TEXT = re.compile(_YEAR_DIGITS + r"\s*年")
+# A year named in a question, where 年 may be left out (四平 gdp 2024) but a quantity is no year
+# (2000万元, 2023个).
+YEAR_IN_QUESTION = re.compile(_YEAR_DIGITS + r"(?!\s*[万亿千百十个位名人元吨斤亩项件座条家户所次公平立%])\s*年?")
+FULL_DATE = re.compile(_YEAR_DIGITS + r"\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+DATE = re.compile(r"(?:\d{4}\s*年)?\d{1,2}\s*月\d{1,2}\s*日|\d{4}\s*年\d{1,2}\s*月")
+
+# --- figures -------------------------------------------------------------------------------
+NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两百千]+(?=[万亿]?(?:斤|吨|元|亩|年|个|人)(?!级)))"
+_QUALIFIER = r"(?:左右|以上|以内|以下|余|多)?"
+_PREFIX = r"(?:不超过|超过|不少于|至少|近|约|逾)?"
+APPROX = r"(?:[万亿]?(?:余|多))?"  # 12000余人, 17万余件
+_ANY_UNIT = "(?:" + "|".join(FIGURE_UNITS.values()) + r"|[万亿]+)"
+STREAK = re.compile(r"[一二三四五六七八九十\d]+连[丰冠胜增]")
+FIGURE = re.compile(rf"{_PREFIX}(?:连续)?{NUMBER}\s*{APPROX}{_ANY_UNIT}(?!级){_QUALIFIER}|{STREAK.pattern}")
+LEVEL = re.compile(r"(?:国家|省|市|县)?[一二三四五六七八九十\d]级[\u4e00-\u9fff]{0,4}|(?:国家|省|市|县)级")
+RANK = re.compile(r"(?:全省|全国|东北|全市)?(?:第[一二三四五六七八九十\d]+(?:名|位)?|唯一|首位)")
+
+
+def figures(text: str):
+    """FIGURE matches that are not part of a date (12月26日 is no figure of 26 days)."""
+    dates = [m.span() for m in DATE.finditer(text)]
+    return [m for m in FIGURE.finditer(text) if not any(s <= m.start() < e for s, e in dates)]
+
+
+def has_measured_figure(text: str) -> bool:
+    """Whether the text states a measured quantity: a figure written with digits (451.83亿元, 24小时)."""
+    return any(any(ch.isdigit() for ch in m.group(0)) for m in figures(text))
+
+
+def unit_figure(unit: str) -> re.Pattern:
+    """A number followed by the unit of one kind of figure (``FIGURE_UNITS``)."""
+    return re.compile(rf"{NUMBER}\s*{APPROX}{FIGURE_UNITS[unit]}")
+
+
+def text_years(text: str) -> set[int]:
+    """Years a text names (2023年)."""
+    return {int(y) for y in YEAR_IN_TEXT.findall(text)}

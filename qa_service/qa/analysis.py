@@ -1,0 +1,98 @@
+"""Question analysis: years and periods named, question type, synonym expansion."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ..lexicon.cues import FIVE_YEAR_PLANS, PERIODS, PLAN_IN_QUESTION, QUESTION_TYPES, RELATIVE_YEARS, UNIT_CUES
+from ..lexicon.patterns import YEAR_IN_QUESTION
+from ..lexicon.synonyms import synonym_groups
+from ..search.tokenizer import content_words, tokenize
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    question: str
+    years: tuple[int, ...]  # years the question names (explicitly, via a plan period or relatively)
+    periods: tuple[str, ...]  # 前三季度, 上半年, …
+    asks_plan: bool  # targets / plans rather than results
+    qtype: str  # when | who | list | how_much | which | plan | what
+    unit: str | None  # how-much questions: rank | level | percent | money | people | visits | area | grain | length | duration | count
+    terms: tuple[str, ...]  # content tokens of the question
+    expansions: tuple[str, ...]  # corpus terms for the question's colloquial words
+    term_groups: tuple[tuple[str, ...], ...]  # each content concept with its synonyms
+
+    @property
+    def search_tokens(self) -> list[str]:
+        return [*self.terms, *(t for e in self.expansions for t in tokenize(e))]
+
+    @property
+    def dense_text(self) -> str:
+        extra = "".join(f"（{e}）" for e in self.expansions if e not in self.question)
+        return self.question + extra
+
+
+def _years(question: str, reference: dt.date) -> tuple[int, ...]:
+    years = {int(y) for y in YEAR_IN_QUESTION.findall(question) if 1990 <= int(y) <= 2100}
+    for word, offset in RELATIVE_YEARS.items():
+        if word in question:
+            years.add(reference.year + offset)
+    for name, (lo, hi) in FIVE_YEAR_PLANS.items():
+        if name in question:
+            years.update(range(lo, hi + 1))
+    return tuple(sorted(years))
+
+
+def _periods(question: str) -> tuple[str, ...]:
+    found = [p for p in PERIODS if p in question]
+    return tuple(p for p in found if not any(p != q and p in q for q in found))  # 前三季度 ⊃ 三季度
+
+
+def _unit(question: str, qtype: str) -> str | None:
+    if qtype != "how_much":
+        return None
+    for name, pattern in UNIT_CUES:
+        if pattern.search(question):
+            return name
+    return None
+
+
+def _qtype(question: str) -> str:
+    for name, pattern in QUESTION_TYPES:
+        if pattern.search(question):
+            return name
+    return "what"
+
+
+def analyse(question: str, *, reference_date: dt.date | None = None) -> QueryAnalysis:
+    """Analyse a question; ``reference_date`` anchors 去年/今年 (default: today)."""
+    groups = synonym_groups()
+    reference = reference_date or dt.date.today()
+    text = question.strip()
+    lowered = text.lower()
+    expansions: list[str] = []
+    term_groups: list[tuple[str, ...]] = []
+    covered: set[str] = set()
+    for group in groups:
+        present = [w for w in group if w.lower() in lowered]
+        if present:
+            term_groups.append(group)
+            covered.update(t for w in present for t in tokenize(w))
+            expansions.extend(w for w in group if w.lower() not in lowered)
+    # Years and plan periods are matched by the year logic, not as words to find in the text.
+    stripped = re.sub("|".join(FIVE_YEAR_PLANS), " ", YEAR_IN_QUESTION.sub(" ", text))
+    terms = tuple(dict.fromkeys(t for t in tokenize(YEAR_IN_QUESTION.sub(" ", text)) if not t.isdigit()))
+    for term in dict.fromkeys(t for t in content_words(stripped) if not t.isdigit()):
+        if term not in covered and not any(term in w.lower() for g in term_groups for w in g):
+            term_groups.append((term,))
+    return QueryAnalysis(
+        question=text,
+        years=_years(text, reference),
+        periods=_periods(text),
+        asks_plan=bool(PLAN_IN_QUESTION.search(text)),
+        qtype=(qtype := _qtype(text)),
+        unit=_unit(text, qtype),
+        terms=terms,
+        expansions=tuple(dict.fromkeys(expansions)),
+        term_groups=tuple(term_groups),
+    )

@@ -1,0 +1,120 @@
+"""Answer selection: each passage's best answer sentence, then the answer or an abstention.
+
+Nothing is generated: the answer is a sentence (or ；-clause of a long sentence) of a retrieved
+passage, and the span a substring of it (``spans``). Candidates are worked out once per passage
+(``answer_candidates``); the answer-aware re-ranking and the final choice both read them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from ..lexicon.patterns import ANSWER_UNIT
+from ..types import AnswerSpan, Hit, Passage
+from .analysis import QueryAnalysis
+from .params import ANSWER_WEIGHTS, AnswerWeights
+from .signals import ScoringContext, covered_chars, has_key_concept, period_conflict, plan_level
+from .spans import find_span, list_count, list_head, score_figures
+
+# Spans whose shape the question demands: without one the service abstains.
+_SHAPED = ("when", "who")
+
+
+@dataclass(frozen=True)
+class AnswerCandidate:
+    """A passage's best answer sentence: its score (independent of rank) and offsets in the text."""
+
+    score: float
+    passage_id: str
+    start: int  # the sentence, [start, end) in the passage text
+    end: int
+    span: tuple[int, int] | None  # the key span, relative to the sentence
+
+
+def answer_units(text: str) -> list[tuple[int, int]]:
+    """Sentences, with long ；-joined sentences cut into their clauses: [start, end) offsets."""
+    units = []
+    for m in ANSWER_UNIT.finditer(text):
+        raw = m.group(0)
+        start = m.start() + len(raw) - len(raw.lstrip())
+        end = m.start() + len(raw.rstrip())
+        if end > start:
+            units.append((start, end))
+    return units
+
+
+def _list_score(sentence: str, span: tuple[int, int], question: str, w: AnswerWeights) -> float:
+    score = 0.0
+    head = list_head(question)
+    if head:  # a list of the asked kind answers the question; a list of something else much less so
+        score += w.list_head_match if head[-1] in sentence[span[0]:span[1]] else w.list_head_miss
+    items = sentence.count("、", span[0], span[1]) + 1
+    score += min(w.list_items_cap, w.list_item * (items - 1))  # fuller lists first
+    expected = list_count(question)
+    if expected:  # a question that announces a count wants a list of that many
+        score += w.list_count_match if items == expected else w.list_count_miss
+    return score
+
+
+def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
+                    weights: AnswerWeights = ANSWER_WEIGHTS) -> AnswerCandidate | None:
+    """The passage's best answer sentence (rank-independent score), or None if it has none."""
+    if analysis.years and ctx.year_score(p, analysis) < 0:
+        return None  # the passage is about another year than the one asked
+    if ctx.coverage(f"{p.title} {p.section} {p.text}", analysis) < ctx.thresholds.min_passage_coverage:
+        return None
+    best: AnswerCandidate | None = None
+    for start, end in answer_units(p.text):
+        sentence = p.text[start:end]
+        if period_conflict(sentence, analysis):
+            continue
+        context = f"{p.title} {p.section} {sentence}"
+        unit_cov = ctx.coverage(context, analysis)
+        if unit_cov < ctx.thresholds.min_unit_coverage or not has_key_concept(context, analysis, ctx, unit_cov):
+            continue
+        span, shaped = find_span(sentence, analysis, ctx)
+        if not shaped and (analysis.qtype in _SHAPED or analysis.unit is not None):
+            continue
+        plan = plan_level(p.section, sentence)
+        if analysis.years and plan == 2 and not analysis.asks_plan:
+            continue  # a target is no answer to "how much was it in 2023"
+        score = unit_cov + (weights.shaped if shaped else 0.0)
+        if analysis.qtype == "list" and shaped:
+            score += _list_score(sentence, span, analysis.question, weights)
+        if analysis.qtype == "how_much" and shaped:
+            figures = score_figures(sentence, analysis, ctx)
+            score += weights.figure * max((f for f, s in figures if s == span), default=0.0)
+        if analysis.qtype == "how_much" and (plan > 0) != analysis.asks_plan:
+            score += weights.plan_mismatch  # a target figure answers "要/计划…" questions, a result the others
+        if len(sentence) - covered_chars(sentence, analysis) < weights.min_new_chars:
+            score += weights.repeats_question  # a sentence that only repeats the question tells nothing
+        if best is None or score > best.score:
+            best = AnswerCandidate(score, p.passage_id, start, end, span)
+    return best
+
+
+def answer_candidates(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringContext
+                      ) -> dict[str, AnswerCandidate | None]:
+    """``best_in_passage`` of each hit, by passage id."""
+    return {hit.passage.passage_id: best_in_passage(hit.passage, analysis, ctx) for hit in hits}
+
+
+def choose_answer(hits: Sequence[Hit], candidates: Mapping[str, AnswerCandidate | None], *,
+                  weights: AnswerWeights = ANSWER_WEIGHTS) -> AnswerSpan | None:
+    """The best candidate among the top ``weights.consider`` hits (a lower rank costs a little),
+    or None to abstain. ``candidates`` must hold every one of those hits."""
+    best: tuple[float, Hit, AnswerCandidate] | None = None
+    for hit in hits[:weights.consider]:
+        candidate = candidates[hit.passage.passage_id]
+        if candidate is not None:
+            adjusted = candidate.score - weights.rank_penalty * (hit.rank - 1)
+            if best is None or adjusted > best[0]:
+                best = (adjusted, hit, candidate)
+    if best is None:
+        return None
+    _, hit, c = best
+    text = hit.passage.text
+    span_start, span_end = (c.start + c.span[0], c.start + c.span[1]) if c.span else (c.start, c.start)
+    return AnswerSpan(text=text[c.start:c.end], span=text[span_start:span_end],
+                      passage_id=hit.passage.passage_id, citation=hit.rank,
+                      sentence_start=c.start, sentence_end=c.end, span_start=span_start, span_end=span_end)

@@ -1,0 +1,77 @@
+"""The path of one question: candidates → re-ranking → answer candidates → answer or abstain.
+
+``Answerer`` holds what a question needs from the loaded index (passages, retrievers, term
+statistics) and runs the modes the evaluation compares: ``bm25``, ``dense`` and ``hybrid`` are
+first-stage rankings with answer extraction on top; ``hybrid_rerank`` (the default) adds the
+signal re-ranking and the answer-aware re-ranking.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from ..types import AnswerSpan, Document, Hit, Passage
+from .analysis import QueryAnalysis
+from .answer import answer_candidates, choose_answer
+from .params import ANSWER_WEIGHTS, RERANK_DEPTH
+from .rerank import rerank_by_answers, rerank_by_signals
+from .retrieve import Retriever
+from .signals import ScoringContext, highlight_terms
+
+MODES = ("bm25", "dense", "hybrid", "hybrid_rerank")
+DEFAULT_MODE = "hybrid_rerank"
+
+
+@dataclass(frozen=True)
+class Result:
+    """The ranked passages of one question, the answer (None = abstain) and what to highlight."""
+
+    hits: tuple[Hit, ...]
+    answer: AnswerSpan | None
+    highlights: dict[str, tuple[tuple[int, int], ...]]  # passage_id -> [start, end) in its text
+
+
+def _cut(hits: Sequence[Hit], span: AnswerSpan | None, top_k: int) -> tuple[list[Hit], AnswerSpan | None]:
+    """The first ``top_k`` hits, keeping the cited passage; ranks and the citation renumbered."""
+    if span is None or span.citation <= top_k:
+        return list(hits[:top_k]), span
+    cited = hits[span.citation - 1]
+    kept = [*hits[:top_k - 1], cited]
+    renumbered = [Hit(h.passage, rank, h.score, h.scores) for rank, h in enumerate(kept, start=1)]
+    return renumbered, dataclasses.replace(span, citation=top_k)
+
+
+class Answerer:
+    """Answers analysed questions over one loaded index."""
+
+    def __init__(self, passages: Sequence[Passage], dense, bm25, embedder, documents: Mapping[str, Document],
+                 doc_freq):
+        self.retriever = Retriever(passages, dense, bm25, embedder, documents)
+        self.ctx = ScoringContext(documents=documents, doc_freq=doc_freq, n_passages=len(passages))
+
+    def answer(self, analysis: QueryAnalysis, *, top_k: int, mode: str = DEFAULT_MODE,
+               year: int | None = None, doc_id: str | None = None) -> Result:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        depth = max(top_k, RERANK_DEPTH)
+        if mode == "hybrid_rerank":
+            hits = self.retriever.candidates(analysis, mode="hybrid", year=year, doc_id=doc_id)
+            hits = rerank_by_signals(hits, analysis, self.ctx)[:depth]
+            candidates = answer_candidates(hits, analysis, self.ctx)
+            hits = rerank_by_answers(hits, candidates)
+        else:
+            hits = self.retriever.candidates(analysis, mode=mode, year=year, doc_id=doc_id)[:depth]
+            candidates = answer_candidates(hits[:ANSWER_WEIGHTS.consider], analysis, self.ctx)
+        # The answer does not depend on top_k: it is drawn from the same leading passages, and
+        # the cited one is kept in the returned list (in the last slot if it ranked lower).
+        span = choose_answer(hits, candidates)
+        hits, span = _cut(hits, span, top_k)
+        highlights = {}
+        for hit in hits:
+            pid = hit.passage.passage_id
+            if span is not None and pid == span.passage_id:
+                highlights[pid] = ((span.sentence_start, span.sentence_end),)
+            else:
+                highlights[pid] = tuple(highlight_terms(hit.passage.text, analysis))
+        return Result(hits=tuple(hits), answer=span, highlights=highlights)

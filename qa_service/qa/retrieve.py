@@ -1,0 +1,105 @@
+"""First-stage retrieval: BM25 and dense candidates, fused by weighted reciprocal rank fusion.
+
+Filters (year, document) are applied inside each retriever, so a filter that matches nothing
+returns nothing. Re-ranking happens afterwards (``rerank``), on these candidates.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Mapping, Protocol, Sequence
+
+import numpy as np
+
+from ..types import Document, Hit, Passage
+from .analysis import QueryAnalysis
+from .fusion import rrf, top_n
+from .params import CANDIDATES, RANK_WEIGHTS, RankWeights
+from .signals import passage_years
+
+_NO_IDS = np.empty(0, dtype=np.int64)
+
+
+class QueryEmbedder(Protocol):
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+class Retriever:
+    """Ranks passages for an analysed question by BM25, dense similarity or both fused."""
+
+    MODES = ("bm25", "dense", "hybrid")
+
+    def __init__(self, passages: Sequence[Passage], dense, bm25, embedder: QueryEmbedder,
+                 documents: Mapping[str, Document], *, weights: RankWeights = RANK_WEIGHTS):
+        self.passages = passages
+        self.dense = dense
+        self.bm25 = bm25
+        self.embedder = embedder
+        self.weights = weights
+        self._doc_ids = np.array([p.doc_id for p in passages])
+        # Each passage's years (its document's metadata, and years its section/text names), found
+        # once: the year filter would otherwise scan every passage per question.
+        by_year: dict[int, list[int]] = defaultdict(list)
+        for i, p in enumerate(passages):
+            for y in set(documents[p.doc_id].meta.years) | passage_years(p):
+                by_year[y].append(i)
+        self._by_year = {y: np.asarray(ids, dtype=np.int64) for y, ids in by_year.items()}
+
+    def allowed(self, *, year: int | None, doc_id: str | None) -> np.ndarray | None:
+        """Indices passing the filters (None = no filter); empty when nothing matches."""
+        if year is None and doc_id is None:
+            return None
+        keep = np.ones(len(self.passages), dtype=bool)
+        if doc_id is not None:
+            keep &= self._doc_ids == doc_id
+        if year is not None:
+            in_year = np.zeros(len(self.passages), dtype=bool)
+            in_year[self._by_year.get(year, _NO_IDS)] = True
+            keep &= in_year
+        return np.flatnonzero(keep)
+
+    def bm25_ranking(self, analysis: QueryAnalysis, allowed: np.ndarray | None, n: int):
+        scores = self.bm25.scores(analysis.search_tokens)
+        if allowed is not None:
+            masked = np.full_like(scores, -np.inf)
+            masked[allowed] = scores[allowed]
+            scores = masked
+        order = top_n(scores, n)
+        return [int(i) for i in order if scores[i] > 0], scores
+
+    def dense_ranking(self, analysis: QueryAnalysis, allowed: np.ndarray | None, n: int):
+        query = self.embedder.encode_queries([analysis.dense_text])
+        sims, ids = self.dense.search(query, n, allowed=allowed)
+        ranking = [int(i) for i in ids[0] if i >= 0]
+        return ranking, {int(i): float(s) for s, i in zip(sims[0], ids[0]) if i >= 0}
+
+    def candidates(self, analysis: QueryAnalysis, *, mode: str = "hybrid", year: int | None = None,
+                   doc_id: str | None = None) -> list[Hit]:
+        """Every fused candidate, best first; ``score`` is the fused score, ``scores`` holds
+        ``fused`` and each retriever's own score."""
+        if mode not in self.MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}")
+        allowed = self.allowed(year=year, doc_id=doc_id)
+        if allowed is not None and len(allowed) == 0:
+            return []
+        n = min(CANDIDATES, len(self.passages))
+        rankings, weights, bm25_scores, dense_scores = [], [], None, {}
+        if mode in ("bm25", "hybrid"):
+            ranking, bm25_scores = self.bm25_ranking(analysis, allowed, n)
+            rankings.append(ranking)
+            weights.append(self.weights.bm25)
+        if mode in ("dense", "hybrid"):
+            ranking, dense_scores = self.dense_ranking(analysis, allowed, n)
+            rankings.append(ranking)
+            weights.append(self.weights.dense)
+        fused = rrf(rankings, weights=weights)
+        scored = []
+        for idx, fused_score in fused.items():
+            scores = {"fused": fused_score}
+            if bm25_scores is not None:
+                scores["bm25"] = float(bm25_scores[idx]) if np.isfinite(bm25_scores[idx]) else 0.0
+            if idx in dense_scores:
+                scores["dense"] = dense_scores[idx]
+            scored.append((fused_score, idx, scores))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        return [Hit(self.passages[idx], rank, score, scores)
+                for rank, (score, idx, scores) in enumerate(scored, start=1)]

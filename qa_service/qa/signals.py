@@ -1,0 +1,150 @@
+"""Scoring signals shared by re-ranking, answer selection and span finding.
+
+Each signal reads a passage or sentence against the analysed question: how much of the
+question's content it covers (idf-weighted concepts, synonyms counted together), whether its
+years fit the years asked about, whether it states a figure, a target or a result.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Mapping, Protocol
+
+from ..lexicon.cues import FULL_YEAR, PART_YEAR_PERIODS, PLAN_SECTION, PLAN_STRONG, PLAN_WEAK
+from ..lexicon.patterns import has_measured_figure, text_years
+from ..types import Document, Passage
+from .analysis import QueryAnalysis
+from .params import THRESHOLDS, Thresholds
+
+
+class DocFrequencies(Protocol):
+    def get(self, term: str, default: int = 0) -> int: ...
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """What the signals need to know about the corpus: documents and term statistics."""
+
+    documents: Mapping[str, Document]
+    doc_freq: DocFrequencies
+    n_passages: int
+    thresholds: Thresholds = THRESHOLDS
+
+    def coverage(self, text: str, analysis: QueryAnalysis) -> float:
+        return coverage(text, analysis, self.doc_freq, self.n_passages)
+
+    def year_score(self, p: Passage, analysis: QueryAnalysis) -> float:
+        return year_score(p, self.documents.get(p.doc_id), analysis)
+
+
+def idf(df: int, n: int) -> float:
+    """BM25-style idf: rare content words decide coverage, corpus-wide words (四平) barely count."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def group_weight(group: tuple[str, ...], doc_freq: DocFrequencies, n: int) -> float:
+    """idf of a concept: its synonyms' passages counted together; unseen words weigh most."""
+    df = max((doc_freq.get(w.lower(), 0) for w in group), default=0)
+    return idf(df, n)
+
+
+def coverage(text: str, analysis: QueryAnalysis, doc_freq: DocFrequencies, n: int) -> float:
+    """Share of the question's content (idf-weighted concept groups) present in ``text``."""
+    lowered = text.lower()
+    total = found = 0.0
+    for group in analysis.term_groups:
+        weight = group_weight(group, doc_freq, n)
+        total += weight
+        if any(w.lower() in lowered for w in group):
+            found += weight
+    return found / total if total else 0.0
+
+
+def passage_years(p: Passage) -> set[int]:
+    """Years the passage names in its text or section heading (二、2023年主要目标…)."""
+    return text_years(f"{p.section} {p.text}")
+
+
+def year_score(p: Passage, doc: Document | None, analysis: QueryAnalysis) -> float:
+    """How well a passage fits the years a question names, from -1 to 1.
+
+    A section heading that names years (二、2023年主要目标和重点工作) overrides the document's
+    years; otherwise the document's metadata decides: +1 when it reports on (or, for plan
+    questions, plans for) the year, +0.5 when the passage text names it, +0.25 for a plan
+    document asked about results (or the reverse), -1 when it is about other years only.
+    """
+    if not analysis.years or doc is None:
+        return 0.0
+    asked = set(analysis.years)
+    section_years = text_years(p.section)
+    if section_years:
+        return 1.0 if asked & section_years else -1.0
+    reports, plans = set(doc.meta.reports_on), set(doc.meta.plans_for)
+    if asked & (plans if analysis.asks_plan else reports):
+        return 1.0
+    if asked & passage_years(p):
+        return 0.5
+    if analysis.asks_plan and asked & reports:
+        return 0.25
+    return -1.0 if reports | plans else 0.0
+
+
+def has_figure(text: str) -> bool:
+    return has_measured_figure(text)
+
+
+def plan_level(section: str, sentence: str) -> int:
+    """2: clearly a target or plan, 1: probably, 0: reads as a result."""
+    if PLAN_STRONG.search(sentence) or PLAN_SECTION.search(section):
+        return 2
+    return 1 if PLAN_WEAK.search(sentence) else 0
+
+
+def period_conflict(sentence: str, analysis: QueryAnalysis) -> bool:
+    """全年 asked but 前三季度 said (or the reverse): the figure is for another period."""
+    if not analysis.periods:
+        return False
+    named = [p for p in PART_YEAR_PERIODS if p in sentence]
+    if FULL_YEAR in analysis.periods:  # "完成全年计划74%" does not make a half-year figure annual
+        named += [FULL_YEAR] if FULL_YEAR in sentence else []
+    return bool(named) and not any(p in analysis.periods for p in named)
+
+
+def has_key_concept(text: str, analysis: QueryAnalysis, ctx: ScoringContext, covered: float) -> bool:
+    """The question's most specific concept must be in the answer context (a ratio of one thing
+    does not answer a question about the ratio of another), unless the context covers most of
+    the question anyway.
+
+    Candidates for the key concept are words seen in at least two passages but not in most:
+    rarer ones are mostly the asker's own wording (称号, 钱), commoner ones (四平) say nothing.
+    """
+    if covered >= ctx.thresholds.key_concept_waived_at:
+        return True
+    n = ctx.n_passages
+    seen = [g for g in analysis.term_groups
+            if 2 <= max(ctx.doc_freq.get(w, 0) for w in g) <= ctx.thresholds.key_concept_max_df_share * n]
+    if not seen:
+        return True
+    key = max(seen, key=lambda g: group_weight(g, ctx.doc_freq, n))
+    lowered = text.lower()
+    return any(w.lower() in lowered for w in key)
+
+
+def highlight_terms(text: str, analysis: QueryAnalysis) -> list[tuple[int, int]]:
+    """[start, end) offsets of the question's terms (and synonyms) in a passage text."""
+    lowered = text.lower()
+    spans = sorted(m.span() for group in analysis.term_groups for word in group if len(word) >= 2
+                   for m in re.finditer(re.escape(word.lower()), lowered))
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def covered_chars(sentence: str, analysis: QueryAnalysis) -> int:
+    """Characters of the sentence that repeat the question's terms."""
+    return sum(e - s for s, e in highlight_terms(sentence, analysis))

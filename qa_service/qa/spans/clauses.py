@@ -1,0 +1,33 @@
+"""The clause of a sentence that holds what was asked, when no span of a shape applies."""
+from __future__ import annotations
+
+import re
+
+from ...lexicon.cues import WHAT_HEAD
+from ..analysis import QueryAnalysis
+from ..params import SPAN_WEIGHTS, SpanWeights
+from ..signals import ScoringContext
+
+_CLAUSE = re.compile(r"[^，,：:]*[，,：:]?")
+
+
+def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
+                weights: SpanWeights = SPAN_WEIGHTS) -> tuple[int, int] | None:
+    """The clause (between commas) that covers most of the question; ties go to the later one,
+    which is where Chinese puts the new information. A clause naming the kind of thing asked for
+    (要打造什么城 → …换热器城) wins over one that only repeats the question."""
+    head = WHAT_HEAD.search(analysis.question)
+    head_char = head.group(1)[-1] if head else ""
+    question = analysis.question
+    best, best_score = None, -1.0
+    for m in _CLAUSE.finditer(sentence):
+        start, end = m.span()
+        text = sentence[start:end].rstrip("，,：:")
+        if len(text.strip()) < 2:
+            continue
+        score = ctx.coverage(text, analysis)
+        if head_char and any(ch == head_char and ch not in question[:head.start()] for ch in text):
+            score += weights.asked_kind
+        if score >= best_score:
+            best, best_score = (start, start + len(text)), score
+    return best

@@ -1,0 +1,80 @@
+"""Figures of the asked kind inside a sentence, each scored by how well its own clause fits the
+question (总投资80亿元的智算中心产业园 → 80亿元 for a question about the park)."""
+from __future__ import annotations
+
+import re
+
+from ...lexicon.cues import CLASSIFIER_IN_QUESTION, FIGURE_UNITS, MONEY_WORDS
+from ...lexicon.patterns import FIGURE, RANK, STREAK, figures, unit_figure
+from ..analysis import QueryAnalysis
+from ..params import SPAN_WEIGHTS, SpanWeights
+from ..signals import ScoringContext
+
+_FIGURE_CLAUSE = re.compile(r"[^，,；;：:、]*[，,；;：:、]?")
+_WS = re.compile(r"\s")
+
+
+def _squeeze(text: str) -> str:
+    return _WS.sub("", text)
+
+
+def anchor_ends(sentence: str, analysis: QueryAnalysis) -> list[int]:
+    """Where each occurrence of a question term (or synonym) ends in the sentence."""
+    lowered = sentence.lower()
+    return [m.end() for group in analysis.term_groups for word in group
+            for m in re.finditer(re.escape(word.lower()), lowered)]
+
+
+def figure_candidates(sentence: str, analysis: QueryAnalysis) -> list[tuple[int, int]]:
+    """Figures (or ranks) of the kind the question asks for; figures quoted in it excluded."""
+    if analysis.unit == "rank":
+        return [m.span() for m in RANK.finditer(sentence)]
+    if analysis.unit == "streak":
+        return [m.span() for m in STREAK.finditer(sentence)]
+    in_question = {_squeeze(f) for f in FIGURE.findall(analysis.question)}
+    spans = [m.span() for m in figures(sentence)
+             if _squeeze(m.group(0)) not in in_question
+             and not sentence[:m.start()].endswith("第")]  # 第5名 is a rank, not a count
+    if analysis.unit in FIGURE_UNITS:
+        unit = unit_figure(analysis.unit)
+        spans = [s for s in spans if unit.search(sentence[s[0]:s[1]])]
+        if analysis.unit == "money":  # "5000万元以上项目" names a project size, not an amount
+            spans = [s for s in spans if not re.match(r"\s*以上项目", sentence[s[1]:s[1] + 5])]
+    return spans
+
+
+def score_figures(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
+                  weights: SpanWeights = SPAN_WEIGHTS) -> list[tuple[float, tuple[int, int]]]:
+    """Each candidate figure scored by how much of the question its own clause covers, ties
+    broken by closeness after a question term."""
+    spans = figure_candidates(sentence, analysis)
+    if not spans:
+        return []
+    clauses = [m.span() for m in _FIGURE_CLAUSE.finditer(sentence) if m.end() > m.start()]
+    anchors = anchor_ends(sentence, analysis)
+    asks_money = bool(MONEY_WORDS.search(analysis.question))
+    quoted = [_squeeze(f) for f in FIGURE.findall(analysis.question)]
+    classifier = CLASSIFIER_IN_QUESTION.search(analysis.question)
+    scored = []
+    for span in spans:
+        clause = next(((s, e) for s, e in clauses if s <= span[0] < e), (0, len(sentence)))
+        clause_text = sentence[clause[0]:clause[1]]
+        score = ctx.coverage(clause_text, analysis)
+        if any(f in _squeeze(clause_text) for f in quoted):
+            score += weights.quoted_figure  # "10亿元以上项目50个" answers "多少个10亿元以上项目"
+        if classifier and classifier.group(1) in sentence[span[0]:span[1]]:
+            score += weights.classifier  # 多少个项目 is counted in 个, not in 次
+        if analysis.terms:  # every question word counts a little, verbs (开复工) included
+            score += weights.question_terms * sum(t in clause_text.lower() for t in analysis.terms) / len(analysis.terms)
+        before = [span[0] - a for a in anchors if a <= span[0]]
+        score += weights.closeness / (1 + min(before)) if before else 0.0
+        if analysis.unit is None and not asks_money and re.search(r"元", sentence[span[0]:span[1]]):
+            score += weights.unasked_money  # amounts of money answer questions that mention money
+        scored.append((score, span))
+    return scored
+
+
+def pick_figure(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext) -> tuple[int, int] | None:
+    """The best-scored figure of the asked kind in ``sentence``."""
+    scored = score_figures(sentence, analysis, ctx)
+    return max(scored, key=lambda t: t[0])[1] if scored else None

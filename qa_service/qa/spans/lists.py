@@ -1,0 +1,47 @@
+"""Enumerations (A、B、C…) of the asked kind and count inside a sentence."""
+from __future__ import annotations
+
+import re
+
+from ...lexicon.cues import CN_DIGITS, COUNT_IN_QUESTION, DESCRIPTIVE, LIST_HEAD, LIST_LEADING_VERB
+
+_LIST = re.compile(r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?(?:、[“「]?[\u4e00-\u9fff]{2,12}[”」]?){2,}")
+_LIST_TAIL = re.compile(r"[^，,。；;：:！？、]{0,12}")
+
+
+def list_count(question: str) -> int | None:
+    """How many items a list question announces: 八个重点产业 → 8, 四个平台 → 4."""
+    m = COUNT_IN_QUESTION.search(question)
+    if not m:
+        return None
+    text = m.group(1)
+    return int(text) if text.isdigit() else CN_DIGITS.get(text)
+
+
+def list_head(question: str) -> str:
+    """The kind of thing a list question asks for: 哪几座城 → 城, 四个平台是哪些 → 平台."""
+    for pattern in LIST_HEAD:
+        m = pattern.search(question)
+        if m and m.group(1):
+            return m.group(1)[-2:]
+    return ""
+
+
+def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
+    """The enumeration that fits the question, with the noun phrase closing it (…八个重点产业):
+    the asked kind and count first, then length."""
+    head, count = list_head(question), list_count(question)
+    best, best_key = None, None
+    for m in _LIST.finditer(sentence):
+        start, end = m.span()
+        items = m.group(0).split("、")
+        if sum(bool(DESCRIPTIVE.search(item)) for item in items) * 2 > len(items):
+            continue  # 基础最扎实、优势最明显… describes; an answer list names things
+        lead = LIST_LEADING_VERB.match(sentence[start:end])
+        if lead:
+            start += lead.end()
+        end = _LIST_TAIL.match(sentence, end).end()
+        key = (bool(head) and head[-1] in sentence[start:end], count == len(items), end - start)
+        if best_key is None or key > best_key:
+            best, best_key = (start, end), key
+    return best

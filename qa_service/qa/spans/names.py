@@ -1,0 +1,38 @@
+"""People's names after a title, dates and levels inside a sentence."""
+from __future__ import annotations
+
+import re
+
+from ...lexicon.cues import NAME_END, TITLES
+from ...lexicon.patterns import DATE, LEVEL
+from ..analysis import QueryAnalysis
+
+_NAME = re.compile(rf"{TITLES}[、，\s]*([\u4e00-\u9fff]{{2,3}}?){NAME_END}")
+_TITLE = re.compile(TITLES)
+
+
+def pick_name(sentence: str, analysis: QueryAnalysis) -> tuple[int, int] | None:
+    """A person's name after a title; after the title the question names, if it names one
+    (a question about the mayor is not answered by the party secretary's name)."""
+    asked = _TITLE.search(analysis.question)
+    pattern = (re.compile(rf"{re.escape(asked.group(0))}[、，\s]*([\u4e00-\u9fff]{{2,3}}?){NAME_END}")
+               if asked else _NAME)
+    for m in pattern.finditer(sentence):
+        if not asked or not re.search(r"[副]$", sentence[:m.start()]):
+            start, end = m.span(1)
+            for more in re.finditer(r"\s+([\u4e00-\u9fff]{2,3})(?=\s|$)", sentence[end:]):
+                if more.start() != end - m.end(1) or _TITLE.fullmatch(more.group(1)):
+                    break  # co-authors follow in a byline, up to the next title (通讯员)
+                end = m.end(1) + more.end()
+            return start, end
+    return None
+
+
+def pick_date(sentence: str) -> tuple[int, int] | None:
+    m = DATE.search(sentence)
+    return m.span() if m else None
+
+
+def pick_level(sentence: str) -> tuple[int, int] | None:
+    m = LEVEL.search(sentence)
+    return m.span() if m else None

@@ -1,0 +1,83 @@
+"""The BM25 index over pre-tokenised passages (bm25s), and document frequencies read from it."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import IndexCorruptError
+from .tokenizer import tokenize
+
+
+class BM25Index:
+    """BM25 over pre-tokenised passages (bm25s: sparse matrices, no pickle on disk)."""
+
+    def __init__(self, retriever=None, count: int = 0):
+        self._retriever = retriever
+        self.count = count
+
+    @classmethod
+    def build(cls, token_lists: list[list[str]], *, k1: float = 1.2, b: float = 0.75) -> "BM25Index":
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
+        retriever.index(token_lists, show_progress=False)
+        return cls(retriever, len(token_lists))
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 score of every passage for the query (zeros when no token is known)."""
+        if not query_tokens or self.count == 0:
+            return np.zeros(self.count, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(query_tokens), dtype=np.float32)
+
+    def document_frequency(self, token: str) -> int:
+        """Passages whose indexed text contains ``token`` (one column of the CSC score matrix)."""
+        column = self._retriever.vocab_dict.get(token)
+        if column is None:
+            return 0
+        indptr = self._retriever.scores["indptr"]
+        return int(indptr[column + 1] - indptr[column])
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._retriever.save(str(directory), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path, *, count: int) -> "BM25Index":
+        import bm25s
+
+        try:
+            retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
+            probe = retriever.get_scores(["四平"])
+        except Exception as exc:  # bm25s raises assorted errors on damaged files
+            raise IndexCorruptError(f"BM25 index in {directory} is unreadable: {exc}") from exc
+        if len(probe) != count:
+            raise IndexCorruptError(f"BM25 index has {len(probe)} passages, manifest says {count}")
+        return cls(retriever, count)
+
+
+class DocFreq:
+    """How many passages contain a term, from the BM25 index's statistics (O(1) per term).
+
+    A term that is not itself a token (生产总值 inside 地区生产总值) gets the smallest count of
+    its search-mode tokens: an upper bound, which is all term weighting needs.
+    """
+
+    def __init__(self, bm25: BM25Index):
+        self._bm25 = bm25
+        self._cache: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return self._bm25.count
+
+    def get(self, term: str, default: int = 0) -> int:
+        term = term.lower()
+        if term not in self._cache:
+            df = self._bm25.document_frequency(term)
+            if df == 0:
+                parts = tokenize(term, keep_stopwords=True)
+                df = min((self._bm25.document_frequency(t) for t in parts), default=0) if parts else 0
+            self._cache[term] = df
+        return self._cache[term]

@@ -1,0 +1,180 @@
+"""The index directory: passages, dense and BM25 files and a versioned manifest.
+
+Builds go into a fresh ``build-*`` directory; the ``current`` symlink is then swapped with one
+atomic rename, so a crash or Ctrl-C mid-build leaves the previous index in use.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..config import Settings
+from ..corpus import build_corpus_passages, load_corpus
+from ..errors import IndexCorruptError, IndexMissingError, IndexStaleError
+from ..types import Passage
+from .bm25 import BM25Index, DocFreq
+from .context import passage_context
+from .dense import DenseConfig, DenseStore, build_dense_store, load_dense_store
+from .manifest import (
+    CURRENT,
+    MANIFEST,
+    check_manifest,
+    current_dir,
+    expected_identity,
+    file_records,
+    library_versions,
+    read_manifest,
+    verify_files,
+)
+from .tokenizer import tokenize
+
+logger = logging.getLogger(__name__)
+
+PASSAGES = "passages.jsonl"
+DENSE_DIR = "dense"
+BM25_DIR = "bm25"
+
+
+def dense_config(settings: Settings) -> DenseConfig:
+    return DenseConfig(backend=settings.store, faiss_index=settings.faiss_index)
+
+
+def index_is_current(settings: Settings) -> bool:
+    try:
+        manifest = read_manifest(settings.index_dir)
+        check_manifest(manifest, settings)
+        verify_files(current_dir(settings.index_dir), manifest)
+    except (IndexMissingError, IndexStaleError, IndexCorruptError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    directory: Path
+    passage_count: int
+    seconds: float
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path):
+    """One build at a time per index directory (a second builder waits for the first)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".build.lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build_index(settings: Settings, embedder, *, show_progress: bool = False) -> BuildResult:
+    """Build passages, FAISS and BM25 indexes into a new directory and switch ``current`` to it."""
+    with build_lock(settings.index_dir):
+        return _build_index(settings, embedder, show_progress=show_progress)
+
+
+def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildResult:
+    started = time.perf_counter()
+    documents = load_corpus(settings.corpus_dir, root=settings.root)
+    by_id = {d.doc_id: d for d in documents}
+    passages = build_corpus_passages(documents, max_chars=settings.max_passage_chars)
+    contexts = [passage_context(p, by_id[p.doc_id]) for p in passages]
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    target = settings.index_dir / f"build-{stamp}-{os.getpid()}"
+    staging = settings.index_dir / f".tmp-{target.name}"
+    staging.mkdir()
+    try:
+        vectors = embedder.encode_passages(contexts, show_progress=show_progress)
+        (staging / DENSE_DIR).mkdir()
+        build_dense_store(vectors, dense_config(settings)).save(staging / DENSE_DIR)
+        BM25Index.build([tokenize(c) for c in contexts]).save(staging / BM25_DIR)
+        with (staging / PASSAGES).open("w", encoding="utf-8") as fh:
+            for p in passages:
+                fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
+        manifest = {
+            **expected_identity(settings),
+            "model_dim": int(vectors.shape[1]),
+            "passage_count": len(passages),
+            "documents": sorted(by_id),
+            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "libraries": library_versions(),
+            "files": file_records(staging),
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(staging, target)
+        _switch_current(settings.index_dir, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _remove_old_builds(settings.index_dir, keep=target)
+    return BuildResult(target, len(passages), time.perf_counter() - started)
+
+
+def _switch_current(index_dir: Path, target: Path) -> None:
+    link = index_dir / f".{CURRENT}.tmp-{os.getpid()}"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(target.name)
+    os.replace(link, index_dir / CURRENT)
+
+
+def _remove_old_builds(index_dir: Path, *, keep: Path) -> None:
+    """Delete builds older than the previous one (a process may still be loading that) and
+    staging directories left by builders that died."""
+    builds = sorted(p for p in index_dir.glob("build-*") if p.is_dir() and not p.is_symlink())
+    for path in builds[:-2]:
+        if path != keep:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in index_dir.glob(".tmp-build-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    manifest: dict
+    passages: list[Passage]
+    dense: DenseStore
+    bm25: BM25Index
+    doc_freq: DocFreq  # term -> number of passages containing it (for term weights)
+
+
+def load_index(settings: Settings) -> LoadedIndex:
+    """Load and verify the current index; refuse one built for other settings."""
+    manifest = read_manifest(settings.index_dir)
+    check_manifest(manifest, settings)
+    directory = current_dir(settings.index_dir)
+    verify_files(directory, manifest)
+    try:
+        with (directory / PASSAGES).open(encoding="utf-8") as fh:
+            passages = [Passage(**json.loads(line)) for line in fh if line.strip()]
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexCorruptError(f"{directory / PASSAGES} is unreadable: {exc}") from exc
+    count = manifest["passage_count"]
+    if len(passages) != count:
+        raise IndexCorruptError(f"{PASSAGES} has {len(passages)} passages, manifest says {count}")
+    dense = load_dense_store(directory / DENSE_DIR, dense_config(settings), count=count,
+                             dim=manifest["model_dim"])
+    bm25 = BM25Index.load(directory / BM25_DIR, count=count)
+    return LoadedIndex(manifest, passages, dense, bm25, DocFreq(bm25))

@@ -1,0 +1,123 @@
+"""Chinese tokenisation: one jieba tokenizer with the domain dictionary and the synonym words.
+
+The tokenizer is built once, with every word it will ever know, and the same instance tokenises
+passages at indexing time and questions at query time: what an index holds can never depend on
+what the process did before (jieba's global tokenizer learns words as a side effect).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from ..lexicon.synonyms import synonym_groups
+
+logger = logging.getLogger(__name__)
+
+USER_DICT = "userdict.txt"
+STOPWORDS_FILE = "stopwords.txt"
+_KEEP = re.compile(r"[\w%]", re.UNICODE)
+_CONTENT_POS = ("n", "vn", "eng", "t", "b", "j", "i", "s", "l")
+
+
+def _data_text(name: str) -> str:
+    return (resources.files("qa_service") / "data" / name).read_text(encoding="utf-8")
+
+
+def _load_stopwords() -> frozenset[str]:
+    return frozenset(line.strip() for line in _data_text(STOPWORDS_FILE).splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+class Tokenizer:
+    """jieba with ``data/userdict.txt`` and the multi-character synonym words added up front."""
+
+    def __init__(self):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        with resources.as_file(resources.files("qa_service") / "data" / USER_DICT) as path:
+            self._jieba.load_userdict(str(path))
+        for group in synonym_groups():
+            for word in group:
+                if len(word) > 1:  # synonym terms stay whole (经济总量, 外贸进出口总额)
+                    self._jieba.add_word(word)
+        self._jieba.initialize()
+        self.stopwords = _load_stopwords()
+        self._function_words: frozenset[str] | None = None
+        self._lock = threading.Lock()
+
+    def tokenize(self, text: str, *, keep_stopwords: bool = False, search: bool = True) -> list[str]:
+        """jieba tokens, lower-cased, without punctuation.
+
+        ``search=True`` (index and BM25 queries) adds the parts of long words (地区生产总值 →
+        生产, 总值, …) for recall; ``search=False`` gives whole words only.
+        """
+        tokens = []
+        for token in (self._jieba.cut_for_search(text) if search else self._jieba.cut(text)):
+            token = token.strip().lower()
+            if not token or not _KEEP.search(token):
+                continue
+            if not keep_stopwords and token in self.stopwords:
+                continue
+            tokens.append(token)
+        return tokens
+
+    def content_words(self, text: str) -> list[str]:
+        """Nouns, names, places, terms and time words: what a question is about.
+
+        Verbs, numerals, pronouns and particles (建了, 多少, 是谁) say what kind of answer is wanted,
+        not what it is about, so they do not count when judging whether a passage covers a question.
+        Words outside the dictionary (names, new terms) count as content.
+        """
+        function_words = self._load_function_words()
+        words = []
+        for token in self._jieba.cut(text, HMM=False):  # HMM would glue 建+了 into one unknown "word"
+            word = token.strip().lower()
+            if word and _KEEP.search(word) and word not in self.stopwords and token.strip() not in function_words:
+                words.append(word)
+        return words
+
+    def _load_function_words(self) -> frozenset[str]:
+        """Dictionary words whose part of speech is not a content one (verbs, numerals, pronouns…).
+
+        Read straight from jieba's dictionary file: jieba.posseg would hold a tag table for all
+        350k words (~160 MB per process); this keeps only the non-content ones.
+        """
+        with self._lock:
+            if self._function_words is None:
+                import jieba
+
+                words = set()
+                path = Path(jieba.__file__).resolve().parent / "dict.txt"
+                with path.open(encoding="utf-8") as fh:
+                    for line in fh:
+                        parts = line.split()
+                        if len(parts) == 3 and not parts[2].startswith(_CONTENT_POS):
+                            words.add(parts[0])
+                for line in _data_text(USER_DICT).splitlines():
+                    parts = line.split()
+                    if len(parts) == 3:
+                        (words.add if not parts[2].startswith(_CONTENT_POS) else words.discard)(parts[0])
+                self._function_words = frozenset(words)
+        return self._function_words
+
+
+@lru_cache(maxsize=1)
+def default_tokenizer() -> Tokenizer:
+    """The process's tokenizer (built on first use; jieba's dictionary load takes ~1 s)."""
+    return Tokenizer()
+
+
+def tokenize(text: str, *, keep_stopwords: bool = False, search: bool = True) -> list[str]:
+    """``default_tokenizer().tokenize``."""
+    return default_tokenizer().tokenize(text, keep_stopwords=keep_stopwords, search=search)
+
+
+def content_words(text: str) -> list[str]:
+    """``default_tokenizer().content_words``."""
+    return default_tokenizer().content_words(text)

@@ -1,0 +1,100 @@
+"""The one validator of an ask request, used by the API, the search page, the CLI and the service."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..errors import InvalidQuestionError
+from ..qa.pipeline import DEFAULT_MODE, MODES
+
+MIN_YEAR, MAX_YEAR = 1900, 2100
+MAX_DOC_ID_CHARS = 200
+ASK_FIELDS = ("question", "top_k", "year", "doc_id")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Request limits from the settings."""
+
+    max_question_chars: int = 200
+    max_top_k: int = 20
+    default_top_k: int = 5
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    question: str
+    top_k: int
+    year: int | None = None
+    doc_id: str | None = None
+    mode: str = DEFAULT_MODE
+
+
+def clean_question(text: str) -> str:
+    """Control characters become spaces, invisible format characters (zero-width space, BOM)
+    go, then surrounding whitespace is stripped: a question of only those is empty."""
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text
+                   if unicodedata.category(ch) != "Cf").strip()
+
+
+def is_unicode_text(text: str) -> bool:
+    """False for strings JSON can carry but UTF-8 cannot (lone surrogates such as "\\ud800")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # bool is an int in Python
+
+
+def _invalid(code: str, message: str) -> InvalidQuestionError:
+    return InvalidQuestionError(message, code=code)
+
+
+def parse_ask(raw: Mapping[str, Any], limits: Limits = Limits()) -> AskRequest:
+    """Check the types and ranges of an ask request's fields (decoded from JSON, a query string
+    or the command line). Raises InvalidQuestionError with a code saying what is wrong."""
+    question = raw.get("question")
+    if question is None:
+        raise _invalid("empty_question", "Field 'question' is required.")
+    if not isinstance(question, str):
+        raise _invalid("invalid_type", "Field 'question' must be a string.")
+    question = clean_question(question)
+    if not question:
+        raise _invalid("empty_question", "The question is empty.")
+    if not is_unicode_text(question):
+        raise _invalid("invalid_question", "The question is not valid Unicode text.")
+    if len(question) > limits.max_question_chars:
+        raise _invalid("question_too_long", f"The question is longer than {limits.max_question_chars} characters.")
+
+    top_k = raw.get("top_k")
+    if top_k is None:
+        top_k = min(limits.default_top_k, limits.max_top_k)
+    elif not _is_int(top_k):
+        raise _invalid("invalid_top_k", "Field 'top_k' must be an integer.")
+    elif not 1 <= top_k <= limits.max_top_k:
+        raise _invalid("invalid_top_k", f"Field 'top_k' must be between 1 and {limits.max_top_k}.")
+
+    year = raw.get("year")
+    if year is not None:
+        if not _is_int(year):
+            raise _invalid("invalid_year", "Field 'year' must be an integer.")
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise _invalid("invalid_year", f"Field 'year' must be between {MIN_YEAR} and {MAX_YEAR}.")
+
+    doc_id = raw.get("doc_id")
+    if doc_id is not None:
+        if not isinstance(doc_id, str):
+            raise _invalid("invalid_type", "Field 'doc_id' must be a string.")
+        doc_id = doc_id.strip()
+        if not doc_id or len(doc_id) > MAX_DOC_ID_CHARS or not is_unicode_text(doc_id):
+            raise _invalid("invalid_doc_id", "Field 'doc_id' must be a non-empty document id.")
+
+    mode = raw.get("mode") or DEFAULT_MODE
+    if mode not in MODES:
+        raise _invalid("invalid_mode", f"mode must be one of {', '.join(MODES)}")
+    return AskRequest(question=question, top_k=top_k, year=year, doc_id=doc_id, mode=mode)

@@ -1,0 +1,96 @@
+"""Test doubles and helpers shared by the test modules (pytest puts ``tests/`` on sys.path).
+
+A tiny deterministic fake embedder (hashed character bigrams) stands in for the real model
+where the model is not the point, so a full build of the real corpus takes a fraction of a second.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import itertools
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+from qa_service.config import load_settings
+from qa_service.search import index_store
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+NO_TOML = Path("/nonexistent/qa_service.toml")
+
+
+class FakeEmbedder:
+    """Hashed character bigrams in 64 dimensions, L2-normalised, float32; deterministic."""
+
+    dim = 64
+
+    def __init__(self):
+        self.passage_calls = 0
+        self.query_calls = 0
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for pair in zip(text, text[1:]):
+            digest = hashlib.blake2b("".join(pair).encode(), digest_size=4).digest()
+            vec[int.from_bytes(digest, "little") % self.dim] += 1.0
+        norm = float(np.linalg.norm(vec))
+        if norm == 0.0:  # texts shorter than two characters
+            vec[0] = norm = 1.0
+        return vec / norm
+
+    def encode_passages(self, texts, show_progress=False):
+        self.passage_calls += 1
+        return np.stack([self._vector(t) for t in texts]).astype(np.float32)
+
+    def encode_queries(self, texts):
+        self.query_calls += 1
+        return np.stack([self._vector(t) for t in texts]).astype(np.float32)
+
+
+class CrashingEmbedder(FakeEmbedder):
+    """Dies inside the build, after the staging directory exists."""
+
+    def __init__(self, exc: BaseException):
+        super().__init__()
+        self.exc = exc
+
+    def encode_passages(self, texts, show_progress=False):
+        raise self.exc
+
+
+def ticking_clock(monkeypatch, *, step: datetime.timedelta = datetime.timedelta(seconds=1)):
+    """Make the index store's clock advance ``step`` per call.
+
+    Build directories are named after the UTC second they start in; a clock ticking in whole
+    seconds gives back-to-back builds distinct names however fast the machine is, and one
+    ticking in milliseconds makes them start within the same second.
+    """
+    counter = itertools.count()
+    base = datetime.datetime(2099, 1, 1, 12, 0, 0)  # after any real build
+
+    class Clock(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return (base + step * next(counter)).replace(tzinfo=tz)
+
+    monkeypatch.setattr(index_store, "dt", SimpleNamespace(datetime=Clock, timezone=datetime.timezone))
+
+
+def make_settings(tmp_path: Path, **extra):
+    values = {"index_dir": tmp_path / "index", "corpus_dir": tmp_path / "corpus",
+              "cache_dir": tmp_path / "cache", **extra}
+    # neither QA_* variables nor a qa_service.toml of the machine running the tests may leak in
+    return load_settings(values, environ={}, toml_path=NO_TOML)
+
+
+def real_settings():
+    """Defaults only (no QA_* variables, no qa_service.toml) with a test-only index directory that
+    survives between runs (pytest's cache folder); its manifest makes a stale one rebuild."""
+    return load_settings({"index_dir": ROOT / ".pytest_cache" / "qa-index"}, environ={}, toml_path=NO_TOML)
+
+
+GDP_QUESTION = "2024年前三季度GDP是多少"
+GDP_FIGURE = "451.83"
+GDP_DOC = "000_d035c923f93be10b"
