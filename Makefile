@@ -29,9 +29,11 @@ index: $(STAMP)
 run: $(STAMP)
 	$(BIN)/qa-service serve
 
-## Run the whole test suite (browser tests need Debian's chromium: installed if missing and root).
+## Run the whole test suite (browser tests need Debian's chromium: installed if missing and root),
+## after checking the import layers (a back-edge between layers fails here).
 test: $(STAMP)
 	scripts/ensure-chromium
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 eval: $(STAMP)

@@ -7,7 +7,7 @@ questions, and reads the server's resident memory. Prints figures; never asserts
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/bench_api.py [--sequential 200]
         [--concurrent 400] [--clients 8] [--threads 8] [--time-limit 120]
 
-Targets (DESIGN.md): single client p50 ≤ 30 ms, p95 ≤ 60 ms; ≥ 40 req/s with 8 clients;
+Targets: single client p50 ≤ 30 ms, p95 ≤ 60 ms; ≥ 40 req/s with 8 clients;
 no errors; RSS ≤ 1.3 GB.
 """
 from __future__ import annotations
@@ -84,17 +84,9 @@ def free_port() -> int:
 
 
 def serve_command(port: int, threads: int) -> list[str]:
-    """``qa-service serve`` (through the CLI module); the serve module alone if not wired yet."""
-    sys.path.insert(0, str(ROOT))
-    from qa_service.cli import build_parser
-
-    options = ["--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)]
-    try:
-        with contextlib.redirect_stderr(io.StringIO()):  # argparse complains before exiting
-            build_parser().parse_args(["serve", *options])
-        return [sys.executable, "-m", "qa_service.cli", "serve", *options]
-    except SystemExit:
-        return [sys.executable, "-m", "qa_service.serve", *options]
+    """``qa-service serve`` through the CLI module."""
+    return [sys.executable, "-m", "qa_service.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--threads", str(threads)]
 
 
 def wait_healthy(port: int, process: subprocess.Popen, timeout_s: float) -> dict:

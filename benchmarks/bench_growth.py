@@ -61,8 +61,8 @@ sys.path.insert(0, str(ROOT))
 
 from qa_service.config import load_settings  # noqa: E402
 from qa_service.corpus import load_corpus  # noqa: E402
-from qa_service.reflow import build_corpus_passages, split_sentences  # noqa: E402
-from qa_service.retrieve import top_n  # noqa: E402
+from qa_service.corpus import build_corpus_passages, split_sentences  # noqa: E402
+from qa_service.qa.fusion import top_n  # noqa: E402
 from qa_service.types import Passage  # noqa: E402
 
 DIM = 384  # multilingual-e5-small
@@ -198,8 +198,8 @@ def tokenise_contexts(passages: list[Passage], documents, sizes: list[int]):
 
     Token strings are interned: 100k passages hold ~10M tokens of a few thousand distinct words.
     """
-    from qa_service.lexical import tokenize
-    from qa_service.store import passage_context
+    from qa_service.search import tokenize
+    from qa_service.search.context import passage_context
 
     by_id = {d.doc_id: d for d in documents}
     seen: dict[str, str] = {}
@@ -228,21 +228,23 @@ def measure_dense(kind: str, vectors: np.ndarray, queries: np.ndarray, truth: np
                   save_to: str | None = None) -> dict:
     import faiss
 
-    from qa_service.dense import FaissStore
+    from qa_service.search.dense import DenseConfig
+    from qa_service.search.dense.faiss_store import FaissStore
 
     gc.collect()
     base = _status_kb("VmRSS")
     _reset_peak()
     started = time.perf_counter()
-    store = FaissStore.build(vectors, kind=kind)
+    store = FaissStore.build(vectors, DenseConfig(faiss_index=kind))
     build_s = time.perf_counter() - started
     peak, retained = _status_kb("VmHWM") - base, _status_kb("VmRSS") - base
     with tempfile.TemporaryDirectory() as tmp:
+        store.save(Path(tmp))
         path = Path(tmp) / "dense.faiss"
-        store.save(path)
         disk = _dir_size(path)
         if save_to:  # kept for the end-to-end HNSW row: no second 100k build
-            shutil.copyfile(path, save_to)
+            Path(save_to).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, Path(save_to) / "dense.faiss")
         # A copy of the saved index to sweep efSearch without touching the store's internals.
         sweep = faiss.read_index(str(path)) if kind == "hnsw" else None
     # One OpenMP thread per query: a server answers concurrent requests on its own threads, and
@@ -273,7 +275,7 @@ def _query_dense(search, queries: np.ndarray, truth: np.ndarray | None) -> dict:
 
 
 def measure_bm25(token_lists: list[list[str]], queries: list[str]) -> dict:
-    from qa_service.lexical import BM25Index, tokenize
+    from qa_service.search import BM25Index, tokenize
 
     gc.collect()
     base = _status_kb("VmRSS")
@@ -338,10 +340,10 @@ def _ms(fn, *args, **kwargs):
 def measure_service(kind: str, passages: list[Passage], token_lists: list[list[str]], gold: list[dict],
                     dense_path: str | None, seed: int, steps: bool) -> dict:
     """In a fresh interpreter: build the service as ``QAService.load`` would, time ``ask``."""
-    from qa_service.dense import FaissStore
-    from qa_service.lexical import BM25Index
+    from qa_service.search import BM25Index, DocFreq, LoadedIndex
+    from qa_service.search.dense import DenseConfig
+    from qa_service.search.dense.faiss_store import FaissStore
     from qa_service.service import QAService, make_embedder
-    from qa_service.store import DocFreq, LoadedIndex
 
     n = len(passages)
     settings = load_settings()
@@ -357,10 +359,10 @@ def measure_service(kind: str, passages: list[Passage], token_lists: list[list[s
     token_lists.clear()  # a loaded service has the BM25 matrices, not the token lists
     if kind == "flat":
         vectors = unit_vectors(n, np.random.default_rng(seed))
-        dense = FaissStore.build(vectors, kind="flat")
+        dense = FaissStore.build(vectors, DenseConfig(faiss_index="flat"))
         del vectors
     else:
-        dense = FaissStore.load(Path(dense_path), kind=kind, count=n, dim=DIM)
+        dense = FaissStore.load(Path(dense_path), DenseConfig(faiss_index=kind), count=n, dim=DIM)
     loaded = LoadedIndex({"passage_count": n, "faiss_index": kind, "synthetic": True},
                          passages, dense, bm25, DocFreq(bm25))
     service = QAService(settings, loaded, embedder, documents)
@@ -398,9 +400,9 @@ def measure_service(kind: str, passages: list[Passage], token_lists: list[list[s
 
 def _measure_steps(service, gold: list[dict]) -> dict:
     """The per-query steps whose cost depends on the passage count, current vs proposed."""
-    from qa_service.retrieve import CANDIDATES
+    from qa_service.qa.params import CANDIDATES
 
-    r = service.retriever
+    r = service.answerer.retriever
     k = min(CANDIDATES, len(service.passages))
     ms: dict[str, list[float]] = defaultdict(list)
     mismatches = 0
@@ -467,7 +469,7 @@ def run(sizes: list[int], n_queries: int, encoder: bool, end_to_end: bool) -> st
     log(f"tokenising {biggest:,} synthetic contexts with jieba …")
     token_lists, tokenise_s = tokenise_contexts(synthetic, documents, sizes)
     tmp = Path(tempfile.mkdtemp(prefix="bench_growth-"))
-    hnsw_path = tmp / "hnsw.faiss"
+    hnsw_path = tmp / "hnsw"
 
     try:
         rows = []
@@ -510,7 +512,7 @@ def run(sizes: list[int], n_queries: int, encoder: bool, end_to_end: bool) -> st
 
 
 def _context(p: Passage, documents) -> str:
-    from qa_service.store import passage_context
+    from qa_service.search.context import passage_context
 
     return passage_context(p, {d.doc_id: d for d in documents}[p.doc_id])
 

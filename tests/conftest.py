@@ -35,3 +35,19 @@ def real_service(real_embedder):
     settings = real_settings()
     ensure_index(settings, embedder=real_embedder)
     return QAService.load(settings, embedder=real_embedder)
+
+
+@pytest.fixture(scope="session")
+def fake_service(tmp_path_factory):
+    """The real question path over the real corpus with a tiny fake embedder instead of the model
+    (hashed character bigrams): for web, API and CLI tests where the model is not the point."""
+    from support import FakeEmbedder, make_settings
+
+    from qa_service.search import build_index
+    from qa_service.service import QAService
+
+    root = tmp_path_factory.mktemp("fake-service")
+    settings = make_settings(root, corpus_dir=CORPUS)
+    embedder = FakeEmbedder()
+    build_index(settings, embedder)
+    return QAService.load(settings, embedder=embedder)

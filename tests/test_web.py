@@ -1,4 +1,5 @@
-"""The web layer: JSON API contract (DESIGN.md §6), error handling, OpenAPI, pages, headers."""
+"""The web layer against the real question path with a fake embedder (no model): JSON API contract,
+error handling, OpenAPI, pages, headers. The real model end to end is in test_browser.py."""
 from __future__ import annotations
 
 import json
@@ -15,12 +16,11 @@ from qa_service.web import create_app
 from qa_service.web.common import MAX_BODY_BYTES
 from qa_service.web.pages import mark_text, merge_ranges
 
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def app(real_service):
-    return create_app({"TESTING": True}, service=real_service)
+def app(fake_service):
+    return create_app({"TESTING": True}, service=fake_service)
 
 
 @pytest.fixture()
@@ -231,11 +231,11 @@ def _stand_in(real, **overrides):
     return SimpleNamespace(**{**fields, **overrides})
 
 
-def test_internal_error_is_500_json_without_internals(real_service, caplog):
+def test_internal_error_is_500_json_without_internals(fake_service, caplog):
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals at /srv/qa/index")
 
-    client = create_app({"TESTING": True}, service=_stand_in(real_service, answer=explode)).test_client()
+    client = create_app({"TESTING": True}, service=_stand_in(fake_service, answer=explode)).test_client()
     with caplog.at_level(logging.ERROR, logger="qa_service.web"):
         response = client.post("/api/ask", json={"question": GDP_QUESTION})
     body = assert_json_error(response, 500, "internal_error")
@@ -245,11 +245,11 @@ def test_internal_error_is_500_json_without_internals(real_service, caplog):
     assert page.status_code == 500 and page.mimetype == "text/html" and b"secret" not in page.data
 
 
-def test_service_validation_error_keeps_its_code(real_service):
+def test_service_validation_error_keeps_its_code(fake_service):
     def refuse(*args, **kwargs):
         raise InvalidQuestionError("not today", code="invalid_mode")
 
-    client = create_app({"TESTING": True}, service=_stand_in(real_service, answer=refuse)).test_client()
+    client = create_app({"TESTING": True}, service=_stand_in(fake_service, answer=refuse)).test_client()
     assert_json_error(client.post("/api/ask", json={"question": "GDP"}), 400, "invalid_mode")
 
 
@@ -270,39 +270,39 @@ def test_index_that_cannot_load_is_503_json_and_html(monkeypatch, tmp_path):
     assert client.get("/").status_code == 200  # the empty search page needs no index
 
 
-def test_service_loads_lazily_once(monkeypatch, real_service):
+def test_service_loads_lazily_once(monkeypatch, fake_service):
     from qa_service import service as service_module
 
     calls = []
 
     def load(cls, settings, **kwargs):
         calls.append(settings)
-        return real_service
+        return fake_service
 
     monkeypatch.setattr(service_module.QAService, "load", classmethod(load))
-    app = create_app({"TESTING": True, "index_dir": real_service.settings.index_dir})
+    app = create_app({"TESTING": True, "index_dir": fake_service.settings.index_dir})
     assert calls == []  # nothing loaded at create time
     client = app.test_client()
     for _ in range(3):
         assert client.get("/healthz").status_code == 200
-    assert len(calls) == 1 and calls[0].index_dir == real_service.settings.index_dir
+    assert len(calls) == 1 and calls[0].index_dir == fake_service.settings.index_dir
 
 
 # ---------------------------------------------------------------- other JSON routes
 
 
-def test_api_docs_lists_documents_with_passage_counts(client, spec, real_service):
+def test_api_docs_lists_documents_with_passage_counts(client, spec, fake_service):
     body = client.get("/api/docs").get_json()
     validator(spec, "DocumentList").validate(body)
-    assert body["count"] == len(real_service.documents) == len(body["documents"])
-    assert sum(d["passage_count"] for d in body["documents"]) == len(real_service.passages)
+    assert body["count"] == len(fake_service.documents) == len(body["documents"])
+    assert sum(d["passage_count"] for d in body["documents"]) == len(fake_service.passages)
     gdp_doc = next(d for d in body["documents"] if d["doc_id"] == GDP_DOC)
     assert gdp_doc["date"] == "2024-10-23" and 2024 in gdp_doc["reports_on"]
     assert gdp_doc["file"] == f"corpus/{GDP_DOC}.txt"
 
 
-def test_api_passage_by_id(client, spec, real_service):
-    split = next(p for p in real_service.passages if p.part)  # an id like "<doc>:3.2"
+def test_api_passage_by_id(client, spec, fake_service):
+    split = next(p for p in fake_service.passages if p.part)  # an id like "<doc>:3.2"
     body = client.get(f"/api/passages/{split.passage_id}").get_json()
     validator(spec, "PassageDetail").validate(body)
     assert body["passage_id"] == split.passage_id and body["text"] == split.text
@@ -311,14 +311,14 @@ def test_api_passage_by_id(client, spec, real_service):
     assert_json_error(client.get("/api/passages/no_such:1"), 404, "passage_not_found")
 
 
-def test_healthz(client, spec, real_service):
+def test_healthz(client, spec, fake_service):
     response = client.get("/healthz")
     body = response.get_json()
     validator(spec, "Health").validate(body)
     assert body["status"] == "ok" and body["index_loaded"] is True
-    assert body["model"] == real_service.manifest["model"]
-    assert body["passage_count"] == len(real_service.passages)
-    assert body["built_at"] == real_service.manifest["built_at"]
+    assert body["model"] == fake_service.manifest["model"]
+    assert body["passage_count"] == len(fake_service.passages)
+    assert body["built_at"] == fake_service.manifest["built_at"]
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -390,25 +390,25 @@ def test_page_escapes_the_question(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;四平GDP" in html
 
 
-def test_answer_page_highlights_the_span_and_links_the_citation(client, real_service):
+def test_answer_page_highlights_the_span_and_links_the_citation(client, fake_service):
     html = client.get("/", query_string={"q": GDP_QUESTION}).get_data(as_text=True)
     answer_card = html.split('class="answer"', 1)[1].split("</section>", 1)[0]
     assert re.search(r"<mark>[^<]*451\.83亿元[^<]*</mark>", answer_card)
     link = re.search(r'href="(/docs/[^"]+)"', answer_card).group(1)
-    passage_id = real_service.ask(GDP_QUESTION).answer.passage_id
-    anchor = real_service.passage(passage_id).anchor
+    passage_id = fake_service.ask(GDP_QUESTION).answer.passage_id
+    anchor = fake_service.passage(passage_id).anchor
     assert link.startswith(f"/docs/{GDP_DOC}?") and link.endswith(f"#{anchor}")
     assert "hl=" in link and "四平市委八届八次全会" in answer_card and "2024-10-23" in answer_card
     assert html.count('<li class="passage') == 5 and "没有找到可靠答案" not in html
     assert f'value="{GDP_QUESTION}"' in html  # the search box keeps the question
 
 
-def test_abstained_answer_is_clear_and_still_lists_passages(real_service):
+def test_abstained_answer_is_clear_and_still_lists_passages(fake_service):
     def abstain(request):
-        answer = real_service.answer(request)
+        answer = fake_service.answer(request)
         return answer.__class__(**{**answer.__dict__, "abstained": True, "answer": None})
 
-    client = create_app({"TESTING": True}, service=_stand_in(real_service, answer=abstain)).test_client()
+    client = create_app({"TESTING": True}, service=_stand_in(fake_service, answer=abstain)).test_client()
     html = client.get("/", query_string={"q": GDP_QUESTION}).get_data(as_text=True)
     assert "没有找到可靠答案" in html and "最接近的段落" in html
     assert html.count('<li class="passage') == 5
@@ -426,9 +426,9 @@ def test_bad_top_k_on_the_page_falls_back_to_the_default(client, top_k):
     assert response.get_data(as_text=True).count('<li class="passage') == 5
 
 
-def test_source_view_highlights_the_cited_paragraph(client, real_service):
-    answer = real_service.ask(GDP_QUESTION).answer
-    cited = real_service.passage(answer.passage_id)
+def test_source_view_highlights_the_cited_paragraph(client, fake_service):
+    answer = fake_service.ask(GDP_QUESTION).answer
+    cited = fake_service.passage(answer.passage_id)
     response = client.get(f"/docs/{GDP_DOC}", query_string={
         "hl": cited.passage_id, "mark": f"{answer.span_start}-{answer.span_end}"})
     html = response.get_data(as_text=True)
@@ -437,7 +437,7 @@ def test_source_view_highlights_the_cited_paragraph(client, real_service):
     assert highlighted == [cited.anchor]
     block = html.split(f'id="{cited.anchor}"', 1)[1].split("</p>", 1)[0]
     assert f"<mark>{answer.span}</mark>" in block and GDP_FIGURE in block
-    for p in real_service.document_passages(GDP_DOC):  # the whole document, every anchor
+    for p in fake_service.document_passages(GDP_DOC):  # the whole document, every anchor
         assert f'id="{p.anchor}"' in html
     assert ":target" in client.get("/static/style.css").get_data(as_text=True)
 
@@ -496,8 +496,8 @@ def test_serve_command_registers_its_options():
     assert (args.host, args.port, args.threads, args.handler) == ("0.0.0.0", 8123, 4, serve)
 
 
-def test_settings_overrides_reach_the_api(real_service):
-    app = create_app({"TESTING": True, "max_question_chars": 8, "max_top_k": 3}, service=real_service)
+def test_settings_overrides_reach_the_api(fake_service):
+    app = create_app({"TESTING": True, "max_question_chars": 8, "max_top_k": 3}, service=fake_service)
     client = app.test_client()
     assert_json_error(client.post("/api/ask", json={"question": GDP_QUESTION}), 400, "question_too_long")
     assert_json_error(client.post("/api/ask", json={"question": "GDP", "top_k": 4}), 400, "invalid_top_k")

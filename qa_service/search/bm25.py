@@ -23,7 +23,11 @@ class BM25Index:
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)
         retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
-        retriever.index(token_lists, show_progress=False)
+        # A vocabulary numbered by first occurrence, not bm25s's set order (which follows the
+        # process's string hash seed): the same passages give the same index files in any process.
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(token, len(vocab)) for token in tokens] for tokens in token_lists]
+        retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
         return cls(retriever, len(token_lists))
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:

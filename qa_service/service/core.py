@@ -59,7 +59,7 @@ class QAService:
         self.documents = documents
         self.embedder = embedder
         self._query_encoder = QueryEncoder(embedder)
-        self._answerer = Answerer(loaded.passages, loaded.dense, loaded.bm25, self._query_encoder, documents,
+        self.answerer = Answerer(loaded.passages, loaded.dense, loaded.bm25, self._query_encoder, documents,
                                   loaded.doc_freq)
         self._by_id = {p.passage_id: p for p in loaded.passages}
 
@@ -109,7 +109,7 @@ class QAService:
         """``ask`` for a request already validated by ``parse_ask``."""
         started = time.perf_counter()
         analysis = self.analyse(request.question)
-        result = self._answerer.answer(analysis, top_k=request.top_k, mode=request.mode, year=request.year,
+        result = self.answerer.answer(analysis, top_k=request.top_k, mode=request.mode, year=request.year,
                                        doc_id=request.doc_id)
         return Answer(
             question=request.question,

@@ -1,0 +1,49 @@
+"""Tokenisation does not depend on what the process did before (issue: jieba's global tokenizer
+learned the synonym words as a side effect of the first question analysed)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from support import CORPUS, ROOT, FakeEmbedder, make_settings
+
+from qa_service.qa.analysis import analyse
+from qa_service.search import Tokenizer, build_index, default_tokenizer, tokenize
+
+_BUILD_IN_FRESH_PROCESS = """
+import json, sys
+sys.path.insert(0, {tests!r})
+from support import FakeEmbedder, make_settings
+from qa_service.search import build_index
+from pathlib import Path
+result = build_index(make_settings(Path({root!r}), corpus_dir=Path({corpus!r})), FakeEmbedder())
+print(json.dumps(json.loads((result.directory / "manifest.json").read_text())["files"]))
+"""
+
+
+def _files(result) -> dict:
+    return json.loads((result.directory / "manifest.json").read_text(encoding="utf-8"))["files"]
+
+
+def test_synonym_words_stay_whole_from_the_first_call():
+    fresh = Tokenizer()  # nothing analysed through it
+    assert "外贸进出口总额" in fresh.tokenize("全市外贸进出口总额增长", search=False)
+    assert "经济总量" in fresh.tokenize("经济总量迈上新台阶", search=False)
+
+
+def test_the_default_tokenizer_is_one_instance():
+    assert default_tokenizer() is default_tokenizer()
+    assert tokenize("地区生产总值") == default_tokenizer().tokenize("地区生产总值")
+
+
+def test_index_built_in_a_fresh_process_equals_one_built_after_analysing_questions(tmp_path):
+    fresh_root, warm_root = tmp_path / "fresh", tmp_path / "warm"
+    script = _BUILD_IN_FRESH_PROCESS.format(tests=str(ROOT / "tests"), root=str(fresh_root), corpus=str(CORPUS))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    fresh_files = json.loads(out.stdout.strip().splitlines()[-1])
+
+    for question in ("2024年前三季度GDP是多少", "外贸进出口总额增长多少", "四平新增就业多少人"):
+        analyse(question)  # what a serving process does before an index is (re)built in it
+    warm = build_index(make_settings(warm_root, corpus_dir=CORPUS), FakeEmbedder())
+    assert _files(warm) == fresh_files  # same passages, same BM25 tokens, same vectors, byte for byte
