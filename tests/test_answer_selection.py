@@ -1,0 +1,109 @@
+"""Answer selection on small hand-made passages: the best sentence of a passage, the choice
+between passages, and abstention when no sentence answers."""
+from __future__ import annotations
+
+import datetime as dt
+
+from qa_service.qa.analysis import analyse
+from qa_service.qa.answer import answer_units, best_in_passage, choose_answer
+from qa_service.qa.params import AnswerWeights
+from qa_service.qa.signals import ScoringContext
+from qa_service.types import Document, DocumentMeta, Hit, Passage
+
+REF = dt.date(2025, 6, 1)
+
+
+def doc(doc_id: str, *, reports_on=(), plans_for=()) -> Document:
+    meta = DocumentMeta(doc_id=doc_id, title="t", date="2024-12-27",
+                        reports_on=tuple(reports_on), plans_for=tuple(plans_for))
+    return Document(doc_id=doc_id, path=f"corpus/{doc_id}.txt", raw="", meta=meta)
+
+
+def passage(pid: str, text: str, *, doc_id: str = "d2024", section: str = "") -> Passage:
+    return Passage(passage_id=pid, doc_id=doc_id, paragraph=1, part=0, section=section,
+                   title="全会召开", date="2024-12-27", text=text, start=0, end=len(text),
+                   source_file=f"corpus/{doc_id}.txt")
+
+
+DOCS = {"d2024": doc("d2024", reports_on=[2024], plans_for=[2025]),
+        "d2022": doc("d2022", reports_on=[2022], plans_for=[2023])}
+CTX = ScoringContext(documents=DOCS, doc_freq={}, n_passages=100)
+
+GDP = ("2024年前三季度，全市地区生产总值完成591.5亿元，同比增长5.1%。"
+       "全年地区生产总值预计增长5.5%左右。")
+
+
+def ask(question: str):
+    return analyse(question, reference_date=REF)
+
+
+def test_answer_units_are_sentences_with_exact_offsets():
+    text = "第一句话。  第二句，很长；第三部分！"
+    units = answer_units(text)
+    assert [text[s:e] for s, e in units][0] == "第一句话。"
+    assert all(text[s:e] == text[s:e].strip() and e > s for s, e in units)
+
+
+def test_best_sentence_holds_the_figure_of_the_period_asked():
+    p = passage("d2024:1", GDP)
+    c = best_in_passage(p, ask("2024年前三季度地区生产总值是多少"), CTX)
+    assert c is not None
+    sentence = p.text[c.start:c.end]
+    assert "前三季度" in sentence and sentence[c.span[0]:c.span[1]] == "591.5亿元"
+
+
+def test_a_sentence_about_another_period_is_skipped():
+    p = passage("d2024:1", GDP)
+    c = best_in_passage(p, ask("2024年全年地区生产总值增长多少"), CTX)
+    assert c is not None and "前三季度" not in p.text[c.start:c.end]
+
+
+def test_a_passage_about_another_year_gives_no_answer():
+    p = passage("d2022:1", "全市地区生产总值完成480亿元，同比增长4.2%。", doc_id="d2022")
+    assert best_in_passage(p, ask("2024年地区生产总值是多少"), CTX) is None
+    assert best_in_passage(p, ask("2022年地区生产总值是多少"), CTX) is not None
+
+
+def test_a_target_is_no_answer_to_a_result_question_about_a_year():
+    p = passage("d2024:2", "全市地区生产总值力争增长6%左右。", section="二、2025年主要目标")
+    assert best_in_passage(p, ask("2025年地区生产总值增长多少"), CTX) is None
+    assert best_in_passage(p, ask("2025年地区生产总值增长目标是多少"), CTX) is not None
+
+
+def test_a_passage_that_does_not_cover_the_question_gives_no_answer():
+    p = passage("d2024:3", "全市空气质量连续6年稳定达到国家二级标准。")
+    assert best_in_passage(p, ask("2024年前三季度地区生产总值是多少"), CTX) is None
+
+
+def hits(*passages: Passage) -> list[Hit]:
+    return [Hit(passage=p, rank=i, score=1.0 / i) for i, p in enumerate(passages, start=1)]
+
+
+def test_choose_answer_returns_verbatim_offsets_into_the_cited_passage():
+    analysis = ask("2024年前三季度地区生产总值是多少")
+    ranked = hits(passage("d2024:3", "全市空气质量连续6年稳定达到国家二级标准。"), passage("d2024:1", GDP))
+    candidates = {h.passage.passage_id: best_in_passage(h.passage, analysis, CTX) for h in ranked}
+    answer = choose_answer(ranked, candidates)
+    assert answer is not None and answer.citation == 2 and answer.passage_id == "d2024:1"
+    text = ranked[1].passage.text
+    assert text[answer.sentence_start:answer.sentence_end] == answer.text
+    assert text[answer.span_start:answer.span_end] == answer.span == "591.5亿元"
+
+
+def test_choose_answer_abstains_when_no_candidate():
+    analysis = ask("2024年前三季度地区生产总值是多少")
+    ranked = hits(passage("d2024:3", "全市空气质量连续6年稳定达到国家二级标准。"))
+    candidates = {h.passage.passage_id: best_in_passage(h.passage, analysis, CTX) for h in ranked}
+    assert choose_answer(ranked, candidates) is None
+
+
+def test_choose_answer_only_looks_at_the_top_hits_and_a_lower_rank_costs():
+    analysis = ask("2024年前三季度地区生产总值是多少")
+    filler = [passage(f"d2024:{i}", "全市空气质量连续6年稳定达到国家二级标准。") for i in range(5, 9)]
+    ranked = hits(*filler, passage("d2024:1", GDP))  # the answer at rank 5
+    candidates = {h.passage.passage_id: best_in_passage(h.passage, analysis, CTX) for h in ranked}
+    assert choose_answer(ranked, candidates) is None  # beyond the default three considered
+    assert choose_answer(ranked, candidates, weights=AnswerWeights(consider=5)).citation == 5
+    twice = hits(passage("d2024:1", GDP), passage("d2024:9", GDP))
+    candidates = {h.passage.passage_id: best_in_passage(h.passage, analysis, CTX) for h in twice}
+    assert choose_answer(twice, candidates).citation == 1  # equal sentences: the higher rank wins
