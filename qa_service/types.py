@@ -79,6 +79,14 @@ class AnswerSpan:
 
 
 @dataclass(frozen=True)
+class AnswerPart:
+    """One part of a comparison or multi-part question and its cited answer."""
+
+    label: str  # what the part asks about, verbatim from the question (2022年, 粮食产量)
+    answer: AnswerSpan | None  # None: the corpus does not answer this part
+
+
+@dataclass(frozen=True)
 class Answer:
     """The service's full reply to one question."""
 
@@ -89,3 +97,4 @@ class Answer:
     highlights: dict[str, tuple[tuple[int, int], ...]]  # passage_id -> [start, end) in text
     took_ms: float
     analysis: object | None = None  # the qa.QueryAnalysis (typed loosely: types sits below qa)
+    parts: tuple[AnswerPart, ...] = ()  # comparison questions: one per part, in question order

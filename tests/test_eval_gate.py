@@ -42,7 +42,7 @@ class ScriptedService:
         self._by_id = {p.passage_id: p for p in passages}
         self._replies = replies
 
-    def ask(self, question, *, top_k=5, year=None, doc_id=None, mode=DEFAULT_MODE) -> Answer:
+    def ask(self, question, *, top_k=5, year=None, doc_id=None, mode=DEFAULT_MODE, reference_date=None) -> Answer:
         ranked, span = self._replies.get((question, mode), ([], None))
         hits = tuple(Hit(self._by_id[pid], rank, 1.0 / rank) for rank, pid in enumerate(ranked[:top_k], 1))
         answer = None

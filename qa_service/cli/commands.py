@@ -80,6 +80,8 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
     from ..service import QAService
 
     records = load_gold(args.gold or settings.root / "eval" / "gold.jsonl")
+    if getattr(args, "split", "all") != "all":
+        records = [r for r in records if r.split == args.split]
     modes = args.modes or QAService.MODES
     check_modes(modes, QAService.MODES)  # before the slow model load
     if not 1 <= args.top_k <= settings.max_top_k:

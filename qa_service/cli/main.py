@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--modes", type=_mode_list,
                    help="comma-separated modes (default: all: bm25,dense,hybrid,hybrid_rerank)")
     p.add_argument("--top-k", type=int, default=10, help="passages per question (default: 10)")
+    p.add_argument("--split", choices=("all", "dev", "test"), default="all",
+                   help="questions to ask: tune on dev only; test is the held-out yardstick (default: all)")
     p.add_argument("--out", type=Path, help="report directory (default: eval/reports)")
     p.add_argument("--write-summary", action="store_true",
                    help="also write the committed headline table eval/RESULTS.md")

@@ -4,6 +4,7 @@ Relevance is judged by evidence containment (``gold``); the metrics are defined 
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, replace
@@ -12,7 +13,7 @@ from typing import Protocol, Sequence
 from ..errors import ConfigError, QAServiceError
 from ..qa import DEFAULT_MODE
 from ..types import Answer, Passage
-from .gold import QUESTION_TYPES, GoldRecord, answer_matches, relevant_passage_ids
+from .gold import QUESTION_TYPES, SPLITS, STYLES, GoldPart, GoldRecord, answer_matches, relevant_passage_ids
 from .metrics import QuestionResult, Summary, retrieval_metrics, summarise
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,8 @@ class Service(Protocol):
 
     passages: list[Passage]
 
-    def ask(self, question: str, *, top_k: int = 5, mode: str = DEFAULT_MODE) -> Answer: ...
+    def ask(self, question: str, *, top_k: int = 5, mode: str = DEFAULT_MODE,
+            reference_date: dt.date | None = None) -> Answer: ...
 
 
 def _judge(record: GoldRecord, mode: str, answer: Answer | None, latency_ms: float,
@@ -34,8 +36,9 @@ def _judge(record: GoldRecord, mode: str, answer: Answer | None, latency_ms: flo
     span = "" if abstained else answer.answer.span
     top1 = hits[0].passage if hits else None
     correct = exact = sentence = wrong_year = None
+    parts = _judge_parts(record.parts, answer) if record.parts else ()
     if record.answerable:
-        correct = not abstained and answer_matches(record.answer, span)
+        correct = (not abstained and answer_matches(record.answer, span)) if not parts else all(parts)
         exact = not abstained and answer_matches(record.answer, span, exact=True)
         sentence = not abstained and answer_matches(record.answer, answer.answer.text)
         if record.wrong_year_docs:
@@ -48,7 +51,23 @@ def _judge(record: GoldRecord, mode: str, answer: Answer | None, latency_ms: flo
         answer_correct=correct, exact_span=exact, sentence_correct=sentence,
         wrong_year_top1=wrong_year,
         top1_doc_id=top1.doc_id if top1 else None, top1_text=top1.text[:60] if top1 else "",
-        latency_ms=latency_ms, metrics={}, error=error)
+        latency_ms=latency_ms, metrics={}, error=error, style=record.style, split=record.split,
+        parts_correct=parts)
+
+
+def _judge_parts(gold_parts: tuple[GoldPart, ...], answer: Answer | None) -> tuple[bool, ...]:
+    """Each gold part against the service's part in the same position: a missing part must be
+    said to be missing, any other must carry the gold answer in its span."""
+    got = list(getattr(answer, "parts", ()) or ()) if answer else []
+    judged = []
+    for i, gold in enumerate(gold_parts):
+        part = got[i] if i < len(got) else None
+        if gold.missing:
+            judged.append(part is not None and part.answer is None)
+        else:
+            judged.append(part is not None and part.answer is not None
+                          and answer_matches(gold.answer, part.answer.span))
+    return tuple(judged)
 
 
 @dataclass(frozen=True)
@@ -56,6 +75,8 @@ class ModeReport:
     mode: str
     overall: Summary
     by_type: dict[str, Summary]
+    by_split: dict[str, Summary]  # dev / test
+    by_style: dict[str, dict[str, Summary]]  # split ("all", "dev", "test") -> style -> summary
 
 
 @dataclass(frozen=True)
@@ -84,7 +105,15 @@ class EvalReport:
 def _mode_report(mode: str, results: list[QuestionResult]) -> ModeReport:
     by_type = {t: summarise([r for r in results if r.type == t])
                for t in QUESTION_TYPES if any(r.type == t for r in results)}
-    return ModeReport(mode=mode, overall=summarise(results), by_type=by_type)
+    by_split = {s: summarise([r for r in results if r.split == s])
+                for s in SPLITS if any(r.split == s for r in results)}
+    by_style = {}
+    for split in ("all", *SPLITS):
+        chosen = [r for r in results if split in ("all", r.split)]
+        by_style[split] = {s: summarise([r for r in chosen if r.style == s])
+                           for s in STYLES if any(r.style == s for r in chosen)}
+    return ModeReport(mode=mode, overall=summarise(results), by_type=by_type, by_split=by_split,
+                      by_style=by_style)
 
 
 def _index_info(service: Service) -> dict[str, object]:
@@ -162,7 +191,7 @@ def _run_mode(service: Service, gold_records: Sequence[GoldRecord], mode: str, t
         if bar is not None:
             bar.set_postfix_str(mode)
         started = time.perf_counter()
-        answer, error = _ask(service, record.question, top_k, mode)
+        answer, error = _ask(service, record, top_k, mode)
         latency = (time.perf_counter() - started) * 1000
         judged.append(_judge(record, mode, answer, latency, relevant[record.id], error))
         if bar is not None:
@@ -180,9 +209,9 @@ def check_modes(modes: Sequence[str], known: Sequence[str] | None) -> None:
                           f"choose from {', '.join(known or ())}")
 
 
-def _ask(service: Service, question: str, top_k: int, mode: str) -> tuple[Answer | None, str]:
+def _ask(service: Service, record: GoldRecord, top_k: int, mode: str) -> tuple[Answer | None, str]:
     try:
-        return service.ask(question, top_k=top_k, mode=mode), ""
+        return service.ask(record.question, top_k=top_k, mode=mode, reference_date=record.reference_date), ""
     except QAServiceError as exc:  # judged as an abstention, reported with the message
-        logger.warning("mode %s, question %r: %s", mode, question, exc)
+        logger.warning("mode %s, question %r: %s", mode, record.question, exc)
         return None, f"{type(exc).__name__}: {exc}"

@@ -55,6 +55,9 @@ class QuestionResult:
     latency_ms: float
     metrics: dict[str, float]  # per-question retrieval metrics (empty when unanswerable)
     error: str = ""  # a QAServiceError the service raised for this question
+    style: str = "plain"
+    split: str = "dev"
+    parts_correct: tuple[bool, ...] = ()  # comparison questions: each part judged on its own
 
     @property
     def failed(self) -> bool:

@@ -56,6 +56,40 @@ def _type_rows(report: EvalReport, mode: str) -> tuple[list[str], list[list[str]
     return header, rows
 
 
+def _split_table(report: EvalReport, mode: str) -> tuple[list[str], list[list[str]]]:
+    """Headline metrics of one mode on dev and test side by side (test: never tuned on)."""
+    mr = report.per_mode[mode]
+    splits = [s for s in ("dev", "test") if s in mr.by_split]
+    columns = [headline_rows(mr.by_split[s]) for s in splits] + [headline_rows(mr.overall)]
+    header = ["metric", *(f"{s} (n={mr.by_split[s].n_answerable + mr.by_split[s].n_unanswerable})"
+                          for s in splits), "all"]
+    rows = [[label, *(col[i][1] for col in columns)] for i, (label, _) in enumerate(columns[0])]
+    return header, rows
+
+
+def _style_table(report: EvalReport, mode: str) -> tuple[list[str], list[list[str]]]:
+    """Per question style: answer accuracy (abstention for unanswerable) and Hit@1, dev | test."""
+    by_style = report.per_mode[mode].by_style
+    header = ["style", "n dev/test", "answer acc dev", "answer acc test", "Hit@1 dev", "Hit@1 test"]
+    rows = []
+    for style in by_style.get("all", {}):
+        cells = [style]
+        dev, test = by_style.get("dev", {}).get(style), by_style.get("test", {}).get(style)
+        count = lambda s: 0 if s is None else s.n_answerable + s.n_unanswerable  # noqa: E731
+        cells.append(f"{count(dev)}/{count(test)}")
+        for s in (dev, test):
+            if s is None:
+                cells.append("—")
+            elif s.n_answerable:
+                cells.append(_fmt(s.answer_accuracy))
+            else:
+                cells.append(f"abst {_fmt(s.abstention_unanswerable)}")
+        for s in (dev, test):
+            cells.append(_fmt(s.retrieval["hit@1"]) if s is not None and s.n_answerable else "—")
+        rows.append(cells)
+    return header, rows
+
+
 def _type_by_mode(report: EvalReport) -> tuple[list[str], list[list[str]]]:
     """Hit@5 / answer accuracy per type, modes side by side."""
     header = ["type", *report.modes]
@@ -108,6 +142,8 @@ def render_terminal(report: EvalReport) -> str:
     """Modes side by side, then the per-type breakdown."""
     mode = report.default_mode
     parts = [f"Evaluation — {_describe(report)}", "", _text_table(*_mode_table(report)), "",
+             f"{mode}, dev and test splits:", _text_table(*_split_table(report, mode)), "",
+             f"{mode}, per question style:", _text_table(*_style_table(report, mode)), "",
              "Per type, Hit@5 / answer accuracy:", _text_table(*_type_by_mode(report)), "",
              f"Per type, {mode}:", _text_table(*_type_rows(report, mode)), "",
              f"{len(report.failures())} failed questions in {mode} (list in report.md)"]
@@ -128,7 +164,7 @@ def _failure_rows(failures: list[QuestionResult]) -> list[list[str]]:
         flags = "wrong year" if r.wrong_year_top1 else ""
         if r.error:
             flags = f"{flags} {r.error}".strip()
-        rows.append([r.id, r.type, r.question, gold, r.gold_doc_id or "—", rank, top,
+        rows.append([r.id, f"{r.style}/{r.split}", r.question, gold, r.gold_doc_id or "—", rank, top,
                      span, "yes" if r.abstained else "no", flags])
     return rows
 
@@ -146,6 +182,8 @@ def render_markdown(report: EvalReport) -> str:
         *(f"Note: {note}." for note in report.notes), *([""] if report.notes else []),
         "## Modes side by side", "", _md_table(*_mode_table(report)), "",
         "![Hit@k by mode](hit_at_k.svg)", "",
+        f"## {mode}: dev and test splits", "", _md_table(*_split_table(report, mode)), "",
+        f"## {mode}: per question style", "", _md_table(*_style_table(report, mode)), "",
         "## Per question type: Hit@5 / answer accuracy", "", _md_table(*_type_by_mode(report)), "",
     ]
     for m in report.modes:
@@ -153,7 +191,7 @@ def render_markdown(report: EvalReport) -> str:
     lines += [f"## Failed questions ({mode}, {len(failures)})", "",
               "Answerable: the rank-1 passage is not relevant or the span is wrong; "
               "unanswerable: the service answered instead of abstaining.", ""]
-    header = ["id", "type", "question", "gold answer", "gold doc", "first relevant rank",
+    header = ["id", "style/split", "question", "gold answer", "gold doc", "first relevant rank",
               "rank 1 instead", "span returned", "abstained", "note"]
     lines += [_md_table(header, _failure_rows(failures)) if failures else "None.", ""]
     if report.unreachable:
@@ -236,6 +274,9 @@ def render_summary(report: EvalReport) -> str:
         f"Measured {report.created} with `qa-service eval --write-summary`: {_describe(report)}.",
         "Full report (per type, failed questions, chart): `eval/reports/report.md` after a run.", "",
         _md_table(*_mode_table(report)), "",
+        f"{mode}, dev and test splits (the test split is never tuned on):", "",
+        _md_table(*_split_table(report, mode)), "",
+        f"{mode}, per question style:", "", _md_table(*_style_table(report, mode)), "",
         f"Per question type, {mode}:", "", _md_table(header, rows), "",
         *(f"Note: {note}." for note in report.notes),
     ]).rstrip() + "\n"

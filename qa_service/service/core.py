@@ -93,22 +93,23 @@ class QAService:
             return dt.date.fromisoformat(self.settings.reference_date)
         return dt.date.today()
 
-    def analyse(self, question: str) -> QueryAnalysis:
-        return analyse(question, reference_date=self.reference_date())
+    def analyse(self, question: str, reference_date: dt.date | None = None) -> QueryAnalysis:
+        return analyse(question, reference_date=reference_date or self.reference_date())
 
     def ask(self, question: str, *, top_k: int = 5, year: int | None = None, doc_id: str | None = None,
-            mode: str = DEFAULT_MODE) -> Answer:
+            mode: str = DEFAULT_MODE, reference_date: dt.date | None = None) -> Answer:
         """Retrieve cited passages and extract the answer sentence and span (or abstain).
+        ``reference_date`` anchors 去年/今年 for this question (default: the settings' or today).
 
         Raises InvalidQuestionError for a request ``parse_ask`` refuses."""
         request = parse_ask({"question": question, "top_k": top_k, "year": year, "doc_id": doc_id,
                              "mode": mode}, self.limits)
-        return self.answer(request)
+        return self.answer(request, reference_date=reference_date)
 
-    def answer(self, request: AskRequest) -> Answer:
+    def answer(self, request: AskRequest, *, reference_date: dt.date | None = None) -> Answer:
         """``ask`` for a request already validated by ``parse_ask``."""
         started = time.perf_counter()
-        analysis = self.analyse(request.question)
+        analysis = self.analyse(request.question, reference_date)
         result = self.answerer.answer(analysis, top_k=request.top_k, mode=request.mode, year=request.year,
                                        doc_id=request.doc_id)
         return Answer(
