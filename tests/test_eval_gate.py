@@ -212,8 +212,9 @@ def real_report(real_service):
 @pytest.mark.slow
 def test_gate_default_mode_meets_thresholds(real_report):
     thresholds = json.loads(THRESHOLDS.read_text(encoding="utf-8"))
-    problems = check_thresholds(real_report.per_mode[DEFAULT_MODE].overall, thresholds)
-    assert not problems, ("hybrid_rerank below eval/thresholds.json: " + "; ".join(problems)
+    # the held-out test split: the figures the README reports and nobody tuned on
+    problems = check_thresholds(real_report.per_mode[DEFAULT_MODE].by_split["test"], thresholds)
+    assert not problems, ("hybrid_rerank on the test split below eval/thresholds.json: " + "; ".join(problems)
                           + "\n" + render.render_terminal(real_report))
 
 

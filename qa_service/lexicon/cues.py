@@ -14,6 +14,62 @@ RELATIVE_YEARS = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年
 PERIODS = ("一季度", "二季度", "三季度", "四季度", "前三季度", "上半年", "下半年", "全年", "年底", "年末")
 PART_YEAR_PERIODS = ("前三季度", "上半年", "下半年", "一季度")  # a figure for less than a year
 FULL_YEAR = "全年"
+# A month range inside a year (1至7月, 1-10月): a part-year period too.
+MONTH_RANGE = r"\d{1,2}\s*(?:至|到|-|—|～|~)\s*\d{1,2}\s*月(?:份)?"
+
+# --- questions asked in English ------------------------------------------------------------
+# English question words, periods, units and measures read as the Chinese cue they stand for, so
+# a question in English is analysed like its Chinese counterpart (the metric words themselves,
+# GDP → 地区生产总值, are in data/synonyms.json). Longest phrases first; whole words only.
+ENGLISH_CUES = (
+    ("how many people|number of people|how many persons", "多少人"),
+    ("how many tourists|how many visitors|how many visits|tourist visits", "多少人次"),
+    ("how many mu|how many acres", "多少亩"),
+    ("how many kilometers|how many kilometres|how many km|how long", "多少公里"),
+    ("how many tons|how many tonnes", "多少吨"),
+    ("how many jin", "多少斤"),
+    ("how many years|for how many years", "几年"),
+    ("how many times", "多少倍"),
+    ("how many|number of", "多少个"),
+    ("how much money|how much funding|how much investment", "多少元"),
+    ("how much|what amount|what was the total|what is the total|what was|what is|what were", "多少"),
+    ("by what percentage|what percentage|what percent|what share|what proportion|what ratio|"
+     "by how much|what rate", "百分之多少"),
+    ("percentage points|percentage point", "百分点"),
+    ("first three quarters|january to september|january-september", "前三季度"),
+    ("first half|first six months|h1", "上半年"),
+    ("second half", "下半年"),
+    ("first quarter|q1", "一季度"),
+    ("full year|whole year|annual|for the year", "全年"),
+    ("end of the year|year-end|year end", "年底"),
+    ("last year|previous year", "去年"),
+    ("this year|current year", "今年"),
+    ("the year before last", "前年"),
+    ("next year", "明年"),
+    ("14th five-year plan", "十四五"),
+    ("15th five-year plan", "十五五"),
+    ("when was|when were|when did|when is|when will|what date|on what day", "什么时候"),
+    ("who is|who was|who were|who gave|who delivered|who made|who presided|who chaired|who", "谁"),
+    ("which|what are|what were the|name the|list the", "哪些"),
+    ("what level|which level", "什么级别"),
+    ("rank|ranked|ranking|place in the province|position", "排名"),
+    ("target|goal|aim|expected|projected", "目标"),
+    ("plan|plans|planned|planning|intend|intends|will", "计划"),
+    ("grow|grew|growth|increase|increased|rise|rose", "增长"),
+    ("fall|fell|drop|dropped|decline|declined|decrease|decreased", "下降"),
+    ("yuan|rmb", "元"),
+    ("billion yuan", "亿元"),
+    ("percent|per cent", "%"),
+)
+ENGLISH_STOPWORDS = frozenset(
+    "a an the of in on at to for by with from and or did does do was were is are be been has have "
+    "had its it's it this that these those what how much many s 's city city's municipal "
+    "government about over under into than as up out set there their they".split())
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+# --- comparisons and multi-part questions --------------------------------------------------
+CONJUNCTIONS = r"(?:以及|和|与|及|跟|同|、|，|,)"  # between the things a question compares
+EACH = re.compile(r"分别|各自|各")  # 分别是多少, 各是多少, 各多少: one answer per thing named
 
 # --- plans and targets vs results ----------------------------------------------------------
 # A question asks for a plan or target when it uses one of these words.
@@ -26,6 +82,8 @@ PLAN_WEAK = re.compile(r"目标|(?<![需主重只想])要(?=[\u4e00-\u9fff])|将
 
 # --- how a question asks for a quantity ----------------------------------------------------
 _Q = r"(?:多少|几)"
+# Interrogatives: what a question asks with, never a mistyped term (第几 is not 地级).
+INTERROGATIVES = re.compile(r"多少|几|什么|啥|哪|谁|怎|咋|何|吗|呢")
 # Unit a how-much question asks for, by its words (多少人 → people); first match wins: an
 # explicit unit, then ranks and rates, then the meaning of the metric.
 UNIT_CUES = (

@@ -13,3 +13,10 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
     """Each concept's words, colloquial and corpus terms together (``data/synonyms.json``)."""
     text = (resources.files("qa_service") / "data" / SYNONYMS_FILE).read_text(encoding="utf-8")
     return tuple(tuple(group) for group in json.loads(text)["groups"])
+
+
+@lru_cache(maxsize=1)
+def english_terms() -> dict[str, str]:
+    """English words (lower case) and the corpus term they stand for (``data/synonyms.json``)."""
+    text = (resources.files("qa_service") / "data" / SYNONYMS_FILE).read_text(encoding="utf-8")
+    return {k.lower(): v for k, v in json.loads(text).get("english", {}).items()}

@@ -9,6 +9,7 @@ from ..lexicon.cues import FIVE_YEAR_PLANS, PERIODS, PLAN_IN_QUESTION, QUESTION_
 from ..lexicon.patterns import YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
 from ..search.tokenizer import content_words, tokenize
+from .normalize import HomophoneReader, Rewrite, gloss_english, to_simplified
 
 @dataclass(frozen=True)
 class QueryAnalysis:
@@ -21,6 +22,8 @@ class QueryAnalysis:
     terms: tuple[str, ...]  # content tokens of the question
     expansions: tuple[str, ...]  # corpus terms for the question's colloquial words
     term_groups: tuple[tuple[str, ...], ...]  # each content concept with its synonyms
+    rewrites: tuple[Rewrite, ...] = ()  # changes made before analysis (traditional, english, homophone)
+    asked: str = ""  # the question as asked when it was glossed from English (the dense model reads it)
 
     @property
     def search_tokens(self) -> list[str]:
@@ -29,6 +32,8 @@ class QueryAnalysis:
     @property
     def dense_text(self) -> str:
         extra = "".join(f"（{e}）" for e in self.expansions if e not in self.question)
+        if self.asked:  # the multilingual model matches the English directly; the gloss helps
+            return f"{self.asked}（{self.question}）{extra}"
         return self.question + extra
 
 
@@ -64,11 +69,19 @@ def _qtype(question: str) -> str:
     return "what"
 
 
-def analyse(question: str, *, reference_date: dt.date | None = None) -> QueryAnalysis:
-    """Analyse a question; ``reference_date`` anchors 去年/今年 (default: today)."""
+def analyse(question: str, *, reference_date: dt.date | None = None,
+            reader: HomophoneReader | None = None) -> QueryAnalysis:
+    """Analyse a question; ``reference_date`` anchors 去年/今年 (default: today); ``reader``
+    reads mistyped words as the corpus word they sound like."""
     groups = synonym_groups()
     reference = reference_date or dt.date.today()
-    text = question.strip()
+    text, rewrites = to_simplified(question.strip())
+    asked = text
+    text, glossed = gloss_english(text)
+    rewrites += glossed
+    if reader is not None and not glossed:
+        text, more = reader.read(text)
+        rewrites += more
     lowered = text.lower()
     expansions: list[str] = []
     term_groups: list[tuple[str, ...]] = []
@@ -95,4 +108,6 @@ def analyse(question: str, *, reference_date: dt.date | None = None) -> QueryAna
         terms=terms,
         expansions=tuple(dict.fromkeys(expansions)),
         term_groups=tuple(term_groups),
+        rewrites=rewrites,
+        asked=asked if glossed else "",
     )

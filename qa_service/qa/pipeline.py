@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from ..types import AnswerSpan, Document, Hit, Passage
+from ..types import AnswerPart, AnswerSpan, Document, Hit, Passage
 from .analysis import QueryAnalysis
 from .answer import answer_candidates, choose_answer
 from .params import ANSWER_WEIGHTS, RERANK_DEPTH
@@ -75,3 +75,44 @@ class Answerer:
             else:
                 highlights[pid] = tuple(highlight_terms(hit.passage.text, analysis))
         return Result(hits=tuple(hits), answer=span, highlights=highlights)
+
+
+def combine_parts(labels: Sequence[str], results: Sequence[Result], top_k: int
+                  ) -> tuple[Result, tuple[AnswerPart, ...]]:
+    """One result for a multi-part question: each part's cited passage first (in part order),
+    then the parts' other passages interleaved by rank, ``top_k`` in all (at least one per
+    part's citation); citations renumbered into the combined list."""
+    order: list[Hit] = []
+    seen: set[str] = set()
+
+    def take(hit: Hit) -> None:
+        if hit.passage.passage_id not in seen:
+            seen.add(hit.passage.passage_id)
+            order.append(hit)
+
+    for result in results:
+        if result.answer is not None:
+            take(result.hits[result.answer.citation - 1])
+    for rank in range(max((len(r.hits) for r in results), default=0)):
+        for result in results:
+            if rank < len(result.hits):
+                take(result.hits[rank])
+    cited = sum(r.answer is not None for r in results)
+    order = order[:max(top_k, cited)]
+    position = {h.passage.passage_id: i for i, h in enumerate(order, start=1)}
+    hits = tuple(Hit(h.passage, position[h.passage.passage_id], h.score, h.scores) for h in order)
+    parts = []
+    highlights: dict[str, tuple[tuple[int, int], ...]] = {}
+    for label, result in zip(labels, results):
+        span = None
+        if result.answer is not None:
+            span = dataclasses.replace(result.answer, citation=position[result.answer.passage_id])
+            pid = span.passage_id
+            highlights[pid] = tuple(sorted({*highlights.get(pid, ()), (span.sentence_start, span.sentence_end)}))
+        parts.append(AnswerPart(label=label, answer=span))
+    for result in results:
+        for pid, spans in result.highlights.items():
+            if pid in position and pid not in highlights:
+                highlights[pid] = spans
+    first = next((p.answer for p in parts if p.answer is not None), None)
+    return Result(hits=hits, answer=first, highlights=highlights), tuple(parts)

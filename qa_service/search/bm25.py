@@ -36,6 +36,10 @@ class BM25Index:
             return np.zeros(self.count, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(query_tokens), dtype=np.float32)
 
+    def vocabulary(self) -> list[str]:
+        """Every token of the indexed passages."""
+        return list(self._retriever.vocab_dict)
+
     def document_frequency(self, token: str) -> int:
         """Passages whose indexed text contains ``token`` (one column of the CSC score matrix)."""
         column = self._retriever.vocab_dict.get(token)

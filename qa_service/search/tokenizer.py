@@ -67,6 +67,18 @@ class Tokenizer:
             tokens.append(token)
         return tokens
 
+    def words(self, text: str) -> list[str]:
+        """Whole words in order, nothing dropped (the question as jieba reads it, HMM off)."""
+        return list(self._jieba.cut(text, HMM=False))
+
+    def knows(self, word: str) -> bool:
+        """Whether the dictionary (jieba's, the domain one or the synonyms) has ``word``."""
+        return bool(self._jieba.FREQ.get(word))
+
+    def is_function_word(self, word: str) -> bool:
+        """A stopword, or a dictionary word whose part of speech is not a content one."""
+        return word in self.stopwords or word in self._load_function_words()
+
     def content_words(self, text: str) -> list[str]:
         """Nouns, names, places, terms and time words: what a question is about.
 

@@ -9,9 +9,12 @@ from ..config import Settings
 from ..corpus import load_corpus
 from ..errors import IndexMissingError, IndexStaleError
 from ..qa import DEFAULT_MODE, MODES, Answerer, QueryAnalysis, analyse
+from ..qa.normalize import HomophoneReader
+from ..qa.parts import split_parts
+from ..qa.pipeline import combine_parts
 from ..search import build_index, index_is_current, load_index
 from ..search.query_encoder import QueryEncoder
-from ..types import Answer, Document, Passage
+from ..types import Answer, AnswerPart, Document, Passage
 from .requests import AskRequest, Limits, parse_ask
 
 logger = logging.getLogger(__name__)
@@ -62,6 +65,7 @@ class QAService:
         self.answerer = Answerer(loaded.passages, loaded.dense, loaded.bm25, self._query_encoder, documents,
                                   loaded.doc_freq)
         self._by_id = {p.passage_id: p for p in loaded.passages}
+        self.reader = HomophoneReader(loaded.bm25.vocabulary(), "\n".join(p.text for p in loaded.passages))
 
     @classmethod
     def load(cls, settings: Settings, *, build_if_missing: bool = False, embedder=None) -> "QAService":
@@ -94,7 +98,7 @@ class QAService:
         return dt.date.today()
 
     def analyse(self, question: str, reference_date: dt.date | None = None) -> QueryAnalysis:
-        return analyse(question, reference_date=reference_date or self.reference_date())
+        return analyse(question, reference_date=reference_date or self.reference_date(), reader=self.reader)
 
     def ask(self, question: str, *, top_k: int = 5, year: int | None = None, doc_id: str | None = None,
             mode: str = DEFAULT_MODE, reference_date: dt.date | None = None) -> Answer:
@@ -110,8 +114,14 @@ class QAService:
         """``ask`` for a request already validated by ``parse_ask``."""
         started = time.perf_counter()
         analysis = self.analyse(request.question, reference_date)
-        result = self.answerer.answer(analysis, top_k=request.top_k, mode=request.mode, year=request.year,
-                                       doc_id=request.doc_id)
+        options = dict(top_k=request.top_k, mode=request.mode, year=request.year, doc_id=request.doc_id)
+        parts = split_parts(analysis.question)
+        answer_parts: tuple[AnswerPart, ...] = ()
+        if parts:  # a comparison: each part asked on its own, the answers side by side
+            results = [self.answerer.answer(self.analyse(p.question, reference_date), **options) for p in parts]
+            result, answer_parts = combine_parts([p.label for p in parts], results, request.top_k)
+        else:
+            result = self.answerer.answer(analysis, **options)
         return Answer(
             question=request.question,
             abstained=result.answer is None,
@@ -120,4 +130,5 @@ class QAService:
             highlights=result.highlights,
             took_ms=(time.perf_counter() - started) * 1000,
             analysis=analysis,
+            parts=answer_parts,
         )

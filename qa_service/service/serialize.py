@@ -1,7 +1,7 @@
 """JSON at the edge: turn the service's dataclasses into the JSON contract of `POST /api/ask`."""
 from __future__ import annotations
 
-from ..types import Answer, Hit, Passage
+from ..types import Answer, AnswerSpan, Hit, Passage
 
 
 def _round(value: float) -> float:
@@ -33,19 +33,33 @@ def hit_to_dict(hit: Hit, highlights) -> dict:
     }
 
 
+def span_to_dict(span: AnswerSpan | None) -> dict | None:
+    if span is None:
+        return None
+    return {
+        "text": span.text,
+        "span": span.span,
+        "passage_id": span.passage_id,
+        "citation": span.citation,
+        "highlight": [span.span_start, span.span_end] if span.span else [span.sentence_start, span.sentence_end],
+    }
+
+
 def answer_to_dict(answer: Answer) -> dict:
     """The ``POST /api/ask`` response body (also printed by ``qa-service ask --json``)."""
-    span = answer.answer
-    return {
+    analysis = answer.analysis
+    body = {
         "question": answer.question,
         "abstained": answer.abstained,
-        "answer": None if span is None else {
-            "text": span.text,
-            "span": span.span,
-            "passage_id": span.passage_id,
-            "citation": span.citation,
-            "highlight": [span.span_start, span.span_end] if span.span else [span.sentence_start, span.sentence_end],
-        },
+        "answer": span_to_dict(answer.answer),
         "passages": [hit_to_dict(h, answer.highlights.get(h.passage.passage_id, ())) for h in answer.hits],
         "took_ms": round(answer.took_ms, 2),
     }
+    if answer.parts:
+        # ``answer`` is the first part the corpus answers; every part, missing ones too, in ``parts``
+        body["parts"] = [{"label": p.label, "missing": p.answer is None, "answer": span_to_dict(p.answer)}
+                         for p in answer.parts]
+    rewrites = getattr(analysis, "rewrites", ())
+    if rewrites:
+        body["rewrites"] = [{"from": r.original, "to": r.replacement, "reason": r.reason} for r in rewrites]
+    return body

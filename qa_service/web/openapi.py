@@ -75,6 +75,21 @@ def _schemas(settings: Settings) -> dict:
             "answer": {"anyOf": [_ref("AnswerSpan"), {"type": "null"}]},
             "passages": {"type": "array", "items": _ref("RankedPassage")},
             "took_ms": {"type": "number", "minimum": 0},
+            "parts": {"type": "array", "items": _ref("AnswerPart"), "minItems": 2,
+                      "description": "Comparison questions only: one answer per thing compared, in "
+                                     "question order; `answer` is the first part answered."},
+            "rewrites": {"type": "array", "items": _ref("Rewrite"),
+                         "description": "Only when the question was read differently from how it was "
+                                        "typed: traditional → simplified, English glossed, a homophone."},
+        }, required=["question", "abstained", "answer", "passages", "took_ms"]),
+        "AnswerPart": _object({
+            "label": {**_STR, "description": "What the part asks about, verbatim from the question."},
+            "missing": {"type": "boolean", "description": "True when the corpus does not answer this part."},
+            "answer": {"anyOf": [_ref("AnswerSpan"), {"type": "null"}]},
+        }),
+        "Rewrite": _object({
+            "from": _STR, "to": _STR,
+            "reason": {"type": "string", "enum": ["traditional", "english", "homophone"]},
         }),
         "AnswerSpan": _object({
             "text": {**_STR, "description": "The answer sentence, verbatim from the cited passage."},

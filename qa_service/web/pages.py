@@ -84,22 +84,29 @@ def _span_in_sentence(span) -> tuple[int, int] | None:
     return None if found < 0 else (found, found + len(span.span))
 
 
-def _answer_view(answer) -> dict | None:
-    span = answer.answer
-    if answer.abstained or span is None:
+def _span_view(span, hits) -> dict | None:
+    """An answer span with its citation, ready for the template (None: no answer)."""
+    if span is None:
         return None
-    hit = next((h for h in answer.hits if h.rank == span.citation), None)
+    hit = next((h for h in hits if h.rank == span.citation), None)
     if hit is None:
-        hit = next((h for h in answer.hits if h.passage.passage_id == span.passage_id), None)
+        hit = next((h for h in hits if h.passage.passage_id == span.passage_id), None)
     inner = _span_in_sentence(span)
+    mark = (span.span_start, span.span_end) if span.span else (span.sentence_start, span.sentence_end)
     return {
         "html": mark_text(span.text, [inner] if inner else []),
         "span": span.span,
         "citation": span.citation,
         "passage": hit.passage if hit else None,
         "paragraph_label": paragraph_label(hit.passage) if hit else "",
-        "href": source_href(hit.passage, _answer_mark(answer)) if hit else None,
+        "href": source_href(hit.passage, mark) if hit else None,
     }
+
+
+def _answer_view(answer) -> dict | None:
+    if answer.abstained or answer.answer is None:
+        return None
+    return _span_view(answer.answer, answer.hits)
 
 
 def _answer_mark(answer) -> tuple[int, int] | None:
@@ -155,6 +162,8 @@ def search() -> Response | str:
         "hits": [_hit_view(h, answer.highlights, mark if h.passage.passage_id == cited else None)
                  for h in answer.hits],
         "took_ms": answer.took_ms,
+        "parts": [{"label": p.label, "answer": _span_view(p.answer, answer.hits)} for p in answer.parts],
+        "rewrites": list(getattr(answer.analysis, "rewrites", ()) or ()),
     }
     return render_template("index.html", **context)
 

@@ -1,0 +1,148 @@
+"""Question normalisation before analysis, each change reported as a ``Rewrite``.
+
+- Traditional characters become simplified ones (OpenCC ``t2s``): the corpus is simplified, and
+  every offset and highlight is computed on the corpus text, so nothing maps back.
+- A question asked in English (or mostly so) is glossed into the corpus's Chinese: question
+  words, periods and units through the cue table (how many people → 多少人, first half → 上半年),
+  metric words through the dictionary (grain output → 粮食产量), years as 2023年; words neither
+  knows are left to the multilingual dense model, which still sees the original question.
+- A question word the corpus never contains that sounds exactly like one corpus word (same
+  toneless pinyin, same length) is read as that word: 新增就叶 → 就业, 高标准农天 → 高标准农田.
+  A "word" here is one or more whole jieba words (a typo often splits into single characters),
+  not a dictionary word itself, ending in a content word, without numerals or interrogatives; two or
+  more corpus words with that sound: left alone (a guess between them would be a coin toss).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from ..lexicon.cues import CN_DIGITS, ENGLISH_CUES, ENGLISH_STOPWORDS, INTERROGATIVES, LATIN_WORD
+from ..lexicon.synonyms import english_terms
+from ..search.tokenizer import default_tokenizer
+
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,6}")
+MIN_WORD, MAX_WORD = 2, 6
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """One change made to the question before it was analysed."""
+
+    original: str
+    replacement: str
+    reason: str  # "traditional" | "english" | "homophone"
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # the PyPI build of OpenCC (C++ with its dictionaries)
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> tuple[str, tuple[Rewrite, ...]]:
+    """``text`` in simplified characters, and the rewrite when anything changed."""
+    converted = _t2s().convert(text)
+    if converted == text:
+        return text, ()
+    return converted, (Rewrite(text, converted, "traditional"),)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SCALE = re.compile(r"(\d+(?:\.\d+)?)\s*(million|billion)\b")
+_SCALES = {"million": 100, "billion": 10}  # 50 million = 5000万, 3 billion = 30亿
+_YEAR = re.compile(r"\b((?:19|20)\d{2})\b(?!\s*年)")
+
+
+@lru_cache(maxsize=1)
+def _english_phrases() -> tuple[re.Pattern, dict[str, str]]:
+    table: dict[str, str] = {}
+    for phrases, chinese in ENGLISH_CUES:
+        for phrase in phrases.split("|"):
+            table.setdefault(phrase, chinese)
+    for phrase, chinese in english_terms().items():
+        table.setdefault(phrase, chinese)
+    alternatives = sorted(table, key=len, reverse=True)
+    pattern = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?![a-z])")
+    return pattern, table
+
+
+def is_english(text: str) -> bool:
+    """Mostly Latin-script words: fewer Chinese characters than Latin words (四平 gdp 2024 is Chinese)."""
+    words = LATIN_WORD.findall(text)
+    return bool(words) and len(_CJK.findall(text)) < len(words)
+
+
+def gloss_english(text: str) -> tuple[str, tuple[Rewrite, ...]]:
+    """The corpus-language reading of a question asked in English, and the rewrite (or unchanged)."""
+    if not is_english(text):
+        return text, ()
+    pattern, table = _english_phrases()
+    lowered = _YEAR.sub(r"\1年", text.lower().replace("’", "'"))
+    lowered = _SCALE.sub(lambda m: f"{float(m.group(1)) * _SCALES[m.group(2)]:g}{'亿' if m.group(2) == 'billion' else '万'}",
+                         lowered)
+    pieces: list[str] = []
+    last = 0
+    for m in pattern.finditer(lowered):
+        pieces.append(_leftover(lowered[last:m.start()]))
+        pieces.append(table[m.group(0)])
+        last = m.end()
+    pieces.append(_leftover(lowered[last:]))
+    glossed = "".join(pieces).strip()
+    return (glossed, (Rewrite(text, glossed, "english"),)) if glossed else (text, ())
+
+
+def _leftover(text: str) -> str:
+    """What the gloss keeps between known phrases: years, figures and Chinese, not unknown English."""
+    kept = [w for w in re.findall(r"\d[\d.,]*年?|[\u4e00-\u9fff]+|%", text)]
+    return "".join(kept)
+
+
+def _sound(text: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+
+    return tuple(lazy_pinyin(text))
+
+
+class HomophoneReader:
+    """Corpus words by their toneless pinyin, to read a mistyped question word as the corpus word."""
+
+    def __init__(self, vocabulary: Iterable[str], corpus_text: str):
+        self._by_sound: dict[tuple[str, ...], set[str]] = {}
+        for word in vocabulary:
+            if _CJK_WORD.fullmatch(word):
+                self._by_sound.setdefault(_sound(word), set()).add(word)
+        self._text = corpus_text
+
+    def read(self, question: str) -> tuple[str, tuple[Rewrite, ...]]:
+        """The question with each unknown homophone replaced (longest first), and the rewrites."""
+        tokenizer = default_tokenizer()
+        words = tokenizer.words(question)
+        rewrites: list[Rewrite] = []
+        out, i = [], 0
+        while i < len(words):
+            for j in range(len(words), i, -1):  # words[i:j], longest first
+                piece = "".join(words[i:j])
+                replacement = self._homophone(piece, words[i:j], tokenizer)
+                if replacement:
+                    rewrites.append(Rewrite(piece, replacement, "homophone"))
+                    out.append(replacement)
+                    i = j
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return "".join(out), tuple(rewrites)
+
+    def _homophone(self, piece: str, parts: list[str], tokenizer) -> str | None:
+        if not MIN_WORD <= len(piece) <= MAX_WORD or not _CJK_WORD.fullmatch(piece):
+            return None
+        if tokenizer.knows(piece) or piece in self._text or INTERROGATIVES.search(piece):
+            return None  # a real word, the corpus's own wording, or the question's 几/什么
+        if tokenizer.is_function_word(parts[-1]) or any(p in CN_DIGITS for p in parts):
+            return None  # 各是, 多养, 钱一: a word and a particle, verb or numeral, not one mistyped term
+        words = self._by_sound.get(_sound(piece))
+        return next(iter(words)) if words and len(words) == 1 else None

@@ -1,0 +1,89 @@
+"""Question normalisation (traditional, English, homophones) and comparison parts, on small
+hand-made inputs; the real-corpus behaviour is in test_styles.py."""
+from __future__ import annotations
+
+from qa_service.qa.analysis import analyse
+from qa_service.qa.normalize import HomophoneReader, gloss_english, is_english, to_simplified
+from qa_service.qa.parts import split_parts
+from qa_service.qa.pipeline import Result, combine_parts
+from qa_service.types import AnswerSpan, Hit, Passage
+
+VOCAB = ["就业", "粮食产量", "目标", "项目", "市委书记", "各市", "地级"]
+TEXT = "全市新增城镇就业19293人。全市粮食产量达到100亿斤。"
+
+
+def test_traditional_becomes_simplified_and_says_so():
+    text, rewrites = to_simplified("2024年四平糧食產量是多少")
+    assert text == "2024年四平粮食产量是多少"
+    assert rewrites[0].reason == "traditional" and rewrites[0].original == "2024年四平糧食產量是多少"
+    assert to_simplified("四平粮食产量") == ("四平粮食产量", ())
+
+
+def test_homophone_of_exactly_one_corpus_word_is_read_as_it():
+    reader = HomophoneReader(VOCAB, TEXT)
+    text, rewrites = reader.read("2022年四平新增就叶多少人")
+    assert text == "2022年四平新增就业多少人"
+    assert [(r.original, r.replacement, r.reason) for r in rewrites] == [("就叶", "就业", "homophone")]
+
+
+def test_homophone_reader_leaves_real_words_particles_and_interrogatives():
+    reader = HomophoneReader(VOCAB, TEXT)
+    for question in ("外贸增速全省排第几",  # 第几 ≠ 地级: an interrogative
+                     "2022年和2024年GDP各是多少",  # 各是 ≠ 各市: a word and a particle
+                     "四平粮食产量是多少"):  # nothing mistyped
+        assert reader.read(question) == (question, ())
+
+
+def test_homophone_with_two_corpus_words_is_left_alone():
+    reader = HomophoneReader(["就业", "旧业"], TEXT)
+    assert reader.read("新增就叶多少人")[1] == ()
+
+
+def test_english_question_is_glossed_into_corpus_terms():
+    assert is_english("How much did Siping's GDP grow in the first half of 2023?")
+    assert not is_english("四平 gdp 2024")
+    glossed, rewrites = gloss_english("How many people did Siping's new urban jobs reach in 2022?")
+    assert "多少人" in glossed and "城镇新增就业" in glossed and "2022年" in glossed
+    assert rewrites[0].reason == "english"
+    assert "5000万" in gloss_english("projects over 50 million yuan in 2024")[0]
+
+
+def test_english_analysis_asks_like_the_chinese_one():
+    a = analyse("How much did Siping's GDP grow in the first half of 2023?")
+    assert a.years == (2023,) and a.periods == ("上半年",) and a.qtype == "how_much" and a.unit == "percent"
+    assert any("地区生产总值" in g for g in a.term_groups)
+    assert a.dense_text.startswith("How much did Siping's GDP grow")  # the model reads the English
+
+
+def test_year_comparison_splits_into_one_question_per_year():
+    parts = split_parts("2022年、2023年上半年和2024年四平适度规模经营比重分别是多少")
+    assert [p.label for p in parts] == ["2022年", "2023年上半年", "2024年"]
+    assert parts[1].question == "2023年上半年四平适度规模经营比重是多少"
+
+
+def test_metric_comparison_splits_and_keeps_the_shared_context():
+    parts = split_parts("2025年四平农业总产值和粮食产量分别是多少")
+    assert [(p.label, p.question) for p in parts] == [
+        ("农业总产值", "2025年四平农业总产值是多少"), ("粮食产量", "2025年四平粮食产量是多少")]
+
+
+def test_ordinary_questions_have_no_parts():
+    for q in ("2024年前三季度GDP是多少", "四平各县区有哪些特色产业", "合作社和家庭农场发展到多少个"):
+        assert split_parts(q) == []
+
+
+def _passage(pid: str, text: str) -> Passage:
+    return Passage(passage_id=pid, doc_id=pid.split(":")[0], paragraph=1, part=0, section="", title="t",
+                   date="2024-12-27", text=text, start=0, end=len(text), source_file="corpus/x.txt")
+
+
+def test_combine_parts_cites_each_part_and_marks_the_missing_one():
+    a, b, c = _passage("d:1", "粮食产量100亿斤。"), _passage("d:2", "其他。"), _passage("d:3", "农业总产值388亿元。")
+    first = Result(hits=(Hit(b, 1, 1.0), Hit(c, 2, 0.5)),
+                   answer=AnswerSpan("农业总产值388亿元。", "388亿元", "d:3", 2, 0, 11, 5, 10), highlights={})
+    missing = Result(hits=(Hit(a, 1, 1.0),), answer=None, highlights={})
+    result, parts = combine_parts(["农业总产值", "2021年"], [first, missing], top_k=2)
+    assert [h.passage.passage_id for h in result.hits] == ["d:3", "d:2"]
+    assert parts[0].answer.citation == 1 and parts[0].answer.passage_id == "d:3"
+    assert parts[1].answer is None
+    assert result.answer == parts[0].answer
