@@ -122,3 +122,15 @@ def test_every_span_is_a_substring_at_its_offsets():
                                ("有哪些项目", INVEST)]:
         span, _ = find_span(sentence, analyse(question, reference_date=REF), CTX)
         assert span is not None and 0 <= span[0] <= span[1] <= len(sentence)
+
+
+def test_a_clause_announcing_what_follows_gives_way_to_it():
+    # real sentences (002, 000): the answer is the elaboration after the colon
+    for question, sentence, expected in [
+        ("前进征途上存在哪些老问题", "前进征途上还存在不少老问题、面临不少新挑战：经济结构不优、质量效益不高；",
+         "经济结构不优、质量效益不高"),
+        ("总体工作思路是什么", "确定了当前和今后一个时期总体工作思路，即：聚焦千亿级经济总量这一目标，打好打赢四平经济攻坚战",
+         "聚焦千亿级经济总量这一目标，打好打赢四平经济攻坚战")]:
+        analysis = analyse(question, reference_date=REF)
+        start, end = pick_clause(sentence, analysis, CTX)
+        assert sentence[start:end] == expected

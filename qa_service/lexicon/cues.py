@@ -151,6 +151,8 @@ LIST_HEAD = (  # the kind of thing a list question asks for (哪几座城 → �
 )
 LIST_LEADING_VERB = re.compile(r"^(?:建设|做大做强|做强|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣)")
 DESCRIPTIVE = re.compile(r"[的了最很更着过得]")  # items of a description, not names of things
+# A clause that announces what follows (…存在不少老问题：…, …总体工作思路，即：…): the answer is after it.
+ANNOUNCES = re.compile(r"[，,]?\s*(?:即|就是|包括|分别是|主要是|具体是)?\s*[：:]")
 WHAT_HEAD = re.compile(r"什么([\u4e00-\u9fff]{1,2})")  # 要打造什么城 → 城
 
 # --- newspaper layout ----------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ...lexicon.cues import WHAT_HEAD
+from ...lexicon.cues import ANNOUNCES, WHAT_HEAD
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
 from ..signals import ScoringContext
@@ -15,7 +15,8 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
                 weights: SpanWeights = SPAN_WEIGHTS) -> tuple[int, int] | None:
     """The clause (between commas) that covers most of the question; ties go to the later one,
     which is where Chinese puts the new information. A clause naming the kind of thing asked for
-    (要打造什么城 → …换热器城) wins over one that only repeats the question."""
+    (要打造什么城 → …换热器城) wins over one that only repeats the question. A clause that
+    announces what follows with a colon (…存在不少老问题：…) gives way to what follows it."""
     head = WHAT_HEAD.search(analysis.question)
     head_char = head.group(1)[-1] if head else ""
     question = analysis.question
@@ -30,4 +31,9 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
             score += weights.asked_kind
         if score >= best_score:
             best, best_score = (start, start + len(text)), score
+    if best is not None:
+        announced = ANNOUNCES.match(sentence, best[1])
+        rest = sentence[announced.end():].rstrip("。；;！？!? ") if announced else ""
+        if len(rest.strip()) >= 2:
+            return announced.end() + len(rest) - len(rest.lstrip()), announced.end() + len(rest)
     return best
