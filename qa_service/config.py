@@ -33,6 +33,7 @@ class Settings:
     faiss_index: str = "flat"  # flat | hnsw | ivf
     rebuild_stale: bool = False  # rebuild instead of refusing a stale index on load
     reference_date: str = ""  # "YYYY-MM-DD" for relative years (去年); empty = today
+    learned_model: str = ""  # learned ranking/abstention file; "" = the shipped one, "off" = hand-set rules
     max_question_chars: int = 200
     max_top_k: int = 20
     default_top_k: int = 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 import sys
 import time
 from dataclasses import asdict
@@ -70,6 +71,29 @@ def ask(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
         return 0
     print(format_answer(answer, color=sys.stdout.isatty()))
+    return 0
+
+
+def train(settings: Settings, args: argparse.Namespace) -> int:
+    """Fit the learned ranking and abstention on the dev split; write the model file."""
+    from importlib import resources
+
+    from ..evaluation import load_gold
+    from ..evaluation.training import train as fit
+    from ..service import QAService
+
+    records = [r for r in load_gold(args.gold or settings.root / "eval" / "gold.jsonl") if r.split == "dev"]
+    service = QAService.load(settings.replace(learned_model="off"), build_if_missing=True)
+    model = fit(service, records)
+    out = args.out or Path(str(resources.files("qa_service") / "data" / "learned.json"))
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(model.to_json(), encoding="utf-8")
+    tmp.replace(out)
+    info = model.info
+    print(f"trained on {info['dev_questions']} dev questions: ranking C={info['ranking_C']} "
+          f"(CV MRR@10 {info['ranking_cv_mrr10']}), abstention C={info['abstention_C']}, "
+          f"threshold {info['threshold']} (CV: {info['threshold_cv']})")
+    print(f"written: {out}")
     return 0
 
 

@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, help="worker threads (default: settings.threads, 8)")
     p.set_defaults(handler=commands.serve)
 
+    p = sub.add_parser("train", help="learn the ranking and abstention models from the gold dev split")
+    p.add_argument("--gold", type=Path, help="gold JSONL file (default: eval/gold.jsonl); only its dev split is used")
+    p.add_argument("--out", type=Path, help="model file to write (default: the shipped qa_service/data/learned.json)")
+    p.set_defaults(handler=commands.train)
+
     p = sub.add_parser("eval", help="measure retrieval and answer accuracy on the gold set")
     p.add_argument("--gold", type=Path, help="gold JSONL file (default: eval/gold.jsonl)")
     p.add_argument("--modes", type=_mode_list,

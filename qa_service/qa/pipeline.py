@@ -2,24 +2,30 @@
 
 ``Answerer`` holds what a question needs from the loaded index (passages, retrievers, term
 statistics) and runs the modes the evaluation compares: ``bm25``, ``dense`` and ``hybrid`` are
-first-stage rankings with answer extraction on top; ``hybrid_rerank`` (the default) adds the
-signal re-ranking and the answer-aware re-ranking.
+first-stage rankings with answer extraction on top; ``hybrid_rules`` adds the hand-weighted
+signal re-ranking and the answer-aware re-ranking; ``hybrid_rerank`` (the default) ranks the
+same candidates with the learned model and abstains by its calibrated probability (it is
+``hybrid_rules`` when no learned model is installed).
 """
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..types import AnswerPart, AnswerSpan, Document, Hit, Passage
 from .analysis import QueryAnalysis
-from .answer import answer_candidates, choose_answer
+from .answer import AnswerCandidate, answer_candidates, choose_answer
+from .learned import RANK_POOL, LearnedModel, abstain_features, learned_rerank, rank_features
 from .params import ANSWER_WEIGHTS, RERANK_DEPTH
 from .rerank import rerank_by_answers, rerank_by_signals
 from .retrieve import Retriever
 from .signals import ScoringContext, highlight_terms
 
-MODES = ("bm25", "dense", "hybrid", "hybrid_rerank")
+if TYPE_CHECKING:
+    import numpy as np
+
+MODES = ("bm25", "dense", "hybrid", "hybrid_rules", "hybrid_rerank")
 DEFAULT_MODE = "hybrid_rerank"
 
 
@@ -46,16 +52,33 @@ class Answerer:
     """Answers analysed questions over one loaded index."""
 
     def __init__(self, passages: Sequence[Passage], dense, bm25, embedder, documents: Mapping[str, Document],
-                 doc_freq):
+                 doc_freq, *, learned: LearnedModel | None = None):
         self.retriever = Retriever(passages, dense, bm25, embedder, documents)
         self.ctx = ScoringContext(documents=documents, doc_freq=doc_freq, n_passages=len(passages))
+        self.learned = learned
+
+    def rank_pool(self, analysis: QueryAnalysis, *, year: int | None = None, doc_id: str | None = None
+                  ) -> tuple[list[Hit], dict[str, AnswerCandidate | None], "np.ndarray"]:
+        """The fused candidates the learned ranking orders, their answer candidates and features."""
+        hits = self.retriever.candidates(analysis, mode="hybrid", year=year, doc_id=doc_id)[:RANK_POOL]
+        candidates = answer_candidates(hits, analysis, self.ctx)
+        return hits, candidates, rank_features(hits, analysis, self.ctx, candidates)
 
     def answer(self, analysis: QueryAnalysis, *, top_k: int, mode: str = DEFAULT_MODE,
                year: int | None = None, doc_id: str | None = None) -> Result:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         depth = max(top_k, RERANK_DEPTH)
-        if mode == "hybrid_rerank":
+        if mode == "hybrid_rerank" and self.learned is not None:
+            hits, candidates, features = self.rank_pool(analysis, year=year, doc_id=doc_id)
+            hits = learned_rerank(hits, features, self.learned)
+            span = choose_answer(hits, candidates)
+            if span is not None:
+                x = abstain_features(hits, span.citation, candidates[span.passage_id], analysis, self.ctx)
+                if float(self.learned.abstention.probability(x)) < self.learned.threshold:
+                    span = None  # not likely enough to be right: abstain, passages still shown
+            return self._result(hits, span, analysis, top_k)
+        if mode in ("hybrid_rerank", "hybrid_rules"):
             hits = self.retriever.candidates(analysis, mode="hybrid", year=year, doc_id=doc_id)
             hits = rerank_by_signals(hits, analysis, self.ctx)[:depth]
             candidates = answer_candidates(hits, analysis, self.ctx)
@@ -65,7 +88,10 @@ class Answerer:
             candidates = answer_candidates(hits[:ANSWER_WEIGHTS.consider], analysis, self.ctx)
         # The answer does not depend on top_k: it is drawn from the same leading passages, and
         # the cited one is kept in the returned list (in the last slot if it ranked lower).
-        span = choose_answer(hits, candidates)
+        return self._result(hits, choose_answer(hits, candidates), analysis, top_k)
+
+    def _result(self, hits: Sequence[Hit], span: AnswerSpan | None, analysis: QueryAnalysis,
+                top_k: int) -> Result:
         hits, span = _cut(hits, span, top_k)
         highlights = {}
         for hit in hits:

@@ -4,11 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from pathlib import Path
 
 from ..config import Settings
 from ..corpus import load_corpus
-from ..errors import IndexMissingError, IndexStaleError
+from ..errors import ConfigError, IndexMissingError, IndexStaleError
 from ..qa import DEFAULT_MODE, MODES, Answerer, QueryAnalysis, analyse
+from ..qa.learned import LearnedModel, LearnedModelError, load_learned
 from ..qa.normalize import HomophoneReader
 from ..qa.parts import split_parts
 from ..qa.pipeline import combine_parts
@@ -46,6 +48,17 @@ def ensure_index(settings: Settings, *, embedder=None, show_progress: bool = Fal
     return True
 
 
+def _learned_model(settings: Settings) -> LearnedModel | None:
+    """The learned ranking/abstention model the settings name (None: hand-set rules only)."""
+    if settings.learned_model == "off":
+        return None
+    try:
+        return load_learned(Path(settings.learned_model) if settings.learned_model else None)
+    except (OSError, LearnedModelError) as exc:
+        raise ConfigError(f"cannot use the learned model {settings.learned_model or '(shipped)'}: {exc}; "
+                          "run `qa-service train` or set QA_LEARNED_MODEL=off") from exc
+
+
 def limits(settings: Settings) -> Limits:
     return Limits(max_question_chars=settings.max_question_chars, max_top_k=settings.max_top_k,
                   default_top_k=settings.default_top_k)
@@ -62,8 +75,9 @@ class QAService:
         self.documents = documents
         self.embedder = embedder
         self._query_encoder = QueryEncoder(embedder)
+        self.learned = _learned_model(settings)
         self.answerer = Answerer(loaded.passages, loaded.dense, loaded.bm25, self._query_encoder, documents,
-                                  loaded.doc_freq)
+                                  loaded.doc_freq, learned=self.learned)
         self._by_id = {p.passage_id: p for p in loaded.passages}
         self.reader = HomophoneReader(loaded.bm25.vocabulary(), "\n".join(p.text for p in loaded.passages))
 

@@ -1,0 +1,169 @@
+"""Training the learned ranking and abstention (``qa-service train``) on the dev split.
+
+1. Ranking: for each answerable dev question, the fused candidate pool with its features and
+   labels (relevant = holds the gold evidence). A logistic model (scikit-learn, pointwise,
+   balanced classes); its regularisation C is chosen by grouped k-fold cross-validation (folds
+   by question) on MRR@10 of the re-ranked pools.
+2. Abstention: every dev question is run through the pipeline with the *out-of-fold* ranking
+   model; the answer it would give gets the abstention features and the label "right"
+   (answerable, the gold answer in the span). A logistic model gives P(right); C by CV log
+   loss; the threshold maximises, on out-of-fold probabilities, the right answers kept plus
+   the unanswerable questions abstained on.
+
+Deterministic: fixed fold assignment, lbfgs, no randomness; seconds on the dev split.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from ..qa.answer import choose_answer
+from ..qa.learned import (ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, Linear, abstain_features,
+                          learned_rerank)
+from ..qa.parts import split_parts
+from .gold import GoldRecord, answer_matches, relevant_passage_ids
+
+C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.0, 0.91, 0.05))
+FOLDS = 5
+
+
+class TrainableService(Protocol):
+    passages: list
+    manifest: dict
+    answerer: object
+
+    def analyse(self, question: str, reference_date: dt.date | None = None): ...
+
+
+@dataclass
+class _Question:
+    record: GoldRecord | None
+    analysis: object
+    hits: list
+    candidates: dict
+    x: np.ndarray
+    y: np.ndarray  # 1 = relevant passage
+    fold: int
+
+
+def _fold(record_id: str) -> int:
+    return int(hashlib.sha256(f"fold:{record_id}".encode()).hexdigest()[:8], 16) % FOLDS
+
+
+def _fit(x: np.ndarray, y: np.ndarray, c: float, features: tuple[str, ...], balanced: bool) -> Linear:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c, class_weight="balanced" if balanced else None, max_iter=2000)
+    model.fit((x - mean) / scale, y)
+    return Linear(features=features, coef=tuple(float(v) for v in model.coef_[0]),
+                  intercept=float(model.intercept_[0]), mean=tuple(float(v) for v in mean),
+                  scale=tuple(float(v) for v in scale))
+
+
+def _mrr(questions: Sequence[_Question], models: dict[int, Linear]) -> float:
+    total = 0.0
+    for q in questions:
+        logits = models[q.fold].logit(q.x)
+        order = np.argsort(-logits, kind="stable")[:10]
+        total += next((1.0 / (i + 1) for i, j in enumerate(order) if q.y[j]), 0.0)
+    return total / max(len(questions), 1)
+
+
+def collect(service: TrainableService, records: Sequence[GoldRecord]) -> list[_Question]:
+    """The candidate pool, features and labels of every single-part dev question."""
+    out = []
+    for record in records:
+        if split_parts(record.question):
+            continue  # comparisons are answered part by part; their parts have no pool labels
+        analysis = service.analyse(record.question, record.reference_date)
+        hits, candidates, x = service.answerer.rank_pool(analysis)
+        relevant = set(relevant_passage_ids(service.passages, record))
+        y = np.array([1 if h.passage.passage_id in relevant else 0 for h in hits], dtype=np.int64)
+        out.append(_Question(record, analysis, hits, candidates, x, y, _fold(record.id)))
+    return out
+
+
+def fit_ranking(pools: Sequence[tuple[np.ndarray, np.ndarray, int]], features: tuple[str, ...] = RANK_FEATURES
+                ) -> tuple[Linear, float, dict[float, float], dict[int, Linear]]:
+    """Pointwise logistic ranking over (features, labels, fold) pools: the model fitted on all of
+    them with the C of the best grouped-CV MRR@10, that C, the CV MRR per C, and the per-fold
+    models of that C (for out-of-fold use downstream)."""
+    questions = [_Question(None, None, [], {}, x, y, fold) for x, y, fold in pools if y.any()]
+    if len({q.fold for q in questions}) < FOLDS:
+        raise ValueError("too few questions with a relevant passage in the pool to cross-validate")
+    cv: dict[float, tuple[float, dict[int, Linear]]] = {}
+    for c in C_GRID:
+        models = {}
+        for f in range(FOLDS):
+            train_q = [q for q in questions if q.fold != f]
+            models[f] = _fit(np.vstack([q.x for q in train_q]), np.concatenate([q.y for q in train_q]),
+                             c, features, balanced=True)
+        cv[c] = (_mrr(questions, models), models)
+    best_c = max(C_GRID, key=lambda c: (round(cv[c][0], 6), -c))
+    model = _fit(np.vstack([q.x for q in questions]), np.concatenate([q.y for q in questions]),
+                 best_c, features, balanced=True)
+    return model, best_c, {c: v[0] for c, v in cv.items()}, cv[best_c][1]
+
+
+def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tuple[str, ...] = ABSTAIN_FEATURES
+                   ) -> tuple[Linear, float, dict[float, float], float, dict]:
+    """Logistic P(answer right): C by CV log loss; the threshold that maximises right answers kept
+    plus wrong ones dropped on out-of-fold probabilities. Returns model, C, CV losses, threshold
+    and the threshold's CV counts."""
+    cv_loss, oof = {}, {}
+    for c in C_GRID:
+        probs = np.zeros(len(y))
+        for f in range(FOLDS):
+            if not (folds == f).any():
+                continue
+            m = _fit(x[folds != f], y[folds != f], c, features, balanced=False)
+            probs[folds == f] = m.probability(x[folds == f])
+        eps = 1e-9
+        cv_loss[c] = float(-np.mean(y * np.log(probs + eps) + (1 - y) * np.log(1 - probs + eps)))
+        oof[c] = probs
+    best_c = min(C_GRID, key=lambda c: (round(cv_loss[c], 6), c))
+    probs = oof[best_c]
+    gain = {t: int(np.sum((probs >= t) & (y == 1)) + np.sum((probs < t) & (y == 0))) for t in THRESHOLDS}
+    threshold = max(THRESHOLDS, key=lambda t: (gain[t], -t))
+    counts = {"answers_right": int(y.sum()), "kept_right": int(np.sum((probs >= threshold) & (y == 1))),
+              "wrong_dropped": int(np.sum((probs < threshold) & (y == 0))), "wrong_total": int(np.sum(y == 0))}
+    return _fit(x, y, best_c, features, balanced=False), best_c, cv_loss, threshold, counts
+
+
+def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedModel:
+    """Fit both models on ``records`` (the dev split) and report their CV figures in ``info``."""
+    questions = collect(service, records)
+    ranking, rank_c, cv_mrr, fold_models = fit_ranking([(q.x, q.y, q.fold) for q in questions])
+
+    # Abstention rows from the out-of-fold ranking: what the service would answer.
+    rows, labels, folds = [], [], []
+    for q in questions:
+        hits = learned_rerank(q.hits, q.x, LearnedModel(fold_models[q.fold], fold_models[q.fold], 0.0))
+        span = choose_answer(hits, q.candidates)
+        if span is None:
+            continue
+        rows.append(abstain_features(hits, span.citation, q.candidates[span.passage_id], q.analysis,
+                                     service.answerer.ctx))
+        labels.append(int(q.record.answerable and answer_matches(q.record.answer, span.span)))
+        folds.append(q.fold)
+    abstention, abst_c, cv_loss, threshold, counts = fit_abstention(
+        np.vstack(rows), np.asarray(labels), np.asarray(folds))
+    info = {
+        "trained_on": "dev split of eval/gold.jsonl",
+        "dev_questions": len(records), "ranking_questions": sum(bool(q.y.any()) for q in questions),
+        "abstention_rows": len(labels),
+        "ranking_C": rank_c, "ranking_cv_mrr10": {str(c): round(v, 4) for c, v in cv_mrr.items()},
+        "abstention_C": abst_c, "abstention_cv_logloss": {str(c): round(v, 4) for c, v in cv_loss.items()},
+        "threshold": threshold, "threshold_cv": counts,
+        "index_corpus_hash": str(service.manifest.get("corpus_hash", "")),
+        "model": str(service.manifest.get("model", "")),
+    }
+    return LearnedModel(ranking=ranking, abstention=abstention, threshold=threshold, info=info)

@@ -1,0 +1,149 @@
+"""Learned passage ranking and abstention: two logistic models over the pipeline's own signals.
+
+``qa-service train`` fits them on the gold set's dev split (``evaluation/training.py``) and
+writes ``data/learned.json``; at query time they are a dot product and a sigmoid (numpy only).
+
+- Ranking: every fused candidate (the first ``RANK_POOL``) gets the features below; the model's
+  score orders them. It replaces the hand-set re-ranking weights (``params.RankWeights``).
+- Abstention: the answer finally chosen gets a calibrated probability of being right; below
+  the threshold chosen by cross-validation the service abstains.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..types import Hit
+from .analysis import QueryAnalysis
+from .answer import AnswerCandidate
+from .signals import ScoringContext, has_figure
+
+LEARNED_FILE = "learned.json"
+RANK_POOL = 30  # fused candidates the learned ranking looks at
+RANK_FEATURES = ("fused", "bm25", "dense", "coverage", "year", "year_asked", "figure", "period",
+                 "answer", "has_answer")
+ABSTAIN_FEATURES = ("answer", "rank_prob", "margin", "coverage", "year", "cited_rank", "shaped_type",
+                    "what_type", "n_terms")
+
+
+class LearnedModelError(ValueError):
+    """The learned-model file is missing fields or was written for other features."""
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A logistic model: weights over named features (standardised by ``mean``/``scale``)."""
+
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+
+    def logit(self, x: np.ndarray) -> np.ndarray:
+        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        return z @ np.asarray(self.coef) + self.intercept
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.logit(x)))
+
+
+@dataclass(frozen=True)
+class LearnedModel:
+    ranking: Linear
+    abstention: Linear
+    threshold: float  # abstain when P(answer right) is below it
+    info: dict = field(default_factory=dict)  # how it was trained: CV figures, data, versions
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "LearnedModel":
+        try:
+            data = json.loads(text)
+            model = cls(ranking=_linear(data["ranking"]), abstention=_linear(data["abstention"]),
+                        threshold=float(data["threshold"]), info=dict(data.get("info") or {}))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise LearnedModelError(f"malformed learned model: {exc}") from exc
+        if model.ranking.features != RANK_FEATURES or model.abstention.features != ABSTAIN_FEATURES:
+            raise LearnedModelError("learned model was trained on other features: run `qa-service train`")
+        return model
+
+
+def _linear(data: dict) -> Linear:
+    lin = Linear(features=tuple(data["features"]), coef=tuple(map(float, data["coef"])),
+                 intercept=float(data["intercept"]), mean=tuple(map(float, data["mean"])),
+                 scale=tuple(map(float, data["scale"])))
+    if not len(lin.features) == len(lin.coef) == len(lin.mean) == len(lin.scale):
+        raise ValueError("feature, weight and scaling lengths differ")
+    if not all(math.isfinite(v) for v in (*lin.coef, *lin.mean, *lin.scale, lin.intercept)):
+        raise ValueError("non-finite weight")
+    return lin
+
+
+def load_learned(path: Path | None = None) -> LearnedModel | None:
+    """The model at ``path`` (default: the one shipped in ``data/``); None when there is none."""
+    if path is None:
+        resource = resources.files("qa_service") / "data" / LEARNED_FILE
+        if not resource.is_file():
+            return None
+        return LearnedModel.from_json(resource.read_text(encoding="utf-8"))
+    return LearnedModel.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+def rank_features(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringContext,
+                  candidates: Mapping[str, AnswerCandidate | None]) -> np.ndarray:
+    """One row of ``RANK_FEATURES`` per hit (retriever scores relative to the best candidate)."""
+    best_fused = max((h.scores.get("fused", 0.0) for h in hits), default=0.0) or 1.0
+    best_bm25 = max((h.scores.get("bm25", 0.0) for h in hits), default=0.0) or 1.0
+    best_dense = max((h.scores.get("dense", -1.0) for h in hits), default=0.0)
+    rows = []
+    for hit in hits:
+        p = hit.passage
+        candidate = candidates.get(p.passage_id)
+        rows.append([
+            hit.scores.get("fused", 0.0) / best_fused,
+            hit.scores.get("bm25", 0.0) / best_bm25,
+            hit.scores["dense"] - best_dense if "dense" in hit.scores else -1.0,
+            ctx.coverage(f"{p.section} {p.text}", analysis),
+            ctx.year_score(p, analysis),
+            1.0 if analysis.years else 0.0,
+            1.0 if analysis.qtype == "how_much" and has_figure(p.text) else 0.0,
+            1.0 if analysis.periods and any(x in p.text for x in analysis.periods) else 0.0,
+            candidate.score if candidate else 0.0,
+            1.0 if candidate else 0.0,
+        ])
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(RANK_FEATURES))
+
+
+def abstain_features(hits: Sequence[Hit], cited_rank: int, candidate: AnswerCandidate,
+                     analysis: QueryAnalysis, ctx: ScoringContext) -> np.ndarray:
+    """``ABSTAIN_FEATURES`` of the chosen answer (``hits`` ranked, ``score`` = ranking logit)."""
+    probs = [1.0 / (1.0 + math.exp(-h.score)) for h in hits[:2]]
+    cited = hits[cited_rank - 1].passage
+    return np.asarray([
+        candidate.score,
+        probs[0] if probs else 0.0,
+        (probs[0] - probs[1]) if len(probs) > 1 else (probs[0] if probs else 0.0),
+        ctx.coverage(f"{cited.title} {cited.section} {cited.text}", analysis),
+        ctx.year_score(cited, analysis),
+        float(cited_rank),
+        1.0 if analysis.qtype in ("how_much", "who", "when", "list") else 0.0,
+        1.0 if analysis.qtype in ("what", "which", "plan") else 0.0,
+        float(len(analysis.term_groups)),
+    ], dtype=np.float64)
+
+
+def learned_rerank(hits: Sequence[Hit], x: np.ndarray, model: LearnedModel) -> list[Hit]:
+    """``hits`` ordered by the ranking model; ``score`` becomes its logit, ``scores`` gains ``learned``."""
+    logits = model.ranking.logit(x) if len(hits) else np.zeros(0)
+    order = sorted(range(len(hits)), key=lambda i: (-logits[i], i))
+    return [Hit(hits[i].passage, rank, float(logits[i]), {**hits[i].scores, "learned": float(logits[i])})
+            for rank, i in enumerate(order, start=1)]

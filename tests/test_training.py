@@ -1,0 +1,63 @@
+"""The learned ranking and abstention: the learners recover a known weighting on synthetic
+data, the model file round-trips and refuses foreign features, and the shipped model loads."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa_service.evaluation.training import FOLDS, fit_abstention, fit_ranking
+from qa_service.qa.learned import (ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, LearnedModelError,
+                                   load_learned)
+
+FEATURES = ("signal", "weak", "noise")
+
+
+def synthetic_pools(n_questions=60, pool=10, seed=7):
+    """Relevance follows 3·signal + 1·weak (+ a little noise); ``noise`` carries nothing."""
+    rng = np.random.default_rng(seed)
+    pools = []
+    for q in range(n_questions):
+        x = rng.normal(size=(pool, 3))
+        utility = 3 * x[:, 0] + 1 * x[:, 1] + rng.normal(scale=0.3, size=pool)
+        y = np.zeros(pool, dtype=np.int64)
+        y[int(np.argmax(utility))] = 1
+        pools.append((x, y, q % FOLDS))
+    return pools
+
+
+def test_ranking_learns_the_known_weighting():
+    model, c, cv, _ = fit_ranking(synthetic_pools(), FEATURES)
+    signal, weak, noise = model.coef
+    assert signal > weak > abs(noise)
+    assert signal / weak == pytest.approx(3, rel=0.5)
+    assert cv[c] > 0.8  # the relevant passage is nearly always first out of fold
+
+
+def test_abstention_threshold_separates_right_from_wrong():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 3))
+    y = (x[:, 0] + rng.normal(scale=0.5, size=400) > 0.5).astype(np.int64)  # right when "signal" is high
+    model, _, _, threshold, counts = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES)
+    assert model.coef[0] > 5 * abs(model.coef[2])
+    assert 0.2 <= threshold <= 0.8
+    assert counts["kept_right"] > 0.8 * counts["answers_right"] and counts["wrong_dropped"] > 0.8 * counts["wrong_total"]
+    p = model.probability(np.array([[2.0, 0, 0], [-2.0, 0, 0]]))
+    assert p[0] > 0.9 and p[1] < 0.1  # calibrated in the right direction
+
+
+def test_training_is_deterministic():
+    a = fit_ranking(synthetic_pools(), FEATURES)[0]
+    b = fit_ranking(synthetic_pools(), FEATURES)[0]
+    assert a == b
+
+
+def test_model_file_round_trips_and_refuses_other_features():
+    shipped = load_learned()
+    assert shipped is not None, "qa_service/data/learned.json missing: run `qa-service train`"
+    assert shipped.ranking.features == RANK_FEATURES and shipped.abstention.features == ABSTAIN_FEATURES
+    assert LearnedModel.from_json(shipped.to_json()) == shipped
+    foreign = shipped.to_json().replace('"coverage"', '"colour"')
+    with pytest.raises(LearnedModelError):
+        LearnedModel.from_json(foreign)
+    with pytest.raises(LearnedModelError):
+        LearnedModel.from_json('{"ranking": {}}')
