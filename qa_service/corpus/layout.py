@@ -26,6 +26,7 @@ class Line:
     text: str
     gap_before: int  # blank lines between this line and the previous kept line
     caption_before: bool  # a photo caption was dropped just before this line
+    indented: bool = False  # starts with full-width (or two-space) indentation: a new paragraph
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def clean_lines(raw: str, layout: Layout) -> list[Line]:
         if is_noise_line(text, layout):
             caption = caption or is_caption(text)
             continue
-        kept.append(Line(start, end, text, gap, caption))
+        kept.append(Line(start, end, text, gap, caption, line.startswith(("\u3000", "  ", "\t"))))
         gap, caption = 0, False
     return kept
 
@@ -153,6 +154,8 @@ def _breaks_between(prev: Line, line: Line, prev_width: int, prev_local: int, la
                     prev_heading: bool, line_heading: bool) -> bool:
     if ARTICLE_START.match(line.text) or prev_heading or line_heading:
         return True
+    if line.indented and not prev.indented or line.indented and ends_sentence(prev.text):
+        return True  # print indents a paragraph's first line; a wrapped line is never indented
     if not layout.double_spaced and line.gap_before and _is_marked(line.text):
         return True  # a heading after a blank line, even when the line before ends in "："
     if not ends_sentence(prev.text):

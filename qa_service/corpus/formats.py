@@ -1,0 +1,122 @@
+"""Source files → plain text: which formats are read, and how plain text files are decoded.
+
+Every document is turned into one *extracted text*; passages keep offsets into that text, so a
+citation can be checked against it (for UTF-8 ``.txt`` files it is the file itself with line
+breaks normalised to ``\\n``). Plain text (``.txt``, ``.md``) may be in any common Chinese
+encoding (UTF-8 with or without BOM, GB18030/GBK/GB2312, Big5, UTF-16); HTML, DOCX and PDF are
+handled in ``markup.py``. A file that cannot be used raises ``DocumentSkippedError`` with a
+reason a user can act on; the loader reports it and carries on.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DocumentSkippedError
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES, ".docx", ".pdf")
+# Encodings tried when a file is not UTF-8: the ones Chinese text files are written in.
+CHINESE_ENCODINGS = ("gb18030", "big5", "utf_16", "utf_32")
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A document's text as the service reads it, plus what the format itself says."""
+
+    text: str
+    format: str  # txt | md | html | docx | pdf
+    encoding: str = "utf-8"
+    title_hint: str = ""  # <h1>/<title>, a DOCX Title paragraph, a Markdown "# " heading
+    date_hint: str = ""  # ISO date from <time datetime> or an article:published_time meta tag
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str]:
+    """Decode a plain text file: UTF-8 (BOM stripped) first, else the best Chinese encoding.
+
+    Raises:
+        DocumentSkippedError: binary data or no encoding decodes it to sensible text.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DocumentSkippedError(f"{name}: unreadable: damaged UTF-16 text ({exc.reason})") from exc
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise DocumentSkippedError(f"{name}: unreadable: binary data, not a text file")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(CHINESE_ENCODINGS)).best()
+    if best is None or best.chaos > 0.3:
+        raise DocumentSkippedError(f"{name}: unreadable: not UTF-8 and no common Chinese encoding "
+                                   "(GB18030/GBK, Big5, UTF-16) decodes it; save it as UTF-8")
+    # GB18030 is a superset of GBK and GB2312: decode with it whatever subset was detected.
+    encoding = "gb18030" if best.encoding in ("gb2312", "gbk", "gb18030") else best.encoding
+    return data.decode(encoding), best.encoding
+
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.*?)\s*#*\s*$")
+_MD_INLINE = (
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images: no text
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links: their text
+    (re.compile(r"(\*\*|__|`)"), ""),  # bold and code marks
+    (re.compile(r"^\s{0,3}(?:>\s?|[-*+]\s+)"), ""),  # quotes and bullets
+)
+
+
+def markdown_to_text(source: str) -> tuple[str, str]:
+    """Markdown → plain text lines (headings keep their words); returns (text, first heading)."""
+    lines, title = [], ""
+    for line in source.split("\n"):
+        heading = _MD_HEADING.match(line)
+        if heading:
+            line = heading.group(1)
+            title = title or line
+        for pattern, repl in _MD_INLINE:
+            line = pattern.sub(repl, line)
+        lines.append(line)
+    return "\n".join(lines), title
+
+
+def extract(path: Path, *, name: str | None = None) -> Extracted:
+    """The text of one corpus file, by its extension (any case).
+
+    Raises:
+        DocumentSkippedError: unsupported format, unreadable or damaged file, or no text in it.
+    """
+    name = name or path.name
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        kind = suffix or "no extension"
+        raise DocumentSkippedError(f"{name}: unsupported format ({kind}); supported: "
+                                   + ", ".join(s.lstrip(".") for s in SUPPORTED_SUFFIXES))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentSkippedError(f"{name}: unreadable: {exc.strerror or exc}") from exc
+    if suffix in TEXT_SUFFIXES:
+        text, encoding = decode_text(data, name)
+        text = normalise_newlines(text)
+        if suffix == ".txt" or suffix == ".text":
+            result = Extracted(text, "txt", encoding)
+        else:
+            body, title = markdown_to_text(text)
+            result = Extracted(body, "md", encoding, title_hint=title)
+    else:
+        from . import markup
+
+        reader = {".docx": markup.read_docx, ".pdf": markup.read_pdf}.get(suffix, markup.read_html)
+        result = reader(data, name)
+    if not result.text.strip():
+        raise DocumentSkippedError(f"{name}: unreadable: no text in it (a scan or an empty file?)")
+    return result
