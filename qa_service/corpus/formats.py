@@ -10,31 +10,17 @@ reason a user can act on; the loader reports it and carries on.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DocumentSkippedError
+from . import markup
+from .extracted import Extracted, normalise_newlines
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES, ".docx", ".pdf")
 # Encodings tried when a file is not UTF-8: the ones Chinese text files are written in.
 CHINESE_ENCODINGS = ("gb18030", "big5", "utf_16", "utf_32")
-
-
-@dataclass(frozen=True)
-class Extracted:
-    """A document's text as the service reads it, plus what the format itself says."""
-
-    text: str
-    format: str  # txt | md | html | docx | pdf
-    encoding: str = "utf-8"
-    title_hint: str = ""  # <h1>/<title>, a DOCX Title paragraph, a Markdown "# " heading
-    date_hint: str = ""  # ISO date from <time datetime> or an article:published_time meta tag
-
-
-def normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str]:
@@ -113,8 +99,6 @@ def extract(path: Path, *, name: str | None = None) -> Extracted:
             body, title = markdown_to_text(text)
             result = Extracted(body, "md", encoding, title_hint=title)
     else:
-        from . import markup
-
         reader = {".docx": markup.read_docx, ".pdf": markup.read_pdf}.get(suffix, markup.read_html)
         result = reader(data, name)
     if not result.text.strip():

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 from ..errors import DocumentSkippedError
-from .formats import Extracted, normalise_newlines
+from .extracted import Extracted, normalise_newlines
 
 # HTML elements that are never article text.
 _HTML_DROP = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
