@@ -14,41 +14,11 @@ from pathlib import Path
 
 from ..errors import DocumentSkippedError
 from . import markup
-from .extracted import Extracted, normalise_newlines
+from .extracted import Extracted, decode_text, normalise_newlines
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES, ".docx", ".pdf")
-# Encodings tried when a file is not UTF-8: the ones Chinese text files are written in.
-CHINESE_ENCODINGS = ("gb18030", "big5", "utf_16", "utf_32")
-
-
-def decode_text(data: bytes, name: str) -> tuple[str, str]:
-    """Decode a plain text file: UTF-8 (BOM stripped) first, else the best Chinese encoding.
-
-    Raises:
-        DocumentSkippedError: binary data or no encoding decodes it to sensible text.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise DocumentSkippedError(f"{name}: unreadable: damaged UTF-16 text ({exc.reason})") from exc
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data:
-        raise DocumentSkippedError(f"{name}: unreadable: binary data, not a text file")
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=list(CHINESE_ENCODINGS)).best()
-    if best is None or best.chaos > 0.3:
-        raise DocumentSkippedError(f"{name}: unreadable: not UTF-8 and no common Chinese encoding "
-                                   "(GB18030/GBK, Big5, UTF-16) decodes it; save it as UTF-8")
-    # GB18030 is a superset of GBK and GB2312: decode with it whatever subset was detected.
-    encoding = "gb18030" if best.encoding in ("gb2312", "gbk", "gb18030") else best.encoding
-    return data.decode(encoding), best.encoding
 
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.*?)\s*#*\s*$")

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 from ..errors import DocumentSkippedError
-from .extracted import Extracted, normalise_newlines
+from .extracted import Extracted, decode_text, normalise_newlines
 
 # HTML elements that are never article text.
 _HTML_DROP = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
@@ -35,8 +35,16 @@ def read_html(data: bytes, name: str) -> Extracted:
     import lxml.html
     from lxml import etree
 
+    declared = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", data[:4096], re.I)
     try:
-        root = lxml.html.document_fromstring(data)
+        markup = data.decode(declared.group(1).decode("ascii"), errors="replace") if declared else None
+    except LookupError:
+        markup = None
+    if markup is None:
+        markup, _ = decode_text(data, name)
+    markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)  # lxml refuses a str with an encoding declaration
+    try:
+        root = lxml.html.document_fromstring(markup)
     except (etree.ParserError, ValueError) as exc:
         raise DocumentSkippedError(f"{name}: unreadable: not an HTML document ({exc})") from exc
     title = _clean(" ".join(root.xpath("//title//text()")))

@@ -72,7 +72,9 @@ def year_score(p: Passage, doc: Document | None, analysis: QueryAnalysis) -> flo
     A section heading that names years (二、2023年主要目标和重点工作) overrides the document's
     years; otherwise the document's metadata decides: +1 when it reports on (or, for plan
     questions, plans for) the year, +0.5 when the passage text names it, +0.25 for a plan
-    document asked about results (or the reverse), -1 when it is about other years only.
+    document asked about results (or the reverse), -1 when it is about other years only —
+    or when its years are unknown: an undated passage never beats a dated one, and a year no
+    document covers finds no answer (the answer step skips passages scored below 0).
     """
     if not analysis.years or doc is None:
         return 0.0
@@ -87,7 +89,7 @@ def year_score(p: Passage, doc: Document | None, analysis: QueryAnalysis) -> flo
         return 0.5
     if analysis.asks_plan and asked & reports:
         return 0.25
-    return -1.0 if reports | plans else 0.0
+    return -1.0
 
 
 def has_figure(text: str) -> bool:

@@ -133,6 +133,10 @@ def healthz() -> Response:
         "passage_count": len(service.passages),
         "document_count": len(service.documents),
         "built_at": manifest.get("built_at"),
+        "build_seconds": manifest.get("build_seconds"),
+        "index_build": holder.build,
+        "reloads": holder.reloads,
+        "skipped": manifest.get("skipped") or {},
         "corpus_hash": manifest.get("corpus_hash"),
     })
 
