@@ -140,13 +140,27 @@ def read_pdf(data: bytes, name: str) -> Extracted:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise DocumentSkippedError(f"{name}: unreadable: damaged PDF ({type(exc).__name__}: {exc})") from exc
     lines = _strip_page_furniture([[ln.strip() for ln in p.split("\n") if ln.strip()] for p in pages])
-    text = "\n".join(ln for page in lines for ln in page)
+    head = _headline_lines(lines[0]) if lines else 0
+    # Headline and author/date lines become paragraphs of their own; the body stays hard-wrapped.
+    text = "\n\n".join([*lines[0][:head], "\n".join(ln for page in lines for ln in page[head if page is lines[0] else 0:])])
     title = _pdf_title(reader, lines[0] if lines else [])
     if "(cid:" in text or text.count("\ufffd") > 10:
         raise DocumentSkippedError(f"{name}: unreadable: the PDF's fonts have no text mapping")
     if not text.strip():
         raise DocumentSkippedError(f"{name}: unreadable: the PDF has no text layer (a scan? run OCR first)")
     return Extracted(text, "pdf", "utf-8", title_hint=title)
+
+
+def _headline_lines(first_page: list[str]) -> int:
+    """How many lines open the first page as headline/author/date lines: set clearly shorter
+    than the body lines, before the first line with sentence punctuation."""
+    width = max((len(ln) for ln in first_page[:12]), default=0)
+    count = 0
+    for line in first_page[:4]:
+        if re.search(r"[。！？；，]", line) or len(line) >= 0.8 * width:
+            break
+        count += 1
+    return count if count < len(first_page) else 0
 
 
 def _pdf_title(reader, first_page: list[str]) -> str:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Protocol
 
-from ..lexicon.cues import FULL_YEAR, PART_YEAR_PERIODS, PLAN_SECTION, PLAN_STRONG, PLAN_WEAK
+from ..lexicon.cues import FULL_YEAR, PART_YEAR_PERIODS, PART_YEAR_SPAN, PLAN_SECTION, PLAN_STRONG, PLAN_WEAK
 from ..lexicon.patterns import has_measured_figure, text_years
 from ..types import Document, Passage
 from .analysis import QueryAnalysis
@@ -107,7 +107,7 @@ def period_conflict(sentence: str, analysis: QueryAnalysis) -> bool:
     """全年 asked but 前三季度 said (or the reverse): the figure is for another period."""
     if not analysis.periods:
         return False
-    named = [p for p in PART_YEAR_PERIODS if p in sentence]
+    named = [p for p in PART_YEAR_PERIODS if p in sentence] + (["months"] if PART_YEAR_SPAN.search(sentence) else [])
     if FULL_YEAR in analysis.periods:  # "完成全年计划74%" does not make a half-year figure annual
         named += [FULL_YEAR] if FULL_YEAR in sentence else []
     return bool(named) and not any(p in analysis.periods for p in named)
