@@ -37,6 +37,7 @@ class Settings:
     max_question_chars: int = 200
     max_top_k: int = 20
     default_top_k: int = 5
+    upload_token: str = ""  # POST /api/documents is enabled only when set (Bearer token)
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8

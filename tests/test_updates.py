@@ -4,6 +4,7 @@ up a newly published index under concurrent requests without failing one."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import os
 import shutil
 import threading
@@ -173,3 +174,42 @@ def test_a_new_index_that_cannot_load_keeps_the_old_one(corpus):
     holder.wait_for_reload(10)
     health = client.get("/healthz").get_json()
     assert health["status"] == "ok" and holder.reloads == 0
+
+
+def _upload_app(corpus, token):
+    settings = make_settings(corpus, upload_token=token)
+    embedder = FakeEmbedder()
+    build_index(settings, embedder)
+    app = create_app(service=QAService.load(settings, embedder=embedder))
+    app.extensions["qa_service"].check_seconds = 0.0
+    return app
+
+
+def _files(*names):
+    return {"file": [((USER_DOCS / n).open("rb"), Path(n).name) for n in names]}
+
+
+def test_upload_is_disabled_without_a_token(corpus):
+    client = _upload_app(corpus, "").test_client()
+    response = client.post("/api/documents", data=_files("project_construction.txt"))
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_upload_needs_the_token_then_adds_and_reports_refused_files(corpus):
+    app = _upload_app(corpus, "s3cret")
+    client = app.test_client()
+    wrong = client.post("/api/documents", data=_files("project_construction.txt"),
+                        headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    response = client.post("/api/documents", headers={"Authorization": "Bearer s3cret"},
+                           data=_files("project_construction.txt", "misc/notes.xlsx", "reports/broken_scan.pdf"))
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["added"] == ["project_construction.txt"]
+    assert {r["file"] for r in body["refused"]} == {"notes.xlsx", "broken_scan.pdf"}
+    assert 0 < body["embedded"] < 20
+    assert (corpus / "corpus" / "uploads" / "project_construction.txt").is_file()
+    client.get("/healthz")
+    app.extensions["qa_service"].wait_for_reload(10)
+    docs = client.get("/api/docs").get_json()["documents"]
+    assert "project_construction" in {d["doc_id"] for d in docs}

@@ -81,6 +81,8 @@ def document_to_dict(doc, passage_count: int) -> dict:
         "reports_on": list(meta.reports_on),
         "plans_for": list(meta.plans_for),
         "inferred": meta.inferred,
+        "bylines": list(meta.bylines),
+        "format": doc.format,
         "file": doc.path,
         "passage_count": passage_count,
     }
