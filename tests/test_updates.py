@@ -213,3 +213,20 @@ def test_upload_needs_the_token_then_adds_and_reports_refused_files(corpus):
     app.extensions["qa_service"].wait_for_reload(10)
     docs = client.get("/api/docs").get_json()["documents"]
     assert "project_construction" in {d["doc_id"] for d in docs}
+
+
+def test_documents_in_subfolders_are_served_by_their_path_ids(corpus):
+    for folder in ("2024", "archive"):
+        (corpus / "corpus" / folder).mkdir()
+        shutil.copy(USER_DOCS / folder / next(p.name for p in (USER_DOCS / folder).iterdir()),
+                    corpus / "corpus" / folder)
+    settings = make_settings(corpus)
+    embedder = FakeEmbedder()
+    build_index(settings, embedder)
+    client = create_app(service=QAService.load(settings, embedder=embedder)).test_client()
+    page = client.get("/docs/2024/conference_report")
+    assert page.status_code == 200 and "618.7亿元" in page.get_data(as_text=True)
+    detail = client.get("/api/passages/archive/conference_report:1")
+    assert detail.status_code == 200
+    assert detail.get_json()["document"]["doc_id"] == "archive/conference_report"
+    assert client.get("/api/passages/nothing/here:1").status_code == 404

@@ -103,7 +103,7 @@ def docs() -> Response:
     return jsonify({"documents": documents, "count": len(documents)})
 
 
-@api.route("/api/passages/<passage_id>", methods=["GET"])
+@api.route("/api/passages/<path:passage_id>", methods=["GET"])
 def passage(passage_id: str) -> Response:
     service = service_holder().get()
     found = service.passage(passage_id)
