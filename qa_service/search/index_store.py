@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import Settings
@@ -190,7 +190,7 @@ class LoadedIndex:
     dense: DenseStore
     bm25: BM25Index
     doc_freq: DocFreq  # term -> number of passages containing it (for term weights)
-    documents: dict[str, Document]  # as indexed: extracted text and metadata
+    documents: dict[str, Document] = field(default_factory=dict)  # as indexed: extracted text + metadata
 
 
 def load_index(settings: Settings) -> LoadedIndex:
