@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install model index eval bench clean-index
+.PHONY: run test install model index eval eval-user bench clean-index
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/qa-service eval
+
+## The user-added documents (eval/user_corpus) with the seed texts, no metadata.json, own gold set.
+eval-user: $(STAMP)
+	scripts/eval-user-corpus /tmp/qa-user-corpus --modes hybrid_rerank
 
 clean-index:
 	find index -mindepth 1 ! -name README.md -exec rm -rf {} +

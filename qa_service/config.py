@@ -32,11 +32,13 @@ class Settings:
     store: str = "faiss"  # the dense vector store backend
     faiss_index: str = "flat"  # flat | hnsw | ivf
     rebuild_stale: bool = False  # rebuild instead of refusing a stale index on load
+    metadata: str = "use"  # use | ignore: corpus/metadata.json as overrides, or read all from the text
     reference_date: str = ""  # "YYYY-MM-DD" for relative years (去年); empty = today
     learned_model: str = ""  # learned ranking/abstention file; "" = the shipped one, "off" = hand-set rules
     max_question_chars: int = 200
     max_top_k: int = 20
     default_top_k: int = 5
+    upload_token: str = ""  # POST /api/documents is enabled only when set (Bearer token)
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
@@ -99,6 +101,8 @@ def load_settings(
         raise ConfigError(f"store must be one of {', '.join(STORES)}")
     if settings.faiss_index not in {"flat", "hnsw", "ivf"}:
         raise ConfigError("faiss_index must be one of flat, hnsw, ivf")
+    if settings.metadata not in {"use", "ignore"}:
+        raise ConfigError("metadata must be 'use' or 'ignore'")
     if settings.max_passage_chars < 80:
         raise ConfigError("max_passage_chars must be at least 80")
     return settings

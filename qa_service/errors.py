@@ -19,6 +19,13 @@ class CorpusError(QAServiceError):
     code = "corpus_error"
 
 
+class DocumentSkippedError(CorpusError):
+    """One corpus file cannot be used (unsupported format, undecodable, damaged); the build
+    reports it by name with the reason and goes on with the other documents."""
+
+    code = "document_skipped"
+
+
 class ModelError(QAServiceError):
     """The embedding model cannot be prepared or loaded."""
 

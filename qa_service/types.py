@@ -16,6 +16,7 @@ class DocumentMeta:
     kind: str = "news"
     inferred: bool = False  # True when no metadata entry existed
     note: str = ""
+    bylines: tuple[str, ...] = ()  # reporters named in the dateline or byline (记者 王磊)
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -28,8 +29,10 @@ class Document:
 
     doc_id: str
     path: str  # relative to the project root, e.g. "corpus/000_x.txt"
-    raw: str
+    raw: str  # the extracted text (for UTF-8 .txt the file itself); passage offsets point into it
     meta: DocumentMeta
+    format: str = "txt"  # txt | md | html | docx | pdf
+    encoding: str = "utf-8"  # of the source file, for plain text formats
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,9 @@ def test_index_builds_then_reports_up_to_date(capsys, tmp_path, fake_embedder, p
     index_dir = tmp_path / "index"
     assert main(["--index-dir", str(index_dir), "index"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"indexed {len(passages)} passages into {index_dir}/build-")
+    assert f"\nindexed {len(passages)} passages into {index_dir}/build-" in out
+    assert out.startswith("added: 000_d035c923f93be10b, ")  # what changed comes first
+    assert f"passages embedded: {len(passages)} new, 0 from the cache" in out
     assert len(fake_embedder) == 1
 
     assert main(["--index-dir", str(index_dir), "index"]) == 0
@@ -98,8 +100,11 @@ def test_index_builds_then_reports_up_to_date(capsys, tmp_path, fake_embedder, p
     assert len(fake_embedder) == 1  # no model loaded, nothing built
 
     assert main(["--index-dir", str(index_dir), "index", "--force"]) == 0
-    assert capsys.readouterr().out.startswith(f"indexed {len(passages)} passages")
-    assert len(fake_embedder) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("documents unchanged\n")
+    assert f"passages embedded: 0 new, {len(passages)} from the cache" in out
+    assert "no model load" in out
+    assert len(fake_embedder) == 1  # every vector came from the cache: the model never loaded
     assert len(list(index_dir.glob("build-*"))) == 2
 
 
@@ -110,7 +115,8 @@ def test_index_rebuilds_when_stale(capsys, tmp_path, fake_embedder, monkeypatch)
     capsys.readouterr()
     # another model setting: the index on disk no longer fits
     assert main(["--index-dir", str(index_dir), "--model", "other/model", "index"]) == 0
-    assert capsys.readouterr().out.startswith("indexed ")
+    out = capsys.readouterr().out
+    assert "\nindexed " in out and "204 new, 0 from the cache" in out  # another model: nothing reused
     assert len(fake_embedder) == 2
 
 

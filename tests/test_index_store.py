@@ -22,7 +22,8 @@ from support import CORPUS, ROOT, CrashingEmbedder, FakeEmbedder, make_settings,
 
 from qa_service.errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from qa_service.search import BM25Index, manifest, tokenize
-from qa_service.search.context import passage_context
+from qa_service.search.context import dense_text, passage_context
+from qa_service.search.embedding_cache import CACHE_DIR
 from qa_service.search.index_store import (
     BM25_DIR,
     DENSE_DIR,
@@ -107,7 +108,7 @@ def test_faiss_rows_and_bm25_rows_line_up_with_passages(settings, built, passage
     embedder = FakeEmbedder()
     for i in (0, 57, 130, len(passages) - 1):
         p = loaded.passages[i]
-        query = embedder.encode_queries([passage_context(p, by_id[p.doc_id])])
+        query = embedder.encode_queries([dense_text(p)])
         scores, ids = loaded.dense.search(query, 1)
         assert ids[0, 0] == i
         assert scores[0, 0] == pytest.approx(1.0, abs=1e-5)
@@ -257,6 +258,7 @@ def test_dangling_current_link_is_missing(settings, built):
 @pytest.mark.parametrize("exc", [RuntimeError("embedding failed"), KeyboardInterrupt()])
 def test_crash_mid_build_keeps_previous_index(settings, built, exc):
     before = load_index(settings).manifest
+    shutil.rmtree(settings.index_dir / CACHE_DIR)  # so the build has to embed, and dies there
     with pytest.raises(type(exc)):
         build_index(settings, CrashingEmbedder(exc))
     assert current_target(settings) == built.directory.name
@@ -373,8 +375,9 @@ def test_concurrent_builds_are_serialised(settings, monkeypatch):
         t.join(30)
     assert errors == []
     assert len(results) == 2
-    (a_start, a_end), (b_start, b_end) = sorted(log)
-    assert a_end <= b_start  # the second build only embedded after the first finished
+    # the second build waited for the first and then found every passage in its embedding cache
+    assert len(log) == 1
+    assert sorted(r.changes.embedded for r in results) == [0, results[0].passage_count]
     assert staging_dirs(settings) == []
     assert index_is_current(settings)
     assert current_target(settings) in {r.directory.name for r in results}

@@ -326,12 +326,13 @@ def test_openapi_describes_exactly_the_json_routes(app, spec):
     assert spec["openapi"].startswith("3.1")
     routes: dict[str, set[str]] = {}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("api."):
+        if rule.endpoint.startswith(("api.", "uploads.")):
             path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
             routes.setdefault(path, set()).update(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
     documented = {path: set(ops) for path, ops in spec["paths"].items()}
     assert routes == documented
-    assert {"/api/ask", "/api/docs", "/api/passages/{passage_id}", "/healthz", "/openapi.json"} == set(routes)
+    assert {"/api/ask", "/api/docs", "/api/documents", "/api/passages/{passage_id}", "/healthz",
+            "/openapi.json"} == set(routes)
     for name in ("AskRequest", "AskResponse", "Passage", "RankedPassage", "Error"):
         assert name in spec["components"]["schemas"]
 

@@ -17,7 +17,7 @@ from .output import format_answer, print_stats
 def passages(settings: Settings, args: argparse.Namespace) -> int:
     from ..corpus import build_passages, load_corpus
 
-    documents = load_corpus(settings.corpus_dir, root=settings.root)
+    documents = load_corpus(settings.corpus_dir, root=settings.root, use_metadata=settings.metadata == "use")
     if args.doc:
         documents = [d for d in documents if d.doc_id.startswith(args.doc)]
         if not documents:
@@ -49,17 +49,26 @@ def prepare_model(settings: Settings, args: argparse.Namespace) -> int:
 
 def index(settings: Settings, args: argparse.Namespace) -> int:
     from ..search import build_index, index_is_current
+    from ..search.embedding_cache import LazyEmbedder
     from ..service import make_embedder
 
     if not args.force and index_is_current(settings):
         print(f"index in {settings.index_dir} is up to date (corpus and model unchanged); nothing to do")
         return 0
     started = time.perf_counter()
-    embedder = make_embedder(settings)
+    embedder = LazyEmbedder(lambda: make_embedder(settings))  # loaded only if a passage is new
     result = build_index(settings, embedder, show_progress=sys.stderr.isatty() or args.progress)
-    print(f"indexed {result.passage_count} passages into {result.directory} "
-          f"in {time.perf_counter() - started:.1f}s (including model load)")
+    print_build(result, time.perf_counter() - started, model_seconds=embedder.load_seconds if embedder.loaded else None)
     return 0
+
+
+def print_build(result, seconds: float, *, model_seconds: float | None) -> None:
+    """What a build changed, then where it went and how long it took."""
+    for line in result.changes.summary() if result.changes else ():
+        print(line)
+    how = ("no model load: every passage was cached" if model_seconds is None
+           else f"model load {model_seconds:.1f}s, the rest {seconds - model_seconds:.1f}s")
+    print(f"indexed {result.passage_count} passages into {result.directory} in {seconds:.1f}s ({how})")
 
 
 def ask(settings: Settings, args: argparse.Namespace) -> int:

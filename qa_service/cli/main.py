@@ -1,4 +1,4 @@
-"""Command line: ``qa-service passages | prepare-model | index | ask | serve | eval``."""
+"""Command line: ``qa-service passages | prepare-model | index | add | remove | ask | serve | eval``."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +10,7 @@ from pathlib import Path
 from ..config import DEFAULT_MODEL, load_settings
 from ..errors import QAServiceError
 from ..qa import DEFAULT_MODE, MODES
-from . import commands
+from . import commands, documents
 
 
 def _mode_list(text: str) -> tuple[str, ...]:
@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--corpus-dir", type=Path, help="corpus directory (default: ./corpus)")
     parser.add_argument("--index-dir", type=Path, help="index directory (default: ./index)")
     parser.add_argument("--model", help="sentence-transformers model name or path")
+    parser.add_argument("--ignore-metadata", action="store_true",
+                        help="read every document's date and years from its text (QA_METADATA=ignore)")
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -42,6 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even when up to date")
     p.add_argument("--progress", action="store_true", help="show the progress bar even without a terminal")
     p.set_defaults(handler=commands.index)
+
+    p = sub.add_parser("add", help="copy documents into the corpus and update the index")
+    p.add_argument("paths", nargs="+", metavar="PATH", help=".txt .md .html .docx .pdf files")
+    p.add_argument("--into", help="folder inside the corpus to copy them to (default: the corpus itself)")
+    p.add_argument("--replace", action="store_true", help="overwrite a corpus file of the same name")
+    p.set_defaults(handler=documents.add)
+
+    p = sub.add_parser("remove", help="delete documents from the corpus and update the index")
+    p.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    p.set_defaults(handler=documents.remove)
 
     p = sub.add_parser("ask", help="answer a question with cited passages")
     p.add_argument("question")
@@ -85,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings({"corpus_dir": args.corpus_dir, "index_dir": args.index_dir,
-                                  "model": args.model})
+                                  "model": args.model, "metadata": "ignore" if args.ignore_metadata else None})
         if settings.model == DEFAULT_MODEL or Path(settings.model).expanduser().is_dir():
             # A local model needs no hub: never let a library try to reach one.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..lexicon.cues import ARTICLE_START, BYLINE, CAPTION, ENUMERATION, HEADING_1, HEADING_2, LEAD, PAGE_JUMP
+from ..lexicon.cues import ARTICLE_START, BYLINE, BYLINE_LINE, CAPTION, ENUMERATION, HEADING_1, HEADING_2, LEAD, PAGE_JUMP
 from .sentences import ends_sentence, has_sentence_end
 
 
@@ -26,6 +26,7 @@ class Line:
     text: str
     gap_before: int  # blank lines between this line and the previous kept line
     caption_before: bool  # a photo caption was dropped just before this line
+    indented: bool = False  # starts with full-width (or two-space) indentation: a new paragraph
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ def is_caption(text: str) -> bool:
 
 
 def is_byline(text: str) -> bool:
-    """本报记者 崔圣驰 张靓 高强 / 本版撰稿：本报记者 崔维利 — kept as a passage of its own."""
-    return bool(BYLINE.match(text)) and len(text) <= 40
+    """本报记者 崔圣驰 张靓 高强 / 本版撰稿：本报记者 崔维利 / ——记者 李明 / （执笔：周晓燕） —
+    kept as a passage of its own (and read into the document's bylines)."""
+    return bool(BYLINE.match(text) or BYLINE_LINE.match(text)) and len(text) <= 40
 
 
 def is_noise_line(text: str, layout: Layout) -> bool:
@@ -118,7 +120,7 @@ def clean_lines(raw: str, layout: Layout) -> list[Line]:
         if is_noise_line(text, layout):
             caption = caption or is_caption(text)
             continue
-        kept.append(Line(start, end, text, gap, caption))
+        kept.append(Line(start, end, text, gap, caption, line.startswith(("\u3000", "  ", "\t"))))
         gap, caption = 0, False
     return kept
 
@@ -153,8 +155,13 @@ def _breaks_between(prev: Line, line: Line, prev_width: int, prev_local: int, la
                     prev_heading: bool, line_heading: bool) -> bool:
     if ARTICLE_START.match(line.text) or prev_heading or line_heading:
         return True
+    if line.indented and not prev.indented or line.indented and ends_sentence(prev.text):
+        return True  # print indents a paragraph's first line; a wrapped line is never indented
     if not layout.double_spaced and line.gap_before and _is_marked(line.text):
         return True  # a heading after a blank line, even when the line before ends in "："
+    if (not layout.double_spaced and line.gap_before and not line.caption_before
+            and prev_width <= 0.6 * prev_local and not prev.text.endswith(("，", ",", "、"))):
+        return True  # a short line, then a blank line: a headline or date line, not a column break
     if not ends_sentence(prev.text):
         return False  # a wrapped line, a column break or a caption in mid-sentence
     if layout.long_lines:

@@ -1,36 +1,75 @@
-"""Load the corpus directory: raw text files plus one metadata file describing them."""
+"""Load the corpus directory: every document file (any supported format, in subfolders too),
+its text and its metadata — read from the text, with ``metadata.json`` as optional overrides.
+
+A file that cannot be used is reported by name with the reason and skipped; it never fails the
+build or the other documents.
+"""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CorpusError
-from ..lexicon.patterns import FULL_DATE, YEAR_IN_TEXT
+from ..errors import CorpusError, DocumentSkippedError
 from ..types import Document, DocumentMeta
+from .formats import extract
+from .inference import infer_meta
 
 logger = logging.getLogger(__name__)
 
 METADATA_FILE = "metadata.json"
 
 
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str  # relative to the corpus directory
+    reason: str
+
+
+@dataclass(frozen=True)
+class CorpusScan:
+    documents: list[Document]
+    skipped: list[SkippedFile]
+
+
+def _is_candidate(path: Path, corpus_dir: Path) -> bool:
+    rel = path.relative_to(corpus_dir)
+    if any(part.startswith((".", "~$")) for part in rel.parts):
+        return False  # hidden files, editor and Office lock files
+    return not (len(rel.parts) == 1 and (path.name == METADATA_FILE or path.name.upper().startswith("README")))
+
+
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The document files, in a stable order (metadata and READMEs excluded)."""
+    """Every file under the corpus directory that is meant as a document, in a stable order
+    (metadata, READMEs and hidden files excluded; unsupported formats included, to be reported)."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus directory {corpus_dir} does not exist")
-    return sorted(p for p in corpus_dir.glob("*.txt") if p.is_file())
+    return sorted((p for p in corpus_dir.rglob("*") if p.is_file() and _is_candidate(p, corpus_dir)),
+                  key=lambda p: p.relative_to(corpus_dir).as_posix())
+
+
+def document_ids(corpus_dir: Path, paths: list[Path]) -> dict[Path, str]:
+    """Document id = file name without extension; when two files share it, the path relative to
+    the corpus directory without extension (``2024/conference_report``)."""
+    stems: dict[str, int] = {}
+    for path in paths:
+        stems[path.stem] = stems.get(path.stem, 0) + 1
+    return {p: p.stem if stems[p.stem] == 1 else p.relative_to(corpus_dir).with_suffix("").as_posix()
+            for p in paths}
 
 
 def corpus_hash(corpus_dir: Path) -> str:
-    """SHA-256 over every document file's name and bytes and the metadata file."""
+    """SHA-256 over every document file's relative path and bytes and the metadata file."""
     digest = hashlib.sha256()
     paths = corpus_files(corpus_dir)
     meta = corpus_dir / METADATA_FILE
     if meta.is_file():
         paths = [*paths, meta]
     for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.relative_to(corpus_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -45,61 +84,58 @@ def load_metadata(corpus_dir: Path) -> dict[str, dict]:
         raise CorpusError(f"cannot read {path}: {exc}") from exc
 
 
-def infer_meta(doc_id: str, raw: str) -> DocumentMeta:
-    """Best-effort metadata for a document without an entry: title, date and years from text."""
-    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
-    title = next((ln for ln in lines if 4 <= len(ln) <= 40 and "。" not in ln), lines[0][:30] if lines else doc_id)
-    date_match = FULL_DATE.search(raw)
-    date = ""
-    years: tuple[int, ...] = ()
-    if date_match:
-        y, m, d = (int(g) for g in date_match.groups())
-        date = f"{y:04d}-{m:02d}-{d:02d}"
-        years = (y,)
-    else:
-        counted = sorted({int(y) for y in YEAR_IN_TEXT.findall(raw)})
-        years = tuple(counted[-1:])
-        date = str(years[0]) if years else ""
-    return DocumentMeta(doc_id=doc_id, title=title, date=date, reports_on=years, inferred=True,
-                        note="inferred from the text: no metadata entry")
-
-
-def _meta_from_entry(doc_id: str, entry: dict) -> DocumentMeta:
+def apply_overrides(meta: DocumentMeta, entry: dict) -> DocumentMeta:
+    """The inferred metadata with the fields a metadata.json entry gives replaced."""
     try:
-        return DocumentMeta(
-            doc_id=doc_id,
-            title=str(entry["title"]),
-            date=str(entry.get("date", "")),
-            reports_on=tuple(int(y) for y in entry.get("reports_on", ())),
-            plans_for=tuple(int(y) for y in entry.get("plans_for", ())),
-            kind=str(entry.get("kind", "news")),
-            note=str(entry.get("note", "")),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CorpusError(f"metadata entry for {doc_id} is invalid: {exc}") from exc
+        changes = {key: str(entry[key]) for key in ("title", "date", "kind", "note") if key in entry}
+        for key in ("reports_on", "plans_for"):
+            if key in entry:
+                changes[key] = tuple(int(y) for y in entry[key])
+        if "bylines" in entry:
+            changes["bylines"] = tuple(str(b) for b in entry["bylines"])
+    except (TypeError, ValueError) as exc:
+        raise CorpusError(f"metadata entry for {meta.doc_id} is invalid: {exc}") from exc
+    return dataclasses.replace(meta, inferred=False, **changes)
 
 
-def load_corpus(corpus_dir: Path, *, root: Path | None = None) -> list[Document]:
-    """Read every document in ``corpus_dir`` with its metadata (inferred when missing)."""
-    metadata = load_metadata(corpus_dir)
+def scan_corpus(corpus_dir: Path, *, root: Path | None = None, use_metadata: bool = True) -> CorpusScan:
+    """Read every document under ``corpus_dir``; unusable files are listed with the reason."""
+    metadata = load_metadata(corpus_dir) if use_metadata else {}
     root = root or corpus_dir.parent
-    documents = []
-    for path in corpus_files(corpus_dir):
-        doc_id = path.stem
+    paths = corpus_files(corpus_dir)
+    ids = document_ids(corpus_dir, paths)
+    documents, skipped = [], []
+    for path in paths:
+        rel = path.relative_to(corpus_dir).as_posix()
         try:
-            raw = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CorpusError(f"cannot read {path}: {exc}") from exc
+            extracted = extract(path, name=rel)
+        except DocumentSkippedError as exc:
+            skipped.append(SkippedFile(rel, str(exc).removeprefix(f"{rel}: ")))
+            continue
+        doc_id = ids[path]
+        meta = infer_meta(doc_id, extracted.text, title_hint=extracted.title_hint,
+                          date_hint=extracted.date_hint)
         if doc_id in metadata:
-            meta = _meta_from_entry(doc_id, metadata[doc_id])
-        else:
-            logger.warning("no metadata for %s in %s; inferring title/date from its text", doc_id, METADATA_FILE)
-            meta = infer_meta(doc_id, raw)
+            meta = apply_overrides(meta, metadata[doc_id])
         try:
-            rel = path.resolve().relative_to(root.resolve()).as_posix()
+            shown = path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
-            rel = path.as_posix()
-        documents.append(Document(doc_id=doc_id, path=rel, raw=raw, meta=meta))
-    if not documents:
-        raise CorpusError(f"no .txt documents in {corpus_dir}")
-    return documents
+            shown = path.as_posix()
+        documents.append(Document(doc_id=doc_id, path=shown, raw=extracted.text, meta=meta,
+                                  format=extracted.format, encoding=extracted.encoding))
+    for item in skipped:
+        logger.warning("skipped %s: %s", item.path, item.reason)
+    return CorpusScan(documents, skipped)
+
+
+def load_corpus(corpus_dir: Path, *, root: Path | None = None, use_metadata: bool = True) -> list[Document]:
+    """The readable documents of ``corpus_dir`` (see ``scan_corpus``).
+
+    Raises:
+        CorpusError: the directory is missing, metadata.json is malformed, or no file is usable.
+    """
+    scan = scan_corpus(corpus_dir, root=root, use_metadata=use_metadata)
+    if not scan.documents:
+        reasons = "; ".join(f"{s.path}: {s.reason}" for s in scan.skipped[:5])
+        raise CorpusError(f"no readable documents in {corpus_dir}" + (f" ({reasons})" if reasons else ""))
+    return scan.documents

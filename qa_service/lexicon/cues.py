@@ -12,7 +12,8 @@ import re
 FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 RELATIVE_YEARS = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1, "来年": 1}
 PERIODS = ("一季度", "二季度", "三季度", "四季度", "前三季度", "上半年", "下半年", "全年", "年底", "年末")
-PART_YEAR_PERIODS = ("前三季度", "上半年", "下半年", "一季度")  # a figure for less than a year
+# A figure for less than a year (今年以来/截至目前: the year so far, in a report dated before its end).
+PART_YEAR_PERIODS = ("前三季度", "上半年", "下半年", "一季度", "今年以来", "截至目前")
 FULL_YEAR = "全年"
 # A month range inside a year (1至7月, 1-10月): a part-year period too.
 MONTH_RANGE = r"\d{1,2}\s*(?:至|到|-|—|～|~)\s*\d{1,2}\s*月(?:份)?"
@@ -70,6 +71,8 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 # --- comparisons and multi-part questions --------------------------------------------------
 CONJUNCTIONS = r"(?:以及|和|与|及|跟|同|、|，|,)"  # between the things a question compares
 EACH = re.compile(r"分别|各自|各")  # 分别是多少, 各是多少, 各多少: one answer per thing named
+# A span of months short of the year: 1—10月, 1至9月, 前10个月, 截至6月末.
+PART_YEAR_SPAN = re.compile(r"(?<!\d)1\s*[—\-–~至到]\s*(?:[1-9]|1[01])\s*月|前(?:[一二三四五六七八九十]|十一|\d{1,2})个月|截至\s*\d{1,2}\s*月")
 
 # --- plans and targets vs results ----------------------------------------------------------
 # A question asks for a plan or target when it uses one of these words.
@@ -123,7 +126,7 @@ FIGURE_UNITS = {
     "length": r"(?:公里|千米|米)",
     "flow": r"(?:立方米每秒|立方米)",
     "duration": r"(?:年|个月|天|小时|日)",
-    "count": r"(?:[万千]?(?:个|项|件|座|条|家|户|所|次|场|套|笔|宗|头|只|辆|处|批|类|村|期|起|名))",
+    "count": r"(?:[万千]?(?:台套|个|项|件|座|条|家|户|所|次|场|套|台|笔|宗|头|只|辆|处|批|类|村|期|起|名))",
 }
 
 # --- question types ------------------------------------------------------------------------
@@ -139,7 +142,7 @@ QUESTION_TYPES = (
 )
 
 # --- people --------------------------------------------------------------------------------
-TITLES = r"(?:市委书记|书记|市长|副市长|主任|局长|部长|记者|通讯员|主席|总经理|董事长)"
+TITLES = r"(?:市委书记|书记|市长|副市长|主任|局长|部长|记者|通讯员|主席|总经理|董事长|撰稿[:：]?|执笔[:：]?)"
 NAME_END = r"(?=受|代表|作|表示|主持|指出|强调|说|在|，|、|）|\)|\s|$)"
 
 # --- lists ---------------------------------------------------------------------------------
@@ -156,7 +159,15 @@ ANNOUNCES = re.compile(r"[，,]?\s*(?:即|就是|包括|分别是|主要是|具�
 WHAT_HEAD = re.compile(r"什么([\u4e00-\u9fff]{1,2})")  # 要打造什么城 → 城
 
 # --- newspaper layout ----------------------------------------------------------------------
-CAPTION = re.compile(r"(?:摄|航拍)$|^（资料图片）|[。.]\s*(?:[\u4e00-\u9fff]{2,4}\s*)+(?:摄|航拍)+$")
+# Photo captions, in the forms newspapers print them: …现场。毛思博 摄 / 李坤 航拍 / 图为…。（记者 王磊 摄）
+# / …。新华社发 / …。（资料图片） / 资料图片 / （新华社记者 XX 摄）.
+_PHOTOGRAPHER = r"(?:(?:新华社|本报)?(?:记者|通讯员|特约摄影)?\s*[\u4e00-\u9fff]{2,4}\s*)+(?:摄|航拍|供图)+"
+CAPTION = re.compile(
+    r"(?:摄|航拍)$|^[（(]?资料图片[）)]?|[。.]\s*" + _PHOTOGRAPHER + r"$"
+    + r"|[（(]\s*" + _PHOTOGRAPHER + r"\s*[）)]$"  # （记者 王磊 摄）
+    + r"|^图为|^图[一二三四五六七八九十\d]+[：:]"  # 图为会议现场。 / 图1：
+    + r"|新华社(?:记者\s*[\u4e00-\u9fff]{2,4}\s*)?(?:发|摄|供图)$"  # …。新华社发
+    + r"|[（(]资料图片[）)]$|[。.]资料图片$|(?:资料)?图片[:：]?\s*(?:来源|由)[\u4e00-\u9fff]{2,12}(?:提供)?$")
 BYLINE = re.compile(r"^(?:本版撰稿[:：]|本报记者\s|(?:本报)?通讯员\s)")
 PAGE_JUMP = re.compile(r"[（(][上下][接转][一二三四五六七八九十\d]+版[）)]")
 HEADING_1 = re.compile(r"^[一二三四五六七八九十]{1,3}、")
@@ -164,3 +175,27 @@ HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")
 LEAD = re.compile(r"^——")
 ARTICLE_START = re.compile(r"^本报讯")
 ENUMERATION = re.compile(r"^[一二三四五六七八九十]{1,3}(?:要|是|方面)")
+
+# Reporters: the parenthesis after a dateline (本报讯（记者 赵雪 通讯员 孙立新）) and byline lines
+# (本报记者 崔圣驰 张靓 / ——记者 李明 / 作者：赵雪 / 文/王磊). Names followed by 摄 are photographers.
+DATELINE_CREDIT = re.compile(r"(?:本报讯|[\u4e00-\u9fff]{2,6}(?:讯|电))\s*[（(]([^）)]{2,40})[）)]")
+BYLINE_LINE = re.compile(r"^(?:——|－－|—)?\s*[（(]?(?:本版撰稿[:：]\s*)?((?:(?:本报|见习|实习|特约)?记者|通讯员|作者[:：]|文[/／]|撰稿[:：]|执笔[:：])"
+                         r"[\u4e00-\u9fff\s　·]{2,40})[）)]?$")
+REPORTER_ROLE = re.compile(r"(?:本报|见习|实习|特约)?记者|通讯员|作者[:：]?|文[/／]|撰稿[:：]?|执笔[:：]?|本版撰稿[:：]?")
+
+# --- dating a document from its text ------------------------------------------------------------
+# How news says which year it reviews, plans for, or is written in (Y = a four-digit year).
+_Y = r"((?:19|20)\d{2})\s*年"
+REVIEWED_YEAR = re.compile(rf"(?:回首|回顾|总结|盘点)\s*(?:过去的)?\s*{_Y}|{_Y}(?:[^。，；]{{0,16}}?)(?:工作回顾|发展回顾|工作情况|工作总结)")
+PLANNED_YEAR = re.compile(rf"(?:安排部署|部署|谋划|做好|确保){_Y}|{_Y}(?:全市|全年)?(?:经济社会发展的?|[^。，；]{{0,6}}?)?(?:主要)?(?:预期)?(?:目标|计划|任务)"
+                          rf"|{_Y}[，,]\s*[^。；，]{{0,8}}?(?:将|要|力争)")
+SINCE_START_OF_YEAR = re.compile(r"今年以来|一年来|前三季度|上半年|一季度|前[一二三四五六七八九十]+个月|截至目前")
+PLANS_THIS_YEAR = re.compile(r"下半年|四季度|全年目标|今年[^。；]{0,12}?(?:计划|目标|将|要)|确保完成全年")
+PLANS_NEXT_YEAR = re.compile(r"明年|来年")
+# Five-year plans: a period being planned, the current year as a plan's first or last year.
+FIVE_YEAR_PERIOD = re.compile(r"[“\"]?(十[三四五六]五)[”\"]?(?:时期|期间|规划|发展目标)|第(十[三四五六])个五年规划")
+PLAN_ENDING_NOW = re.compile(r"[“\"]?(十[三四五六]五)[”\"]?(?:规划)?收官在即|今年是[“\"]?(十[三四五六]五)[”\"]?(?:规划)?收官之年")
+PLAN_STARTING_NOW = re.compile(r"今年是[“\"]?(十[三四五六]五)[”\"]?(?:规划)?开局之年")
+PLAN_STARTING_NEXT = re.compile(r"[“\"]?(十[三四五六]五)[”\"]?(?:规划)?开局在即")
+# A month and day is the date of the report when the event or the dateline names it.
+DATELINE_EVENT = re.compile(r"召开|举行|开幕|闭幕|获悉|讯|报道|发布")

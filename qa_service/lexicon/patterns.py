@@ -24,6 +24,9 @@ YEAR_IN_TEXT = re.compile(_YEAR_DIGITS + r"\s*年")
 # (2000万元, 2023个).
 YEAR_IN_QUESTION = re.compile(_YEAR_DIGITS + r"(?!\s*[万亿千百十个位名人元吨斤亩项件座条家户所次公平立%])\s*年?")
 FULL_DATE = re.compile(_YEAR_DIGITS + r"\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+# A month and day without a year (12月27日), and an ISO date (2023-04-18).
+MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+ISO_DATE = re.compile(r"((?:19|20)\d{2})-(\d{2})-(\d{2})")
 DATE = re.compile(r"(?:\d{4}\s*年)?\d{1,2}\s*月\d{1,2}\s*日|\d{4}\s*年\d{1,2}\s*月")
 
 # --- figures -------------------------------------------------------------------------------

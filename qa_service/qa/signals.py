@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Protocol
 
-from ..lexicon.cues import FULL_YEAR, PART_YEAR_PERIODS, PLAN_SECTION, PLAN_STRONG, PLAN_WEAK
+from ..lexicon.cues import FULL_YEAR, PART_YEAR_PERIODS, PART_YEAR_SPAN, PLAN_SECTION, PLAN_STRONG, PLAN_WEAK
 from ..lexicon.patterns import has_measured_figure, text_years
 from ..types import Document, Passage
 from .analysis import QueryAnalysis
@@ -72,7 +72,9 @@ def year_score(p: Passage, doc: Document | None, analysis: QueryAnalysis) -> flo
     A section heading that names years (二、2023年主要目标和重点工作) overrides the document's
     years; otherwise the document's metadata decides: +1 when it reports on (or, for plan
     questions, plans for) the year, +0.5 when the passage text names it, +0.25 for a plan
-    document asked about results (or the reverse), -1 when it is about other years only.
+    document asked about results (or the reverse), -1 when it is about other years only —
+    or when its years are unknown: an undated passage never beats a dated one, and a year no
+    document covers finds no answer (the answer step skips passages scored below 0).
     """
     if not analysis.years or doc is None:
         return 0.0
@@ -87,7 +89,7 @@ def year_score(p: Passage, doc: Document | None, analysis: QueryAnalysis) -> flo
         return 0.5
     if analysis.asks_plan and asked & reports:
         return 0.25
-    return -1.0 if reports | plans else 0.0
+    return -1.0
 
 
 def has_figure(text: str) -> bool:
@@ -105,7 +107,7 @@ def period_conflict(sentence: str, analysis: QueryAnalysis) -> bool:
     """全年 asked but 前三季度 said (or the reverse): the figure is for another period."""
     if not analysis.periods:
         return False
-    named = [p for p in PART_YEAR_PERIODS if p in sentence]
+    named = [p for p in PART_YEAR_PERIODS if p in sentence] + (["months"] if PART_YEAR_SPAN.search(sentence) else [])
     if FULL_YEAR in analysis.periods:  # "完成全年计划74%" does not make a half-year figure annual
         named += [FULL_YEAR] if FULL_YEAR in sentence else []
     return bool(named) and not any(p in analysis.periods for p in named)

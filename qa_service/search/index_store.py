@@ -13,16 +13,19 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import Settings
-from ..corpus import build_corpus_passages, load_corpus
-from ..errors import IndexCorruptError, IndexMissingError, IndexStaleError
-from ..types import Passage
+from ..corpus import build_corpus_passages
+from ..corpus.loading import scan_corpus
+from ..errors import CorpusError, IndexCorruptError, IndexMissingError, IndexStaleError
+from ..types import Document, Passage
 from .bm25 import BM25Index, DocFreq
-from .context import passage_context
+from .changes import IndexChanges, compare_documents, document_hashes, read_documents, write_documents
+from .context import dense_text, passage_context
 from .dense import DenseConfig, DenseStore, build_dense_store, load_dense_store
+from .embedding_cache import EmbeddingCache
 from .manifest import (
     CURRENT,
     MANIFEST,
@@ -39,6 +42,7 @@ from .tokenizer import tokenize
 logger = logging.getLogger(__name__)
 
 PASSAGES = "passages.jsonl"
+DOCUMENTS = "documents.jsonl"
 DENSE_DIR = "dense"
 BM25_DIR = "bm25"
 
@@ -62,6 +66,7 @@ class BuildResult:
     directory: Path
     passage_count: int
     seconds: float
+    changes: IndexChanges | None = None
 
 
 @contextlib.contextmanager
@@ -82,31 +87,54 @@ def build_index(settings: Settings, embedder, *, show_progress: bool = False) ->
         return _build_index(settings, embedder, show_progress=show_progress)
 
 
+def _previous_manifest(index_dir: Path) -> dict:
+    try:
+        return read_manifest(index_dir)
+    except (IndexMissingError, IndexCorruptError):
+        return {}
+
+
 def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildResult:
     started = time.perf_counter()
-    documents = load_corpus(settings.corpus_dir, root=settings.root)
+    scan = scan_corpus(settings.corpus_dir, root=settings.root, use_metadata=settings.metadata == "use")
+    if not scan.documents:
+        reasons = "; ".join(f"{s.path}: {s.reason}" for s in scan.skipped[:5])
+        raise CorpusError(f"no readable documents in {settings.corpus_dir}" + (f" ({reasons})" if reasons else ""))
+    documents = scan.documents
     by_id = {d.doc_id: d for d in documents}
     passages = build_corpus_passages(documents, max_chars=settings.max_passage_chars)
     contexts = [passage_context(p, by_id[p.doc_id]) for p in passages]
+    dense_inputs = [dense_text(p) for p in passages]
+    previous = _previous_manifest(settings.index_dir)
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     target = settings.index_dir / f"build-{stamp}-{os.getpid()}"
     staging = settings.index_dir / f".tmp-{target.name}"
     staging.mkdir()
     try:
-        vectors = embedder.encode_passages(contexts, show_progress=show_progress)
+        cache = EmbeddingCache.load(settings.index_dir, settings.model, settings.passage_prompt)
+        vectors, stats = cache.encode(
+            dense_inputs, lambda texts: embedder.encode_passages(texts, show_progress=show_progress))
         (staging / DENSE_DIR).mkdir()
         build_dense_store(vectors, dense_config(settings)).save(staging / DENSE_DIR)
         BM25Index.build([tokenize(c) for c in contexts]).save(staging / BM25_DIR)
         with (staging / PASSAGES).open("w", encoding="utf-8") as fh:
             for p in passages:
                 fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
+        write_documents(staging / DOCUMENTS, documents)
+        hashes = document_hashes(documents)
+        changes = compare_documents(previous.get("document_hashes") or {}, hashes, skipped=scan.skipped,
+                                    embedded=stats.embedded, reused=stats.reused)
         manifest = {
             **expected_identity(settings),
             "model_dim": int(vectors.shape[1]),
             "passage_count": len(passages),
             "documents": sorted(by_id),
+            "document_hashes": hashes,
+            "skipped": {s.path: s.reason for s in scan.skipped},
+            "embedded": {"new": stats.embedded, "cached": stats.reused},
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "build_seconds": round(time.perf_counter() - started, 2),
             "libraries": library_versions(),
             "files": file_records(staging),
         }
@@ -116,8 +144,12 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    try:
+        cache.save(dense_inputs)
+    except OSError as exc:  # the index is built; only the next build's time suffers
+        logger.warning("cannot write the embedding cache in %s: %s", cache.directory, exc)
     _remove_old_builds(settings.index_dir, keep=target)
-    return BuildResult(target, len(passages), time.perf_counter() - started)
+    return BuildResult(target, len(passages), time.perf_counter() - started, changes)
 
 
 def _switch_current(index_dir: Path, target: Path) -> None:
@@ -158,6 +190,7 @@ class LoadedIndex:
     dense: DenseStore
     bm25: BM25Index
     doc_freq: DocFreq  # term -> number of passages containing it (for term weights)
+    documents: dict[str, Document] = field(default_factory=dict)  # as indexed: extracted text + metadata
 
 
 def load_index(settings: Settings) -> LoadedIndex:
@@ -177,4 +210,5 @@ def load_index(settings: Settings) -> LoadedIndex:
     dense = load_dense_store(directory / DENSE_DIR, dense_config(settings), count=count,
                              dim=manifest["model_dim"])
     bm25 = BM25Index.load(directory / BM25_DIR, count=count)
-    return LoadedIndex(manifest, passages, dense, bm25, DocFreq(bm25))
+    documents = read_documents(directory / DOCUMENTS)
+    return LoadedIndex(manifest, passages, dense, bm25, DocFreq(bm25), {d.doc_id: d for d in documents})

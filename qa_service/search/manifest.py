@@ -12,13 +12,13 @@ from ..config import Settings
 from ..corpus.loading import corpus_hash
 from ..errors import IndexCorruptError, IndexMissingError, IndexStaleError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: documents.jsonl (extracted texts + metadata) in the index
 MANIFEST = "manifest.json"
 CURRENT = "current"
 # Code and data that decide the passages, their tokens and their vectors: editing any of them
 # makes old indexes stale (the tokenizer's dictionary, synonym words and stopwords included).
 PIPELINE_FILES = (
-    "corpus/loading.py", "corpus/layout.py", "corpus/passages.py", "corpus/sentences.py",
+    "corpus/loading.py", "corpus/formats.py", "corpus/extracted.py", "corpus/markup.py", "corpus/inference.py", "corpus/layout.py", "corpus/passages.py", "corpus/sentences.py",
     "lexicon/cues.py", "lexicon/patterns.py", "lexicon/synonyms.py",
     "search/tokenizer.py", "search/bm25.py", "search/context.py", "search/dense/faiss_store.py",
     "data/userdict.txt", "data/synonyms.json", "data/stopwords.txt",
@@ -43,6 +43,7 @@ def expected_identity(settings: Settings) -> dict:
         "query_prompt": settings.query_prompt,
         "passage_prompt": settings.passage_prompt,
         "corpus_hash": corpus_hash(settings.corpus_dir),
+        "metadata": settings.metadata,
         "max_passage_chars": settings.max_passage_chars,
         "store": settings.store,
         "faiss_index": settings.faiss_index,

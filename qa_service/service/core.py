@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from ..config import Settings
-from ..corpus import load_corpus
 from ..errors import ConfigError, IndexMissingError, IndexStaleError
 from ..qa import DEFAULT_MODE, MODES, Answerer, QueryAnalysis, analyse
 from ..qa.learned import LearnedModel, LearnedModelError, load_learned
@@ -83,18 +82,30 @@ class QAService:
 
     @classmethod
     def load(cls, settings: Settings, *, build_if_missing: bool = False, embedder=None) -> "QAService":
-        """Load model and index. Raises IndexMissingError/IndexStaleError/IndexCorruptError/ModelError."""
+        """Load model and index.
+
+        A missing index is built when ``build_if_missing``; a stale one (the corpus, model or
+        indexing code changed) is refused with the command to run, unless ``settings.rebuild_stale``
+        (``QA_REBUILD_STALE=1``) asks for a rebuild: a question never waits for a silent rebuild.
+
+        Raises IndexMissingError/IndexStaleError/IndexCorruptError/ModelError.
+        """
         embedder = embedder or make_embedder(settings)
         try:
             loaded = load_index(settings)
-        except (IndexMissingError, IndexStaleError):
+        except IndexMissingError:
             if not (build_if_missing or settings.rebuild_stale):
                 raise
-            logger.warning("index missing or stale: building it now")
+            logger.warning("no index yet: building it now")
             build_index(settings, embedder)
             loaded = load_index(settings)
-        documents = {d.doc_id: d for d in load_corpus(settings.corpus_dir, root=settings.root)}
-        return cls(settings, loaded, embedder, documents)
+        except IndexStaleError as exc:
+            if not settings.rebuild_stale:
+                raise IndexStaleError(f"{exc} (or set QA_REBUILD_STALE=1 to rebuild on load)") from exc
+            logger.warning("index stale (%s): rebuilding it because QA_REBUILD_STALE is set", exc)
+            build_index(settings, embedder)
+            loaded = load_index(settings)
+        return cls(settings, loaded, embedder, loaded.documents)
 
     def clear_cache(self) -> None:
         """Forget cached query embeddings (the evaluation times each mode from cold)."""

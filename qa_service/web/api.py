@@ -81,6 +81,8 @@ def document_to_dict(doc, passage_count: int) -> dict:
         "reports_on": list(meta.reports_on),
         "plans_for": list(meta.plans_for),
         "inferred": meta.inferred,
+        "bylines": list(meta.bylines),
+        "format": doc.format,
         "file": doc.path,
         "passage_count": passage_count,
     }
@@ -101,7 +103,7 @@ def docs() -> Response:
     return jsonify({"documents": documents, "count": len(documents)})
 
 
-@api.route("/api/passages/<passage_id>", methods=["GET"])
+@api.route("/api/passages/<path:passage_id>", methods=["GET"])
 def passage(passage_id: str) -> Response:
     service = service_holder().get()
     found = service.passage(passage_id)
@@ -133,6 +135,10 @@ def healthz() -> Response:
         "passage_count": len(service.passages),
         "document_count": len(service.documents),
         "built_at": manifest.get("built_at"),
+        "build_seconds": manifest.get("build_seconds"),
+        "index_build": holder.build,
+        "reloads": holder.reloads,
+        "skipped": manifest.get("skipped") or {},
         "corpus_hash": manifest.get("corpus_hash"),
     })
 

@@ -26,6 +26,7 @@ from .common import (
     json_error,
 )
 from .pages import pages
+from .uploads import uploads
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None, *, service: Any = None) -> Flask:
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
+    app.register_blueprint(uploads)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(QAServiceError, _service_error)

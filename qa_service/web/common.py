@@ -6,14 +6,14 @@ the factory, so there is no import cycle.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from flask import Response, current_app, jsonify, render_template
 
 from ..config import Settings
-from ..service import QAService, limits
+from ..service import limits
 from ..service.requests import Limits
+from .holder import ServiceHolder
 
 logger = logging.getLogger(__name__)
 
@@ -49,26 +49,6 @@ HTTP_ERRORS = {
     503: ("index_unavailable", "The index is not available yet.", "服务暂不可用",
           "索引尚未就绪，请稍后再试。"),
 }
-
-
-class ServiceHolder:
-    """Loads ``QAService`` once per process, on first use, behind a lock."""
-
-    def __init__(self, settings: Settings, service: Any = None):
-        self.settings = settings
-        self._service = service
-        self._lock = threading.Lock()
-
-    def get(self):
-        """The loaded service. Raises the service's QAServiceError when the index cannot load."""
-        service = self._service
-        if service is None:
-            with self._lock:
-                if self._service is None:
-                    logger.info("loading index from %s", self.settings.index_dir)
-                    self._service = QAService.load(self.settings)
-                service = self._service
-        return service
 
 
 def service_holder() -> ServiceHolder:

@@ -57,6 +57,8 @@ def _schemas(settings: Settings) -> dict:
         "reports_on": {"type": "array", "items": _INT},
         "plans_for": {"type": "array", "items": _INT},
         "inferred": {"type": "boolean"},
+        "bylines": {"type": "array", "items": _STR},
+        "format": {"enum": ["txt", "md", "html", "docx", "pdf"]},
         "file": _STR,
         "passage_count": {"type": "integer", "minimum": 0},
     }
@@ -105,6 +107,13 @@ def _schemas(settings: Settings) -> dict:
         "PassageDetail": _object({**passage, "anchor": _STR,
                                   "document": {"anyOf": [_ref("Document"), {"type": "null"}]}}),
         "Document": _object(document),
+        "UploadResult": _object({
+            "added": {"type": "array", "items": _STR},
+            "refused": {"type": "array", "items": _object({"file": _STR, "reason": _STR})},
+            "index_build": {"type": ["string", "null"]},
+            "passage_count": {"type": ["integer", "null"]},
+            "embedded": {"type": "integer", "minimum": 0},
+        }),
         "DocumentList": _object({"documents": {"type": "array", "items": _ref("Document")},
                                  "count": {"type": "integer", "minimum": 0}}),
         "Health": _object({
@@ -114,6 +123,10 @@ def _schemas(settings: Settings) -> dict:
             "passage_count": _INT,
             "document_count": _INT,
             "built_at": {"type": ["string", "null"]},
+            "build_seconds": {"type": ["number", "null"]},
+            "index_build": {"type": ["string", "null"]},
+            "reloads": {"type": "integer"},
+            "skipped": {"type": "object", "additionalProperties": _STR},
             "corpus_hash": {"type": ["string", "null"]},
             "error": _ref("ErrorDetail"),
         }, required=["status", "index_loaded"]),
@@ -129,7 +142,7 @@ def _json(schema: str, description: str) -> dict:
 def _errors(*statuses: int) -> dict:
     text = {400: "Invalid input (empty_question, question_too_long, invalid_top_k, bad_json …)",
             404: "Not found", 405: "Method not allowed", 413: "Request body too large",
-            415: "Body is not application/json", 500: "Internal error",
+            401: "Missing or wrong upload token", 415: "Body is not application/json", 500: "Internal error",
             503: "Index not loaded"}
     return {str(s): _json("Error", text[s]) for s in statuses}
 
@@ -166,6 +179,16 @@ def build_openapi(settings: Settings) -> dict:
                                          "content": {"application/json": {"schema": _ref("AskRequest")}}},
                          "responses": {**ask_common["responses"], **_errors(413, 415)}},
             },
+            "/api/documents": {"post": {
+                "operationId": "uploadDocuments", "tags": ["documents"],
+                "summary": "Upload documents (multipart field 'file', repeatable) and update the index; "
+                           "enabled only when an upload token is configured (Authorization: Bearer …)",
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "properties": {"file": {"type": "array", "items": {
+                        "type": "string", "contentMediaType": "application/octet-stream"}}}}}}},
+                "responses": {"201": _json("UploadResult", "Added; the index was rebuilt"),
+                              "400": _json("UploadResult", "No usable file"),
+                              **_errors(401, 404, 405, 413, 500, 503)}}},
             "/api/docs": {"get": {
                 "operationId": "listDocuments", "summary": "Documents with metadata and passage counts",
                 "responses": {"200": _json("DocumentList", "All documents"), **_errors(500, 503)}}},

@@ -214,7 +214,7 @@ def document_blocks(passages, highlighted: str, mark: list[tuple[int, int]] | No
     return blocks
 
 
-@pages.route("/docs/<doc_id>", methods=["GET"])
+@pages.route("/docs/<path:doc_id>", methods=["GET"])
 def document(doc_id: str) -> Response | str:
     service = service_holder().get()
     doc = service.documents.get(doc_id)
