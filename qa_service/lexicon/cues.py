@@ -62,10 +62,13 @@ ENGLISH_CUES = (
     ("billion yuan", "亿元"),
     ("percent|per cent", "%"),
 )
-ENGLISH_STOPWORDS = frozenset(
-    "a an the of in on at to for by with from and or did does do was were is are be been has have "
-    "had its it's it this that these those what how much many s 's city city's municipal "
-    "government about over under into than as up out set there their they".split())
+# English ordinals of sessions and terms, in the corpus's form: 8th plenary session → 八次全会,
+# the 8th (municipal) party committee → 八届.
+ENGLISH_ORDINALS = (
+    (re.compile(r"(\d{1,2})(?:st|nd|rd|th)\s+plenary\s+(?:session|meeting)"), "次全会"),
+    (re.compile(r"(\d{1,2})(?:st|nd|rd|th)(?=\s+(?:\w+\s+){0,2}(?:party\s+)?committee)"), "届"),
+    (re.compile(r"(\d{1,2})(?:st|nd|rd|th)(?=\s+(?:people's\s+)?congress)"), "届"),
+)
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
 # --- comparisons and multi-part questions --------------------------------------------------

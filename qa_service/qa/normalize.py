@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from ..lexicon.cues import CN_DIGITS, ENGLISH_CUES, ENGLISH_STOPWORDS, INTERROGATIVES, LATIN_WORD
+from ..lexicon.cues import CN_DIGITS, ENGLISH_CUES, ENGLISH_ORDINALS, INTERROGATIVES, LATIN_WORD
 from ..lexicon.synonyms import english_terms
 from ..search.tokenizer import default_tokenizer
 
@@ -82,6 +82,8 @@ def gloss_english(text: str) -> tuple[str, tuple[Rewrite, ...]]:
         return text, ()
     pattern, table = _english_phrases()
     lowered = _YEAR.sub(r"\1年", text.lower().replace("’", "'"))
+    for ordinal, suffix in ENGLISH_ORDINALS:  # the number only: the words after it are glossed below
+        lowered = ordinal.sub(lambda m, suffix=suffix: _chinese_number(int(m.group(1))) + suffix + " ", lowered)
     lowered = _SCALE.sub(lambda m: f"{float(m.group(1)) * _SCALES[m.group(2)]:g}{'亿' if m.group(2) == 'billion' else '万'}",
                          lowered)
     pieces: list[str] = []
@@ -93,6 +95,15 @@ def gloss_english(text: str) -> tuple[str, tuple[Rewrite, ...]]:
     pieces.append(_leftover(lowered[last:]))
     glossed = "".join(pieces).strip()
     return (glossed, (Rewrite(text, glossed, "english"),)) if glossed else (text, ())
+
+
+def _chinese_number(n: int) -> str:
+    """1–99 in Chinese numerals, as session and term numbers are written (八, 十一, 二十)."""
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return digits[ones]
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
 def _leftover(text: str) -> str:

@@ -39,12 +39,21 @@ class ServiceHolder:
         self.settings = settings
         self._service = service
         self._lock = threading.Lock()
-        self.check_seconds = check_seconds
         self._build = published_build(settings) if service is not None else None
-        self._next_check = time.monotonic() + check_seconds
+        self.check_seconds = check_seconds
         self._reloading: threading.Thread | None = None
         self._refused: str | None = None  # a build that failed to load: not retried
         self.reloads = 0
+
+    @property
+    def check_seconds(self) -> float:
+        return self._check_seconds
+
+    @check_seconds.setter
+    def check_seconds(self, seconds: float) -> None:
+        """How often (at most) a request looks for a newly published index; applies from now."""
+        self._check_seconds = seconds
+        self._next_check = time.monotonic() + seconds
 
     def get(self):
         """The loaded service. Raises the service's QAServiceError when the index cannot load."""
