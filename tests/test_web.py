@@ -503,3 +503,42 @@ def test_settings_overrides_reach_the_api(fake_service):
     assert_json_error(client.post("/api/ask", json={"question": "GDP", "top_k": 4}), 400, "invalid_top_k")
     spec = client.get("/openapi.json").get_json()
     assert spec["components"]["schemas"]["AskRequest"]["properties"]["top_k"]["maximum"] == 3
+
+
+@pytest.mark.parametrize("path, shown", [
+    ("/api/passages/x%0d%0a2026-11-23 11:11:11,111 INFO qa_service.access: GET /admin 200",
+     "/api/passages/x\\x0d\\x0a2026-11-23 11:11:11,111 INFO qa_service.access: GET /admin 200"),
+    ("/x%1b%5b31mred%1b%5b0m", "/x\\x1b[31mred\\x1b[0m"),  # terminal escape codes
+    ("/x%e2%80%a8y%e2%80%aez", "/x\\u2028y\\u202ez"),  # line separator, right-to-left override
+    ("/x%5cx0d", "/x\\\\x0d"),  # a literal backslash cannot pass for an escape
+    ("/四平%20GDP", "/四平 GDP"),  # readable text stays readable
+])
+def test_access_log_cannot_be_forged_with_control_characters(app, caplog, path, shown):
+    from werkzeug.test import Client
+
+    from qa_service.web.server import AccessLogMiddleware
+
+    with caplog.at_level(logging.INFO, logger="qa_service.access"):
+        Client(AccessLogMiddleware(app)).get(path).close()
+    [record] = [r for r in caplog.records if r.name == "qa_service.access"]
+    assert record.getMessage() == f"GET {shown} 404 {record.args[-1]:.1f}ms"
+
+
+def test_server_log_formatter_keeps_every_message_on_one_line():
+    from qa_service.web.server import OneLineFormatter
+
+    record = logging.LogRecord("waitress", logging.INFO, __file__, 1,
+                               "Client disconnected while serving %s", ("/x\r\nFAKE\x1b[2J",), None)
+    line = OneLineFormatter("%(levelname)s %(message)s").format(record)
+    assert line == "INFO Client disconnected while serving /x\\x0d\\x0aFAKE\\x1b[2J"
+
+
+def test_access_log_cuts_very_long_paths(app, caplog):
+    from werkzeug.test import Client
+
+    from qa_service.web.server import MAX_LOGGED_PATH, AccessLogMiddleware
+
+    with caplog.at_level(logging.INFO, logger="qa_service.access"):
+        Client(AccessLogMiddleware(app)).get("/" + "a" * 5000).close()
+    [message] = [r.getMessage() for r in caplog.records if r.name == "qa_service.access"]
+    assert f"/{'a' * (MAX_LOGGED_PATH - 1)}… 404 " in message
