@@ -19,7 +19,9 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     """The document files, in a stable order (metadata and READMEs excluded)."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus directory {corpus_dir} does not exist")
-    return sorted(p for p in corpus_dir.glob("*.txt") if p.is_file())
+    # iterdir, not glob: glob swallows an unreadable folder's PermissionError and finds nothing
+    return sorted(p for p in corpus_dir.iterdir()
+                  if p.suffix == ".txt" and not p.name.startswith(".") and p.is_file())
 
 
 def corpus_hash(corpus_dir: Path) -> str:
