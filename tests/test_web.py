@@ -542,3 +542,27 @@ def test_access_log_cuts_very_long_paths(app, caplog):
         Client(AccessLogMiddleware(app)).get("/" + "a" * 5000).close()
     [message] = [r.getMessage() for r in caplog.records if r.name == "qa_service.access"]
     assert f"/{'a' * (MAX_LOGGED_PATH - 1)}… 404 " in message
+
+
+def test_corpus_outside_the_project_shows_no_server_path(tmp_path):
+    """source.file, /api/docs and the source page name files relative to the corpus folder."""
+    import shutil
+
+    from support import CORPUS, FakeEmbedder, make_settings
+
+    from qa_service.search import build_index
+    from qa_service.service import QAService
+
+    corpus = tmp_path / "srv" / "secret-location" / "news"
+    shutil.copytree(CORPUS, corpus)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    build_index(settings, FakeEmbedder())
+    client = create_app({"TESTING": True}, service=QAService.load(settings, embedder=FakeEmbedder())).test_client()
+    answer = client.get("/api/ask", query_string={"q": GDP_QUESTION}).get_json()
+    docs = client.get("/api/docs").get_json()
+    page = client.get(f"/docs/{GDP_DOC}")
+    assert {p["source"]["file"] for p in answer["passages"]} <= {f"corpus/{d['doc_id']}.txt" for d in docs["documents"]}
+    assert {d["file"] for d in docs["documents"]} == {f"corpus/{d['doc_id']}.txt" for d in docs["documents"]}
+    assert f"corpus/{GDP_DOC}.txt".encode() in page.data
+    for body in (json.dumps(answer), json.dumps(docs), page.data.decode()):
+        assert str(tmp_path) not in body and "secret-location" not in body

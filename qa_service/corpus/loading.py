@@ -13,6 +13,7 @@ from ..types import Document, DocumentMeta
 logger = logging.getLogger(__name__)
 
 METADATA_FILE = "metadata.json"
+CORPUS_LABEL = "corpus"  # the corpus folder's name in responses, whatever its real path
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -34,6 +35,12 @@ def corpus_hash(corpus_dir: Path) -> str:
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def source_path(path: Path, corpus_dir: Path) -> str:
+    """How a document's file is named to users: relative to the corpus folder, written
+    ``corpus/<name>`` wherever that folder lives, so no server path reaches a response."""
+    return f"{CORPUS_LABEL}/{path.relative_to(corpus_dir).as_posix()}"
 
 
 def load_metadata(corpus_dir: Path) -> dict[str, dict]:
@@ -83,8 +90,7 @@ def _meta_from_entry(doc_id: str, entry: dict) -> DocumentMeta:
 
 def load_corpus(corpus_dir: Path, *, root: Path | None = None) -> list[Document]:
     """Read every document in ``corpus_dir`` with its metadata (inferred when missing)."""
-    metadata = load_metadata(corpus_dir)
-    root = root or corpus_dir.parent
+    metadata = load_metadata(corpus_dir)  # ``root`` is accepted for callers, no longer used
     documents = []
     for path in corpus_files(corpus_dir):
         doc_id = path.stem
@@ -97,10 +103,7 @@ def load_corpus(corpus_dir: Path, *, root: Path | None = None) -> list[Document]
         else:
             logger.warning("no metadata for %s in %s; inferring title/date from its text", doc_id, METADATA_FILE)
             meta = infer_meta(doc_id, raw)
-        try:
-            rel = path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            rel = path.as_posix()
+        rel = source_path(path, corpus_dir)
         documents.append(Document(doc_id=doc_id, path=rel, raw=raw, meta=meta))
     if not documents:
         raise CorpusError(f"no .txt documents in {corpus_dir}")
