@@ -143,7 +143,8 @@ LONG = "四平" * 200  # 400 characters, over the default max_question_chars (20
     ({"question": "GDP", "top_k": 21}, "invalid_top_k"),
     ({"question": "GDP", "top_k": 100000}, "invalid_top_k"),
     ({"question": "GDP", "top_k": "5"}, "invalid_top_k"),
-    ({"question": "GDP", "top_k": 5.0}, "invalid_top_k"),
+    ({"question": "GDP", "top_k": 5.5}, "invalid_top_k"),
+    ({"question": "GDP", "top_k": 1e300}, "invalid_top_k"),
     ({"question": "GDP", "top_k": True}, "invalid_top_k"),  # bool is not an int here
     ({"question": "GDP", "year": "2024"}, "invalid_year"),
     ({"question": "GDP", "year": True}, "invalid_year"),
@@ -566,3 +567,54 @@ def test_corpus_outside_the_project_shows_no_server_path(tmp_path):
     assert f"corpus/{GDP_DOC}.txt".encode() in page.data
     for body in (json.dumps(answer), json.dumps(docs), page.data.decode()):
         assert str(tmp_path) not in body and "secret-location" not in body
+
+
+# ---------------------------------------------------------------- schema and validator agree
+
+
+@pytest.mark.parametrize("method, request_kwargs, code", [
+    ("GET", {"query_string": {"q": "0", "year": "0"}}, "invalid_year"),
+    ("GET", {"query_string": {"q": "GDP", "year": ""}}, "invalid_year"),
+    ("GET", {"query_string": {"q": "GDP", "top_k": ""}}, "invalid_top_k"),
+    ("GET", {"query_string": {"q": "GDP", "doc_id": ""}}, "invalid_doc_id"),
+    ("POST", {"json": {"question": "GDP", "doc_id": ""}}, "invalid_doc_id"),
+    ("POST", {"json": {"question": "GDP", "doc_id": " \u3000"}}, "invalid_doc_id"),
+    ("POST", {"json": {"question": "\x01" + "问" * 200}}, "question_too_long"),
+    ("GET", {"query_string": {"q": "\x01" + "问" * 200}}, "question_too_long"),
+])
+def test_what_the_schema_forbids_is_refused(client, spec, method, request_kwargs, code):
+    """The cases schemathesis found: each is now invalid by the schema and refused by the API."""
+    assert_json_error(client.open("/api/ask", method=method, **request_kwargs), 400, code)
+    operation = spec["paths"]["/api/ask"][method.lower()]
+    if method == "POST":
+        assert not validator(spec, "AskRequest").is_valid(request_kwargs["json"])
+    else:
+        params = {p["name"]: p["schema"] for p in operation["parameters"]}
+        name, value = next((k, v) for k, v in request_kwargs["query_string"].items()
+                           if k != "q" or len(request_kwargs["query_string"]) == 1)
+        schema = params[name]
+        as_typed = int(value) if schema["type"] == "integer" and value.lstrip("-").isdigit() else value
+        assert not Draft202012Validator(schema).is_valid(as_typed)
+
+
+@pytest.mark.parametrize("payload", [
+    {"question": "\x01" + "问" * 199},  # 200 characters as sent: the limit
+    {"question": "GDP", "year": 2024.0, "top_k": 3.0},  # JSON Schema integers (JSON cannot tell)
+    {"question": "GDP", "doc_id": "\x00"},  # a strange id is a filter matching nothing
+])
+def test_what_the_schema_allows_is_accepted(client, spec, payload):
+    assert validator(spec, "AskRequest").is_valid(payload)
+    assert client.post("/api/ask", json=payload).status_code == 200
+
+
+def test_question_pattern_agrees_with_clean_question_for_every_character():
+    import sys as _sys
+
+    from qa_service.service.requests import clean_question, visible_text_pattern
+
+    pattern = re.compile(visible_text_pattern())
+    for code in range(_sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        assert bool(pattern.search(ch)) == bool(clean_question(ch)), hex(code)
