@@ -39,15 +39,13 @@ def clean_environment(monkeypatch, tmp_path):
 def fake_model(monkeypatch):
     from qa_service.web import server
 
-    import waitress
-
     def never(*args, **kwargs):
         raise AssertionError("serve got past the failure and started serving")
 
     make = lambda settings: FakeEmbedder()  # noqa: E731
     for module in (service, core, server):
         monkeypatch.setattr(module, "make_embedder", make)
-    monkeypatch.setattr(waitress, "serve", never)
+    monkeypatch.setattr(server, "make_server", never)
 
 
 @pytest.fixture

@@ -14,13 +14,11 @@ from ..config import Settings
 from ..errors import ConfigError
 from ..service import QAService, ensure_index, make_embedder
 from .app import create_app
+from .wsgi import make_server
 
 logger = logging.getLogger("qa_service.serve")  # not __name__: "__main__" under python -m
 access_logger = logging.getLogger("qa_service.access")
 
-# waitress buffers a request body before the app sees it; bodies past the app's 64 KiB limit get
-# a JSON 413 from Flask, and this hard cap stops a client from making waitress spool gigabytes.
-MAX_BUFFERED_BODY = 8 * 1024 * 1024
 WARM_UP_QUESTION = "四平市地区生产总值"
 MAX_LOGGED_PATH = 400  # characters of the path written to the access log
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})  # controls, format (bidi), line/para separators
@@ -147,8 +145,6 @@ def build_wsgi_app(settings: Settings):
 def serve(settings: Settings, *, host: str | None = None, port: int | None = None,
           threads: int | None = None) -> None:
     """Build the index if needed, load the service and serve until interrupted."""
-    import waitress
-
     host = host or settings.host
     port = settings.port if port is None else port
     threads = threads or settings.threads
@@ -158,6 +154,8 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         raise ConfigError("--threads must be at least 1")
     _configure_logging()
     app = build_wsgi_app(settings)
-    logger.info("serving on http://%s:%d with %d threads", host, port, threads)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="qa-service",
-                   max_request_body_size=MAX_BUFFERED_BODY, clear_untrusted_proxy_headers=True)
+    server = make_server(app, settings, host=host, port=port, threads=threads)
+    logger.info("serving on http://%s:%d with %d threads (at most %d connections, idle ones closed "
+                "after %d s)", host, server.effective_port if hasattr(server, "effective_port") else port,
+                threads, settings.connection_limit, settings.channel_timeout)
+    server.run()
