@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from support import CORPUS, FakeEmbedder, make_settings, ticking_clock
@@ -151,8 +151,6 @@ def test_second_build_says_it_waits_and_which_process_holds_the_lock(tmp_path, c
     [record] = [r for r in caplog.records if r.name == index_store.__name__]
     message = record.getMessage()
     assert "waiting for another build" in message and str(index_dir) in message
-    import os
-
     assert f"process {os.getpid()}" in message
 
 

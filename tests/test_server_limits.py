@@ -17,7 +17,7 @@ HALF_OPEN = 150  # more than waitress's default connection limit (100)
 
 
 @pytest.fixture(scope="module")
-def server(fake_service, tmp_path_factory):
+def server(fake_service):
     settings = fake_service.settings
     app = AccessLogMiddleware(create_app(service=fake_service))
     with running_server(app, settings) as address:
