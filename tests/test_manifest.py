@@ -175,3 +175,22 @@ def test_doc_freq_cache_is_bounded_under_never_repeated_words(settings, built):
     assert doc_freq.cache_info().currsize == 64
     assert doc_freq.get("高标准农田") == expected  # still right after evictions
     assert loaded.doc_freq.cache_info().maxsize == DocFreq.CACHE_SIZE
+
+
+def test_truncated_faiss_file_with_matching_checksums_is_one_clear_line(settings, built):
+    """Even when the manifest's checksums were rewritten to fit a damaged file, the error names
+    the file and the fix, not FAISS's C++ exception text."""
+    from qa_service.search.manifest import sha256_file
+
+    _truncate_dense(settings)
+    dense = current_dir(settings.index_dir) / DENSE_DIR / "dense.faiss"
+
+    def fit(m):
+        m["files"][f"{DENSE_DIR}/dense.faiss"] = {"bytes": dense.stat().st_size, "sha256": sha256_file(dense)}
+
+    _edit_manifest(settings, fit)
+    with pytest.raises(IndexCorruptError) as info:
+        load_index(settings)
+    message = str(info.value)
+    assert message == (f"FAISS index {dense} is unreadable (truncated or not a FAISS file): "
+                       "run `qa-service index --force`")
