@@ -29,10 +29,11 @@ index: $(STAMP)
 run: $(STAMP)
 	$(BIN)/qa-service serve
 
-## Run the whole test suite (browser tests need Debian's chromium: installed if missing and root),
-## after checking the import layers (a back-edge between layers fails here).
+## Run the whole test suite (browser tests need Debian's chromium, the reverse-proxy test Debian's
+## nginx: installed if missing and root), after checking the import layers (a back-edge fails here).
 test: $(STAMP)
 	scripts/ensure-chromium
+	scripts/ensure-nginx
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 

@@ -42,6 +42,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
+    connection_limit: int = 500  # connections waitress holds at once (its default, 100, is easy to exhaust)
+    channel_timeout: int = 30  # seconds an idle or half-sent connection is kept (waitress: 120)
+    backlog: int = 1024  # connections the kernel queues past the limit
     torch_threads: int = 0  # 0 = library default
 
     def replace(self, **changes: Any) -> "Settings":
@@ -105,4 +108,7 @@ def load_settings(
         raise ConfigError("metadata must be 'use' or 'ignore'")
     if settings.max_passage_chars < 80:
         raise ConfigError("max_passage_chars must be at least 80")
+    for name in ("connection_limit", "channel_timeout", "backlog"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"{name} must be at least 1")
     return settings

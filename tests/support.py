@@ -5,9 +5,12 @@ where the model is not the point, so a full build of the real corpus takes a fra
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import itertools
+import socket
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -94,3 +97,52 @@ def real_settings():
 GDP_QUESTION = "2024年前三季度GDP是多少"
 GDP_FIGURE = "451.83"
 GDP_DOC = "000_d035c923f93be10b"
+
+
+@contextlib.contextmanager
+def running_server(app, settings, *, threads: int = 4):
+    """The production waitress set-up (``make_server``: limits, JSON errors) on a free loopback
+    port, in a thread; yields ``(host, port)``."""
+    from qa_service.web.wsgi import make_server
+
+    server = make_server(app, settings, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, name="waitress-test", daemon=True)
+    thread.start()
+    try:
+        yield "127.0.0.1", server.effective_port
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown(timeout=5)
+        thread.join(timeout=5)
+
+
+def half_open_connections(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` connections that each send the start of a request and then nothing: the
+    slow-client attack that exhausts a server's connection slots."""
+    held = []
+    for _ in range(count):
+        sock = socket.create_connection((host, port), timeout=5)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line: never ends
+        held.append(sock)
+    return held
+
+
+def raw_request(host: str, port: int, data: bytes, *, timeout: float = 10) -> tuple[int, dict, bytes]:
+    """Send ``data`` as is and read the response: (status, lower-case headers, body)."""
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    if not chunks:
+        raise AssertionError(f"no response from {host}:{port} within {timeout} s")
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body

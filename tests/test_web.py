@@ -143,7 +143,8 @@ LONG = "四平" * 200  # 400 characters, over the default max_question_chars (20
     ({"question": "GDP", "top_k": 21}, "invalid_top_k"),
     ({"question": "GDP", "top_k": 100000}, "invalid_top_k"),
     ({"question": "GDP", "top_k": "5"}, "invalid_top_k"),
-    ({"question": "GDP", "top_k": 5.0}, "invalid_top_k"),
+    ({"question": "GDP", "top_k": 5.5}, "invalid_top_k"),
+    ({"question": "GDP", "top_k": 1e300}, "invalid_top_k"),
     ({"question": "GDP", "top_k": True}, "invalid_top_k"),  # bool is not an int here
     ({"question": "GDP", "year": "2024"}, "invalid_year"),
     ({"question": "GDP", "year": True}, "invalid_year"),
@@ -504,3 +505,117 @@ def test_settings_overrides_reach_the_api(fake_service):
     assert_json_error(client.post("/api/ask", json={"question": "GDP", "top_k": 4}), 400, "invalid_top_k")
     spec = client.get("/openapi.json").get_json()
     assert spec["components"]["schemas"]["AskRequest"]["properties"]["top_k"]["maximum"] == 3
+
+
+@pytest.mark.parametrize("path, shown", [
+    ("/api/passages/x%0d%0a2026-11-23 11:11:11,111 INFO qa_service.access: GET /admin 200",
+     "/api/passages/x\\x0d\\x0a2026-11-23 11:11:11,111 INFO qa_service.access: GET /admin 200"),
+    ("/x%1b%5b31mred%1b%5b0m", "/x\\x1b[31mred\\x1b[0m"),  # terminal escape codes
+    ("/x%e2%80%a8y%e2%80%aez", "/x\\u2028y\\u202ez"),  # line separator, right-to-left override
+    ("/x%5cx0d", "/x\\\\x0d"),  # a literal backslash cannot pass for an escape
+    ("/四平%20GDP", "/四平 GDP"),  # readable text stays readable
+])
+def test_access_log_cannot_be_forged_with_control_characters(app, caplog, path, shown):
+    from werkzeug.test import Client
+
+    from qa_service.web.server import AccessLogMiddleware
+
+    with caplog.at_level(logging.INFO, logger="qa_service.access"):
+        Client(AccessLogMiddleware(app)).get(path).close()
+    [record] = [r for r in caplog.records if r.name == "qa_service.access"]
+    assert record.getMessage() == f"GET {shown} 404 {record.args[-1]:.1f}ms"
+
+
+def test_server_log_formatter_keeps_every_message_on_one_line():
+    from qa_service.web.server import OneLineFormatter
+
+    record = logging.LogRecord("waitress", logging.INFO, __file__, 1,
+                               "Client disconnected while serving %s", ("/x\r\nFAKE\x1b[2J",), None)
+    line = OneLineFormatter("%(levelname)s %(message)s").format(record)
+    assert line == "INFO Client disconnected while serving /x\\x0d\\x0aFAKE\\x1b[2J"
+
+
+def test_access_log_cuts_very_long_paths(app, caplog):
+    from werkzeug.test import Client
+
+    from qa_service.web.server import MAX_LOGGED_PATH, AccessLogMiddleware
+
+    with caplog.at_level(logging.INFO, logger="qa_service.access"):
+        Client(AccessLogMiddleware(app)).get("/" + "a" * 5000).close()
+    [message] = [r.getMessage() for r in caplog.records if r.name == "qa_service.access"]
+    assert f"/{'a' * (MAX_LOGGED_PATH - 1)}… 404 " in message
+
+
+def test_corpus_outside_the_project_shows_no_server_path(tmp_path):
+    """source.file, /api/docs and the source page name files relative to the corpus folder."""
+    import shutil
+
+    from support import CORPUS, FakeEmbedder, make_settings
+
+    from qa_service.search import build_index
+    from qa_service.service import QAService
+
+    corpus = tmp_path / "srv" / "secret-location" / "news"
+    shutil.copytree(CORPUS, corpus)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    build_index(settings, FakeEmbedder())
+    client = create_app({"TESTING": True}, service=QAService.load(settings, embedder=FakeEmbedder())).test_client()
+    answer = client.get("/api/ask", query_string={"q": GDP_QUESTION}).get_json()
+    docs = client.get("/api/docs").get_json()
+    page = client.get(f"/docs/{GDP_DOC}")
+    assert {p["source"]["file"] for p in answer["passages"]} <= {f"corpus/{d['doc_id']}.txt" for d in docs["documents"]}
+    assert {d["file"] for d in docs["documents"]} == {f"corpus/{d['doc_id']}.txt" for d in docs["documents"]}
+    assert f"corpus/{GDP_DOC}.txt".encode() in page.data
+    for body in (json.dumps(answer), json.dumps(docs), page.data.decode()):
+        assert str(tmp_path) not in body and "secret-location" not in body
+
+
+# ---------------------------------------------------------------- schema and validator agree
+
+
+@pytest.mark.parametrize("method, request_kwargs, code", [
+    ("GET", {"query_string": {"q": "0", "year": "0"}}, "invalid_year"),
+    ("GET", {"query_string": {"q": "GDP", "year": ""}}, "invalid_year"),
+    ("GET", {"query_string": {"q": "GDP", "top_k": ""}}, "invalid_top_k"),
+    ("GET", {"query_string": {"q": "GDP", "doc_id": ""}}, "invalid_doc_id"),
+    ("POST", {"json": {"question": "GDP", "doc_id": ""}}, "invalid_doc_id"),
+    ("POST", {"json": {"question": "GDP", "doc_id": " \u3000"}}, "invalid_doc_id"),
+    ("POST", {"json": {"question": "\x01" + "问" * 200}}, "question_too_long"),
+    ("GET", {"query_string": {"q": "\x01" + "问" * 200}}, "question_too_long"),
+])
+def test_what_the_schema_forbids_is_refused(client, spec, method, request_kwargs, code):
+    """The cases schemathesis found: each is now invalid by the schema and refused by the API."""
+    assert_json_error(client.open("/api/ask", method=method, **request_kwargs), 400, code)
+    operation = spec["paths"]["/api/ask"][method.lower()]
+    if method == "POST":
+        assert not validator(spec, "AskRequest").is_valid(request_kwargs["json"])
+    else:
+        params = {p["name"]: p["schema"] for p in operation["parameters"]}
+        name, value = next((k, v) for k, v in request_kwargs["query_string"].items()
+                           if k != "q" or len(request_kwargs["query_string"]) == 1)
+        schema = params[name]
+        as_typed = int(value) if schema["type"] == "integer" and value.lstrip("-").isdigit() else value
+        assert not Draft202012Validator(schema).is_valid(as_typed)
+
+
+@pytest.mark.parametrize("payload", [
+    {"question": "\x01" + "问" * 199},  # 200 characters as sent: the limit
+    {"question": "GDP", "year": 2024.0, "top_k": 3.0},  # JSON Schema integers (JSON cannot tell)
+    {"question": "GDP", "doc_id": "\x00"},  # a strange id is a filter matching nothing
+])
+def test_what_the_schema_allows_is_accepted(client, spec, payload):
+    assert validator(spec, "AskRequest").is_valid(payload)
+    assert client.post("/api/ask", json=payload).status_code == 200
+
+
+def test_question_pattern_agrees_with_clean_question_for_every_character():
+    import sys as _sys
+
+    from qa_service.service.requests import clean_question, visible_text_pattern
+
+    pattern = re.compile(visible_text_pattern())
+    for code in range(_sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        assert bool(pattern.search(ch)) == bool(clean_question(ch)), hex(code)

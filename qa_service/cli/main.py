@@ -5,12 +5,14 @@ import argparse
 import logging
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from ..config import DEFAULT_MODEL, load_settings
-from ..errors import QAServiceError
+from ..errors import CorpusError, QAServiceError
 from ..qa import DEFAULT_MODE, MODES
 from . import commands, documents
+from .fs_errors import describe_os_error, os_error_behind
 
 
 def _mode_list(text: str) -> tuple[str, ...]:
@@ -28,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ignore-metadata", action="store_true",
                         help="read every document's date and years from its text (QA_METADATA=ignore)")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--debug", action="store_true",
+                        help="print the traceback behind an error message")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("passages", help="print the reconstructed passages")
@@ -95,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    settings = None
     try:
         settings = load_settings({"corpus_dir": args.corpus_dir, "index_dir": args.index_dir,
                                   "model": args.model, "metadata": "ignore" if args.ignore_metadata else None})
@@ -103,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         return args.handler(settings, args)
     except QAServiceError as exc:
-        print(f"qa-service: {exc}", file=sys.stderr)
-        return 2
+        cause = os_error_behind(exc) if isinstance(exc, CorpusError) else None
+        return _fail(describe_os_error(cause) if cause else str(exc), args.debug)
     except KeyboardInterrupt:
         print("qa-service: interrupted", file=sys.stderr)
         return 130
@@ -114,6 +119,17 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 141
+    except OSError as exc:  # permission, missing, not a file, disk full: one line, no traceback
+        near = settings.index_dir if settings is not None else None
+        return _fail(describe_os_error(exc, near=near), args.debug)
+
+
+def _fail(message: str, debug: bool) -> int:
+    """Print the one-line error (after the traceback with --debug); exit status 2."""
+    if debug:
+        traceback.print_exc()
+    print(f"qa-service: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

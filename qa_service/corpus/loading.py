@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .inference import infer_meta
 logger = logging.getLogger(__name__)
 
 METADATA_FILE = "metadata.json"
+CORPUS_LABEL = "corpus"  # the corpus folder's name in responses, whatever its real path
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,18 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     (metadata, READMEs and hidden files excluded; unsupported formats included, to be reported)."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus directory {corpus_dir} does not exist")
-    return sorted((p for p in corpus_dir.rglob("*") if p.is_file() and _is_candidate(p, corpus_dir)),
-                  key=lambda p: p.relative_to(corpus_dir).as_posix())
+    # os.walk with onerror: rglob would swallow an unreadable folder's PermissionError and find nothing
+    def fail(exc: OSError) -> None:
+        raise exc
+
+    found = []
+    for folder, subfolders, names in os.walk(corpus_dir, onerror=fail):
+        subfolders.sort()
+        for name in names:
+            path = Path(folder) / name
+            if path.is_file() and _is_candidate(path, corpus_dir):
+                found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(corpus_dir).as_posix())
 
 
 def document_ids(corpus_dir: Path, paths: list[Path]) -> dict[Path, str]:
@@ -71,6 +83,12 @@ def corpus_hash(corpus_dir: Path) -> str:
     for path in paths:
         digest.update(path.relative_to(corpus_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def source_path(path: Path, corpus_dir: Path) -> str:
+    """How a document's file is named to users: relative to the corpus folder, written
+    ``corpus/<name>`` wherever that folder lives, so no server path reaches a response."""
+    return f"{CORPUS_LABEL}/{path.relative_to(corpus_dir).as_posix()}"
 
 
 def load_metadata(corpus_dir: Path) -> dict[str, dict]:
@@ -101,7 +119,7 @@ def apply_overrides(meta: DocumentMeta, entry: dict) -> DocumentMeta:
 def scan_corpus(corpus_dir: Path, *, root: Path | None = None, use_metadata: bool = True) -> CorpusScan:
     """Read every document under ``corpus_dir``; unusable files are listed with the reason."""
     metadata = load_metadata(corpus_dir) if use_metadata else {}
-    root = root or corpus_dir.parent
+    # ``root`` is accepted for callers, no longer used: paths are shown relative to the corpus folder
     paths = corpus_files(corpus_dir)
     ids = document_ids(corpus_dir, paths)
     documents, skipped = [], []
@@ -117,11 +135,7 @@ def scan_corpus(corpus_dir: Path, *, root: Path | None = None, use_metadata: boo
                           date_hint=extracted.date_hint)
         if doc_id in metadata:
             meta = apply_overrides(meta, metadata[doc_id])
-        try:
-            shown = path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            shown = path.as_posix()
-        documents.append(Document(doc_id=doc_id, path=shown, raw=extracted.text, meta=meta,
+        documents.append(Document(doc_id=doc_id, path=source_path(path, corpus_dir), raw=extracted.text, meta=meta,
                                   format=extracted.format, encoding=extracted.encoding))
     for item in skipped:
         logger.warning("skipped %s: %s", item.path, item.reason)

@@ -1,6 +1,7 @@
 """The BM25 index over pre-tokenised passages (bm25s), and document frequencies read from it."""
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -70,22 +71,30 @@ class DocFreq:
     """How many passages contain a term, from the BM25 index's statistics (O(1) per term).
 
     A term that is not itself a token (生产总值 inside 地区生产总值) gets the smallest count of
-    its search-mode tokens: an upper bound, which is all term weighting needs.
+    its search-mode tokens: an upper bound, which is all term weighting needs. Counts are
+    cached per term in a bounded LRU: questions bring new words without end, and an unbounded
+    cache would grow with every one of them.
     """
 
-    def __init__(self, bm25: BM25Index):
+    CACHE_SIZE = 8192
+
+    def __init__(self, bm25: BM25Index, *, cache_size: int = CACHE_SIZE):
         self._bm25 = bm25
-        self._cache: dict[str, int] = {}
+        self._cached = functools.lru_cache(maxsize=cache_size)(self._count)  # thread-safe
 
     def __len__(self) -> int:
         return self._bm25.count
 
     def get(self, term: str, default: int = 0) -> int:
-        term = term.lower()
-        if term not in self._cache:
-            df = self._bm25.document_frequency(term)
-            if df == 0:
-                parts = tokenize(term, keep_stopwords=True)
-                df = min((self._bm25.document_frequency(t) for t in parts), default=0) if parts else 0
-            self._cache[term] = df
-        return self._cache[term]
+        return self._cached(term.lower())
+
+    def cache_info(self):
+        """``functools`` cache statistics (hits, misses, maxsize, currsize)."""
+        return self._cached.cache_info()
+
+    def _count(self, term: str) -> int:
+        df = self._bm25.document_frequency(term)
+        if df == 0:
+            parts = tokenize(term, keep_stopwords=True)
+            df = min((self._bm25.document_frequency(t) for t in parts), default=0) if parts else 0
+        return df

@@ -71,10 +71,22 @@ class BuildResult:
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path):
-    """One build at a time per index directory (a second builder waits for the first)."""
+    """One build at a time per index directory. A second builder says it is waiting, and for
+    which process (the holder writes its pid into the lock file), then waits for the first."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    with (index_dir / ".build.lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    with (index_dir / ".build.lock").open("a+") as fh:  # "a+": never truncate the holder's pid
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read(32).strip()
+            logger.warning("waiting for another build of %s to finish (held by process %s)",
+                           index_dir, holder if holder.isdigit() else "unknown")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
         try:
             yield
         finally:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 
 from ..config import Settings
 from ..corpus.loading import corpus_hash
@@ -23,6 +26,40 @@ PIPELINE_FILES = (
     "search/tokenizer.py", "search/bm25.py", "search/context.py", "search/dense/faiss_store.py",
     "data/userdict.txt", "data/synonyms.json", "data/stopwords.txt",
 )
+_HEX = {"type": "string", "pattern": "^[0-9a-f]+$"}
+_COUNT = {"type": "integer", "minimum": 0}
+# The one schema a manifest is read through: a missing field, a wrong type or an impossible
+# value means the index is corrupt (and is rebuilt), never a KeyError or TypeError later.
+# Fields not listed are allowed (a newer build may record more).
+MANIFEST_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "format_version": {"type": "integer"},
+        "model": {"type": "string", "minLength": 1},
+        "query_prompt": {"type": "string"},
+        "passage_prompt": {"type": "string"},
+        "corpus_hash": {**_HEX, "minLength": 64, "maxLength": 64},
+        "max_passage_chars": {"type": "integer", "minimum": 1},
+        "store": {"type": "string", "minLength": 1},
+        "faiss_index": {"type": "string", "minLength": 1},
+        "pipeline": {**_HEX, "minLength": 16, "maxLength": 16},
+        "model_dim": {"type": "integer", "minimum": 1},
+        "passage_count": _COUNT,
+        "documents": {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True},
+        "built_at": {"type": "string", "minLength": 1},
+        "libraries": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
+        "files": {"type": "object", "minProperties": 1, "additionalProperties": {
+            "type": "object", "required": ["bytes", "sha256"], "additionalProperties": False,
+            "properties": {"bytes": _COUNT, "sha256": {**_HEX, "minLength": 64, "maxLength": 64}}}},
+    },
+    "required": ["format_version", "model", "query_prompt", "passage_prompt", "corpus_hash",
+                 "max_passage_chars", "store", "faiss_index", "pipeline", "model_dim", "passage_count",
+                 "documents", "built_at", "files"],
+}
+# Every index has these among its checksummed files: the passages, and something under each of
+# the dense and BM25 folders (so an emptied "files" cannot make the checksum check check nothing).
+REQUIRED_FILES = ("passages.jsonl", "dense/", "bm25/")
+_VALIDATOR = Draft202012Validator(MANIFEST_SCHEMA)
 _LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "sentence-transformers", "torch", "transformers")
 
 
@@ -80,16 +117,45 @@ def current_dir(index_dir: Path) -> Path:
 
 
 def read_manifest(index_dir: Path) -> dict:
+    """The current index's manifest, checked against ``MANIFEST_SCHEMA``.
+
+    Raises IndexMissingError when there is none, IndexCorruptError when it is unreadable or
+    does not fit the schema (both say what to run)."""
     path = current_dir(index_dir) / MANIFEST
     if not path.is_file():
         raise IndexMissingError(f"no index in {index_dir}: run `qa-service index`")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexCorruptError(f"{path} is unreadable ({exc}): run `qa-service index --force`") from exc
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files", {}), dict):
-        raise IndexCorruptError(f"{path} is not an index manifest: run `qa-service index --force`")
+    except (OSError, ValueError, RecursionError) as exc:
+        raise IndexCorruptError(f"{path} is unreadable ({_short(exc)}): run `qa-service index --force`") from exc
+    problem = manifest_problem(manifest)
+    if problem:
+        raise IndexCorruptError(f"{path} is not a valid index manifest ({problem}): "
+                                "run `qa-service index --force`")
     return manifest
+
+
+def manifest_problem(manifest) -> str | None:
+    """What is wrong with a decoded manifest (schema, then file list), or None."""
+    error = best_match(_VALIDATOR.iter_errors(manifest))
+    if error is not None:
+        where = error.json_path if error.path else "manifest"
+        return f"{where}: {_short(error.message)}"
+    files = manifest["files"]
+    for name in files:
+        parts = PurePosixPath(name).parts
+        if name.startswith("/") or ".." in parts or "\\" in name or not parts:
+            return f"$.files: {name[:80]!r} is not a path inside the index"
+    for required in REQUIRED_FILES:
+        present = any(n.startswith(required) for n in files) if required.endswith("/") else required in files
+        if not present:
+            return f"$.files lists no {required} file"
+    return None
+
+
+def _short(value, limit: int = 160) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def check_manifest(manifest: dict, settings: Settings) -> None:
@@ -107,8 +173,15 @@ def check_manifest(manifest: dict, settings: Settings) -> None:
 
 
 def verify_files(directory: Path, manifest: dict) -> None:
-    for name, record in manifest.get("files", {}).items():
+    """Raise IndexCorruptError unless every file the manifest lists has its size and checksum."""
+    for name, record in manifest["files"].items():
         path = directory / name
-        if not path.is_file() or path.stat().st_size != record["bytes"] or sha256_file(path) != record["sha256"]:
+        try:
+            intact = (path.is_file() and path.stat().st_size == record["bytes"]
+                      and sha256_file(path) == record["sha256"])
+        except OSError as exc:
+            raise IndexCorruptError(f"index file {path} is unreadable ({_short(exc)}): "
+                                    "run `qa-service index --force`") from exc
+        if not intact:
             raise IndexCorruptError(f"index file {path} is missing, truncated or modified: "
                                     "run `qa-service index --force`")

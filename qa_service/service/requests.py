@@ -1,6 +1,8 @@
 """The one validator of an ask request, used by the API, the search page, the CLI and the service."""
 from __future__ import annotations
 
+import functools
+import sys
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -38,6 +40,41 @@ def clean_question(text: str) -> str:
                    if unicodedata.category(ch) != "Cf").strip()
 
 
+def _invisible(ch: str) -> bool:
+    """What ``clean_question`` turns into nothing: controls, format characters, whitespace."""
+    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf")
+
+
+def _not_in(excluded) -> str:
+    """A regular expression class matching one character ``excluded`` is False for, written
+    with the characters themselves (the same in Python, ECMAScript and Rust regex engines).
+    Surrogates are left out: they are not text."""
+    ranges: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF or not excluded(chr(code)):
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[^" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]"
+
+
+@functools.cache
+def visible_text_pattern() -> str:
+    """The JSON Schema ``pattern`` of a question that is not empty once cleaned: it contains a
+    character that is not a control, format or whitespace character. Built from the same test
+    as ``clean_question`` over all of Unicode, so the OpenAPI document and the validator agree
+    character for character."""
+    return _not_in(_invisible)
+
+
+@functools.cache
+def non_blank_pattern() -> str:
+    """The JSON Schema ``pattern`` of a doc_id that is not blank (``str.strip`` leaves something)."""
+    return _not_in(str.isspace)
+
+
 def is_unicode_text(text: str) -> bool:
     """False for strings JSON can carry but UTF-8 cannot (lone surrogates such as "\\ud800")."""
     try:
@@ -47,8 +84,16 @@ def is_unicode_text(text: str) -> bool:
     return True
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)  # bool is an int in Python
+def _as_int(value: Any) -> int | None:
+    """The integer a JSON number stands for, or None. As in JSON Schema, 5.0 is the integer 5
+    (JSON does not tell them apart; JavaScript cannot); 5.5, true and "5" are not integers."""
+    if isinstance(value, bool):  # bool is an int in Python
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
 
 
 def _invalid(code: str, message: str) -> InvalidQuestionError:
@@ -63,25 +108,26 @@ def parse_ask(raw: Mapping[str, Any], limits: Limits = Limits()) -> AskRequest:
         raise _invalid("empty_question", "Field 'question' is required.")
     if not isinstance(question, str):
         raise _invalid("invalid_type", "Field 'question' must be a string.")
+    # the length as sent, before cleaning: what the OpenAPI maxLength says
+    if len(question) > limits.max_question_chars:
+        raise _invalid("question_too_long", f"The question is longer than {limits.max_question_chars} characters.")
     question = clean_question(question)
     if not question:
         raise _invalid("empty_question", "The question is empty.")
     if not is_unicode_text(question):
         raise _invalid("invalid_question", "The question is not valid Unicode text.")
-    if len(question) > limits.max_question_chars:
-        raise _invalid("question_too_long", f"The question is longer than {limits.max_question_chars} characters.")
 
     top_k = raw.get("top_k")
     if top_k is None:
         top_k = min(limits.default_top_k, limits.max_top_k)
-    elif not _is_int(top_k):
+    elif (top_k := _as_int(top_k)) is None:
         raise _invalid("invalid_top_k", "Field 'top_k' must be an integer.")
     elif not 1 <= top_k <= limits.max_top_k:
         raise _invalid("invalid_top_k", f"Field 'top_k' must be between 1 and {limits.max_top_k}.")
 
     year = raw.get("year")
     if year is not None:
-        if not _is_int(year):
+        if (year := _as_int(year)) is None:
             raise _invalid("invalid_year", "Field 'year' must be an integer.")
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise _invalid("invalid_year", f"Field 'year' must be between {MIN_YEAR} and {MAX_YEAR}.")
@@ -90,9 +136,10 @@ def parse_ask(raw: Mapping[str, Any], limits: Limits = Limits()) -> AskRequest:
     if doc_id is not None:
         if not isinstance(doc_id, str):
             raise _invalid("invalid_type", "Field 'doc_id' must be a string.")
+        if len(doc_id) > MAX_DOC_ID_CHARS or not doc_id.strip() or not is_unicode_text(doc_id):
+            raise _invalid("invalid_doc_id", "Field 'doc_id' must be a non-empty document id "
+                                             f"of at most {MAX_DOC_ID_CHARS} characters.")
         doc_id = doc_id.strip()
-        if not doc_id or len(doc_id) > MAX_DOC_ID_CHARS or not is_unicode_text(doc_id):
-            raise _invalid("invalid_doc_id", "Field 'doc_id' must be a non-empty document id.")
 
     mode = raw.get("mode") or DEFAULT_MODE
     if mode not in MODES:

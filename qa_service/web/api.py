@@ -46,9 +46,10 @@ def _json_body() -> dict:
 
 
 def _query_int(name: str, code: str):
-    """An optional integer query parameter; empty means absent."""
-    value = request.args.get(name, "").strip()
-    if not value:
+    """An optional integer query parameter: absent is None, present must be an integer
+    (``year=`` is not "no year": the schema says integer, and so does the validator)."""
+    value = request.args.get(name)
+    if value is None:
         return None
     if not _INTEGER.fullmatch(value):
         raise _invalid(code, f"Parameter '{name}' must be an integer.")
@@ -60,7 +61,7 @@ def _query_params() -> dict:
         "question": request.args.get("q", ""),
         "top_k": _query_int("top_k", "invalid_top_k"),
         "year": _query_int("year", "invalid_year"),
-        "doc_id": request.args.get("doc_id") or None,
+        "doc_id": request.args.get("doc_id"),  # present but empty is refused by parse_ask
     }
 
 

@@ -6,7 +6,7 @@ the tests can validate real responses against them and catch any drift from the 
 from __future__ import annotations
 
 from ..config import Settings
-from ..service.requests import MAX_YEAR, MIN_YEAR
+from ..service.requests import MAX_DOC_ID_CHARS, MAX_YEAR, MIN_YEAR, non_blank_pattern, visible_text_pattern
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -21,6 +21,23 @@ def _object(properties: dict, required: list[str] | None = None, **extra) -> dic
     return {"type": "object", "properties": properties,
             "required": list(properties) if required is None else required,
             "additionalProperties": False, **extra}
+
+
+def _question(settings: Settings) -> dict:
+    return {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars,
+            "pattern": visible_text_pattern(),
+            "description": "At least one character that is not whitespace, a control or a format "
+                           "character (those are dropped); the length counts them."}
+
+
+def _year() -> dict:
+    return {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR,
+            "description": "Only passages from documents reporting on or planning for this year."}
+
+
+def _doc_id() -> dict:
+    return {"type": "string", "minLength": 1, "maxLength": MAX_DOC_ID_CHARS, "pattern": non_blank_pattern(),
+            "description": "Only passages from this document."}
 
 
 def _schemas(settings: Settings) -> dict:
@@ -64,12 +81,11 @@ def _schemas(settings: Settings) -> dict:
     }
     return {
         "AskRequest": _object({
-            "question": {"type": "string", "minLength": 1, "maxLength": settings.max_question_chars},
+            "question": _question(settings),
             "top_k": {"type": ["integer", "null"], "minimum": 1, "maximum": settings.max_top_k,
                       "default": settings.default_top_k},
-            "year": {"type": ["integer", "null"], "minimum": MIN_YEAR, "maximum": MAX_YEAR,
-                     "description": "Only passages from documents reporting on or planning for this year."},
-            "doc_id": {"type": ["string", "null"], "description": "Only passages from this document."},
+            "year": {**_year(), "type": ["integer", "null"]},
+            "doc_id": {**_doc_id(), "type": ["string", "null"]},
         }, required=["question"]),
         "AskResponse": _object({
             "question": _STR,
@@ -150,13 +166,13 @@ def _errors(*statuses: int) -> dict:
 def build_openapi(settings: Settings) -> dict:
     """The OpenAPI 3.1 document for exactly the routes of ``web_api``."""
     query = [
-        {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1},
+        {"name": "q", "in": "query", "required": True, "schema": _question(settings),
          "description": "The question."},
         {"name": "top_k", "in": "query", "required": False,
          "schema": {"type": "integer", "minimum": 1, "maximum": settings.max_top_k,
                     "default": settings.default_top_k}},
-        {"name": "year", "in": "query", "required": False, "schema": {"type": "integer"}},
-        {"name": "doc_id", "in": "query", "required": False, "schema": _STR},
+        {"name": "year", "in": "query", "required": False, "schema": _year()},
+        {"name": "doc_id", "in": "query", "required": False, "schema": _doc_id()},
     ]
     ask_common = {"tags": ["ask"], "responses": {
         "200": _json("AskResponse", "Cited passages and, unless abstained, the answer span"),

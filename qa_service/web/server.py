@@ -8,19 +8,55 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import unicodedata
 
 from ..config import Settings
 from ..errors import ConfigError
 from ..service import QAService, ensure_index, make_embedder
 from .app import create_app
+from .wsgi import make_server
 
 logger = logging.getLogger("qa_service.serve")  # not __name__: "__main__" under python -m
 access_logger = logging.getLogger("qa_service.access")
 
-# waitress buffers a request body before the app sees it; bodies past the app's 64 KiB limit get
-# a JSON 413 from Flask, and this hard cap stops a client from making waitress spool gigabytes.
-MAX_BUFFERED_BODY = 8 * 1024 * 1024
 WARM_UP_QUESTION = "四平市地区生产总值"
+MAX_LOGGED_PATH = 400  # characters of the path written to the access log
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})  # controls, format (bidi), line/para separators
+
+
+def log_safe(text: str, limit: int | None = MAX_LOGGED_PATH, *, backslash: bool = True) -> str:
+    """``text`` fit for one log line: control, format and line-separator characters (CR, LF,
+    ESC, U+2028, bidi overrides …) become ``\\xNN``/``\\uNNNN`` escapes, so a request cannot
+    forge log lines or drive the operator's terminal; text past ``limit`` is cut with an
+    ellipsis. Backslashes are doubled too (unless ``backslash`` is False), so a literal
+    ``\\x0d`` in a path cannot pass for an escaped CR."""
+    cut = text if limit is None else text[:limit]
+    out = []
+    for ch in cut:
+        if ch == "\\" and backslash:
+            out.append("\\\\")
+        elif unicodedata.category(ch) in _UNSAFE_CATEGORIES:
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out) + ("…" if len(cut) < len(text) else "")
+
+
+class OneLineFormatter(logging.Formatter):
+    """A formatter whose messages cannot span lines or carry escape codes (waitress logs request
+    paths too); a traceback attached to the record still follows on its own lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        record.message = log_safe(record.message, None, backslash=False)
+        return super().formatMessage(record)
+
+
+def _wsgi_text(value: str) -> str:
+    """A WSGI environ string (bytes decoded as latin-1) as the UTF-8 text the client sent."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 class AccessLogMiddleware:
@@ -48,8 +84,8 @@ class AccessLogMiddleware:
 
     def _log(self, environ, status: str, started: float) -> None:
         elapsed_ms = (time.perf_counter() - started) * 1000
-        self.log.info("%s %s %s %.1fms", environ.get("REQUEST_METHOD", "-"),
-                      environ.get("PATH_INFO", "") or "/", status, elapsed_ms)
+        self.log.info("%s %s %s %.1fms", log_safe(environ.get("REQUEST_METHOD", "-"), 20),
+                      log_safe(_wsgi_text(environ.get("PATH_INFO", "") or "/")), status, elapsed_ms)
 
 
 class _LoggedBody:
@@ -76,7 +112,7 @@ class _LoggedBody:
 def _configure_logging() -> None:
     """Request lines and waitress's own messages at INFO, with timestamps, on stderr."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for name in ("qa_service.access", "waitress"):
         log = logging.getLogger(name)
         log.setLevel(logging.INFO)
@@ -109,8 +145,6 @@ def build_wsgi_app(settings: Settings):
 def serve(settings: Settings, *, host: str | None = None, port: int | None = None,
           threads: int | None = None) -> None:
     """Build the index if needed, load the service and serve until interrupted."""
-    import waitress
-
     host = host or settings.host
     port = settings.port if port is None else port
     threads = threads or settings.threads
@@ -120,6 +154,8 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         raise ConfigError("--threads must be at least 1")
     _configure_logging()
     app = build_wsgi_app(settings)
-    logger.info("serving on http://%s:%d with %d threads", host, port, threads)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="qa-service",
-                   max_request_body_size=MAX_BUFFERED_BODY, clear_untrusted_proxy_headers=True)
+    server = make_server(app, settings, host=host, port=port, threads=threads)
+    logger.info("serving on http://%s:%d with %d threads (at most %d connections, idle ones closed "
+                "after %d s)", host, server.effective_port if hasattr(server, "effective_port") else port,
+                threads, settings.connection_limit, settings.channel_timeout)
+    server.run()

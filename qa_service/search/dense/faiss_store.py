@@ -110,10 +110,12 @@ class FaissStore:
         kind, path = config.faiss_index, directory / FILE_NAME
         try:
             index = faiss.read_index(str(path))
-        except Exception as exc:  # FAISS raises RuntimeError with C++ text on damaged files
-            raise IndexCorruptError(f"FAISS index {path} is unreadable: {exc}") from exc
+        except Exception as exc:  # FAISS raises RuntimeError with C++ text (kept as the cause, not shown)
+            raise IndexCorruptError(f"FAISS index {path} is unreadable (truncated or not a FAISS file): "
+                                    "run `qa-service index --force`") from exc
         if index.ntotal != count or index.d != dim:
-            raise IndexCorruptError(f"FAISS index holds {index.ntotal}×{index.d}, manifest says {count}×{dim}")
+            raise IndexCorruptError(f"FAISS index holds {index.ntotal}×{index.d}, manifest says {count}×{dim}: "
+                                    "run `qa-service index --force`")
         if kind == "hnsw":
             faiss.downcast_index(index).hnsw.efSearch = HNSW_EF_SEARCH
         elif kind == "ivf":
