@@ -59,7 +59,7 @@ def project(tmp_path):
 def deny(monkeypatch, target: Path, error: int = errno.EACCES) -> None:
     """Make opening ``target`` (a file) or listing it (a folder) fail with ``error``."""
     target = Path(target)
-    real_open, real_listdir = pathlib.Path.open, os.listdir
+    real_open, real_listdir, real_scandir = pathlib.Path.open, os.listdir, os.scandir
 
     def guarded_open(self, *args, **kwargs):
         if Path(self) == target:
@@ -71,8 +71,14 @@ def deny(monkeypatch, target: Path, error: int = errno.EACCES) -> None:
             raise OSError(error, os.strerror(error), os.fsdecode(path))
         return real_listdir(path)
 
+    def guarded_scandir(path="."):
+        if Path(os.fsdecode(path)) == target:
+            raise OSError(error, os.strerror(error), os.fsdecode(path))
+        return real_scandir(path)
+
     monkeypatch.setattr(pathlib.Path, "open", guarded_open)
     monkeypatch.setattr(os, "listdir", guarded_listdir)
+    monkeypatch.setattr(os, "scandir", guarded_scandir)  # os.walk lists folders with scandir
 
 
 def one_line(capsys) -> str:

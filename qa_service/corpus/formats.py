@@ -56,10 +56,9 @@ def extract(path: Path, *, name: str | None = None) -> Extracted:
         kind = suffix or "no extension"
         raise DocumentSkippedError(f"{name}: unsupported format ({kind}); supported: "
                                    + ", ".join(s.lstrip(".") for s in SUPPORTED_SUFFIXES))
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DocumentSkippedError(f"{name}: unreadable: {exc.strerror or exc}") from exc
+    # A file the system refuses to read (permission, I/O) is the operator's to fix, not a document
+    # to skip: the OSError reaches the command, which names the path and the fix (exit 2).
+    data = path.read_bytes()
     if suffix in TEXT_SUFFIXES:
         text, encoding = decode_text(data, name)
         text = normalise_newlines(text)
