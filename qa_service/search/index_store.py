@@ -107,6 +107,7 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
             "passage_count": len(passages),
             "documents": sorted(by_id),
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "encoder": getattr(embedder, "runtime", None),  # informational: see expected_identity
             "libraries": library_versions(),
             "files": file_records(staging),
         }

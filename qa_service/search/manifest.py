@@ -23,7 +23,8 @@ PIPELINE_FILES = (
     "search/tokenizer.py", "search/bm25.py", "search/context.py", "search/dense/faiss_store.py",
     "data/userdict.txt", "data/synonyms.json", "data/stopwords.txt",
 )
-_LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "sentence-transformers", "torch", "transformers")
+_LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "onnxruntime", "tokenizers", "sentence-transformers", "torch",
+              "transformers")
 
 
 def pipeline_hash() -> str:
@@ -36,7 +37,13 @@ def pipeline_hash() -> str:
 
 
 def expected_identity(settings: Settings) -> dict:
-    """The manifest fields that must match for an index to be usable with these settings."""
+    """The manifest fields that must match for an index to be usable with these settings.
+
+    The encoder runtime (onnxruntime or sentence-transformers) is recorded in the manifest but is
+    not part of the identity: an ONNX export is used only when its embeddings agree with the
+    sentence-transformers model's to cosine ≥ 0.9999 (``onnx_export.MIN_COSINE``), i.e. it is the
+    same model, and an index built by either runtime serves the other unchanged (eval identical).
+    """
     return {
         "format_version": FORMAT_VERSION,
         "model": settings.model,
