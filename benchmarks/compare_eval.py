@@ -16,7 +16,7 @@ def normalise(value, path=""):
     """Drop timings; round floats (dense scores differ in the 7th digit between runtimes)."""
     if isinstance(value, dict):
         return {k: normalise(v, f"{path}.{k}") for k, v in value.items()
-                if "latency" not in k and not k.endswith("_ms") and k != "took_ms"}
+                if "latency" not in k and not k.endswith("_ms") and k not in ("created", "built_at")}
     if isinstance(value, list):
         return [normalise(v, path) for v in value]
     if isinstance(value, float):

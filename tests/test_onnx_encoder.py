@@ -191,3 +191,20 @@ def test_encoder_settings_are_checked(tmp_path):
         make_settings(tmp_path, encoder_runtime="tensorflow")
     with pytest.raises(ConfigError):
         make_settings(tmp_path, encoder_threads=-1)
+
+
+def test_an_exporter_crash_is_recorded_as_a_refusal(tmp_path, monkeypatch):
+    from qa_service.search import onnx_export
+
+    model_dir = tmp_path / "odd-model"
+    model_dir.mkdir()
+
+    def crash(*args):
+        raise RuntimeError("Unsupported: ONNX export of operator foo")
+
+    monkeypatch.setattr(onnx_export, "_export_into", crash)
+    with pytest.raises(ExportImpossible, match="operator foo"):
+        onnx_export.export_model(str(model_dir), cache_dir=tmp_path / "cache")
+    marker = onnx_files.read_marker(export_dir(str(model_dir), cache_dir=tmp_path / "cache"))
+    assert marker["status"] == onnx_files.REFUSED and "operator foo" in marker["reason"]
+    assert embedding.ensure_export(str(model_dir), cache_dir=tmp_path / "cache") == marker  # no retry

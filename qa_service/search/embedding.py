@@ -75,8 +75,9 @@ def load_embedder(model: str = DEFAULT_MODEL, *, cache_dir: Path, query_prompt: 
         return OnnxEmbedder(export_dir(model, cache_dir=cache_dir), model_id=model, query_prompt=query_prompt,
                             passage_prompt=passage_prompt, threads=threads, marker=marker)
     if runtime == "onnx":
-        logger.warning("model %s has no faithful ONNX export (%s): encoding with sentence-transformers (torch)",
-                       model, marker.get("reason", "no reason recorded"))
+        logger.warning("model %s has no faithful ONNX export (%s): encoding with sentence-transformers (torch); "
+                       "to retry the export, delete %s and run `qa-service prepare-model`",
+                       model, marker.get("reason", "no reason recorded"), export_dir(model, cache_dir=cache_dir))
     if threads:
         import torch
 

@@ -9,6 +9,7 @@ falls below ``MIN_COSINE`` the export is refused (and the refusal recorded) inst
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import time
 from pathlib import Path
@@ -54,15 +55,23 @@ def export_model(model: str, *, cache_dir: Path, opset: int = OPSET) -> dict:
     try:
         marker = write_atomically(dest, lambda tmp: _export_into(tmp, model, location, fingerprint, opset)) / MARKER
     except ExportImpossible as exc:
-        write_atomically(dest, lambda tmp: write_json(tmp / MARKER, {
-            "format_version": FORMAT_VERSION, "status": REFUSED, "source": fingerprint, "reason": str(exc)}))
+        _record_refusal(dest, fingerprint, exc)
         raise
-    import json
-
+    except ModelError:
+        raise  # torch missing or the model does not load: nothing to record, a later run retries
+    except Exception as exc:  # an exporter or optimiser failure: this model is served by torch instead
+        refusal = ExportImpossible(f"exporting {model} failed: {type(exc).__name__}: {exc}")
+        _record_refusal(dest, fingerprint, refusal)
+        raise refusal from exc
     result = json.loads(marker.read_text(encoding="utf-8"))
     logger.info("exported %s to %s in %.1f s (min cosine %.7f)", model, dest, time.perf_counter() - started,
                 result["fidelity"]["min_cosine"])
     return result
+
+
+def _record_refusal(dest: Path, fingerprint: dict, exc: Exception) -> None:
+    write_atomically(dest, lambda tmp: write_json(tmp / MARKER, {
+        "format_version": FORMAT_VERSION, "status": REFUSED, "source": fingerprint, "reason": str(exc)}))
 
 
 def _export_into(tmp: Path, model: str, location: str, fingerprint: dict, opset: int) -> None:
@@ -75,7 +84,10 @@ def _export_into(tmp: Path, model: str, location: str, fingerprint: dict, opset:
     from . import onnx_graph
     from .st_encoder import SentenceTransformerEmbedder
 
-    st = SentenceTransformer(location, device="cpu", model_kwargs={"attn_implementation": "eager"})
+    try:  # eager attention traces to the MatMul/Softmax pattern the attention fusion recognises
+        st = SentenceTransformer(location, device="cpu", model_kwargs={"attn_implementation": "eager"})
+    except (TypeError, ValueError):
+        st = SentenceTransformer(location, device="cpu")
     pooling, max_seq_length, lowercase = _pipeline(st)
     transformer = st[0]
     auto, tokenizer = transformer.auto_model.float().eval(), transformer.tokenizer
