@@ -41,7 +41,7 @@ class Settings:
     port: int = 8000
     threads: int = 8
     encoder_runtime: str = "onnx"  # onnx (torch-free; falls back to torch if not exportable) | torch
-    encoder_threads: int = 0  # onnxruntime intra-op threads; 0 = half of os.cpu_count(), at least 1
+    encoder_threads: int = 0  # onnxruntime intra-op threads; 0 = os.cpu_count()
     encoder_batch: int = 0  # most questions the micro-batcher encodes in one run; 0 = by core count
 
     def replace(self, **changes: Any) -> "Settings":
