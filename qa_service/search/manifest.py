@@ -60,7 +60,8 @@ MANIFEST_SCHEMA = {
 # the dense and BM25 folders (so an emptied "files" cannot make the checksum check check nothing).
 REQUIRED_FILES = ("passages.jsonl", "dense/", "bm25/")
 _VALIDATOR = Draft202012Validator(MANIFEST_SCHEMA)
-_LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "sentence-transformers", "torch", "transformers")
+_LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "onnxruntime", "tokenizers", "sentence-transformers", "torch",
+              "transformers")
 
 
 def pipeline_hash() -> str:
@@ -73,7 +74,13 @@ def pipeline_hash() -> str:
 
 
 def expected_identity(settings: Settings) -> dict:
-    """The manifest fields that must match for an index to be usable with these settings."""
+    """The manifest fields that must match for an index to be usable with these settings.
+
+    The encoder runtime (onnxruntime or sentence-transformers) is recorded in the manifest but is
+    not part of the identity: an ONNX export is used only when its embeddings agree with the
+    sentence-transformers model's to cosine ≥ 0.9999 (``onnx_export.MIN_COSINE``), i.e. it is the
+    same model, and an index built by either runtime serves the other unchanged (eval identical).
+    """
     return {
         "format_version": FORMAT_VERSION,
         "model": settings.model,

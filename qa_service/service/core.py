@@ -14,7 +14,7 @@ from ..qa.normalize import HomophoneReader
 from ..qa.parts import split_parts
 from ..qa.pipeline import combine_parts
 from ..search import build_index, index_is_current, load_index
-from ..search.query_encoder import QueryEncoder
+from ..search.query_encoder import QueryEncoder, default_batch
 from ..types import Answer, AnswerPart, Document, Passage
 from .requests import AskRequest, Limits, parse_ask
 
@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 def make_embedder(settings: Settings):
-    """The configured embedding model, loaded (seconds)."""
-    from ..search.embedding import Embedder
+    """The configured embedding model, loaded (about a second; the first time also exported)."""
+    from ..search.embedding import load_embedder
 
     try:  # requests run on the server's threads; FAISS's own OpenMP threads only contend with them
         import faiss
@@ -31,12 +31,9 @@ def make_embedder(settings: Settings):
         faiss.omp_set_num_threads(1)
     except ImportError:  # pragma: no cover
         pass
-    if settings.torch_threads:
-        import torch
-
-        torch.set_num_threads(settings.torch_threads)
-    return Embedder(settings.model, cache_dir=settings.cache_dir, query_prompt=settings.query_prompt,
-                    passage_prompt=settings.passage_prompt)
+    return load_embedder(settings.model, cache_dir=settings.cache_dir, query_prompt=settings.query_prompt,
+                         passage_prompt=settings.passage_prompt, threads=settings.encoder_threads,
+                         runtime=settings.encoder_runtime)
 
 
 def ensure_index(settings: Settings, *, embedder=None, show_progress: bool = False) -> bool:
@@ -73,7 +70,7 @@ class QAService:
         self.passages: list[Passage] = loaded.passages
         self.documents = documents
         self.embedder = embedder
-        self._query_encoder = QueryEncoder(embedder)
+        self._query_encoder = QueryEncoder(embedder, max_batch=settings.encoder_batch or default_batch())
         self.learned = _learned_model(settings)
         self.answerer = Answerer(loaded.passages, loaded.dense, loaded.bm25, self._query_encoder, documents,
                                   loaded.doc_freq, learned=self.learned)

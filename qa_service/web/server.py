@@ -134,7 +134,7 @@ def build_wsgi_app(settings: Settings):
         logger.info("built the index in %s", settings.index_dir)
     service = QAService.load(settings, embedder=embedder)
     try:
-        service.ask(WARM_UP_QUESTION)  # the first query pays torch's lazy set-up; not a user
+        service.ask(WARM_UP_QUESTION)  # the first query pays the runtime's lazy set-up; not a user
     except Exception:  # noqa: BLE001 - a warm-up failure must not stop the server
         logger.warning("warm-up question failed", exc_info=True)
     logger.info("ready: %d passages, model %s, %.1fs", len(service.passages), settings.model,

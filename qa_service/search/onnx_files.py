@@ -1,0 +1,112 @@
+"""The ONNX export directory: its files, its marker (``export.json``) and the atomic write.
+
+The marker says how the export was made (opset, optimisation, word-table dtype), from what
+(the source model's fingerprint), how faithful it is (cosine with the sentence-transformers
+embeddings) and the checksums of its files. It is written last: a directory without a valid
+marker is not an export. A refused or failed export is recorded too (``status``), so a server
+falls back to sentence-transformers without retrying the export on every start.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+FORMAT_VERSION = 1
+MARKER = "export.json"
+MODEL_FILE = "model.onnx"  # the graph; its weights are in DATA_FILE (mapped, not copied, by onnxruntime)
+DATA_FILE = "model.onnx.data"
+TOKENIZER_FILE = "tokenizer.json"
+READY, REFUSED = "ready", "refused"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_marker(directory: Path, fingerprint: dict | None = None) -> dict | None:
+    """The export's marker, or None when there is none, it is from another format version, or
+    (given ``fingerprint``) it was made from another source model."""
+    try:
+        marker = json.loads((Path(directory) / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(marker, dict) or marker.get("format_version") != FORMAT_VERSION:
+        return None
+    if fingerprint is not None and marker.get("source") != fingerprint:
+        return None
+    if marker.get("status") == READY and not files_present(directory, marker):
+        return None
+    return marker
+
+
+def files_present(directory: Path, marker: dict) -> bool:
+    """Every file the marker lists exists with its recorded size (cheap; checked on every load)."""
+    for name, record in marker.get("files", {}).items():
+        path = Path(directory) / name
+        if not path.is_file() or path.stat().st_size != record["bytes"]:
+            return False
+    return bool(marker.get("files"))
+
+
+def verify_checksums(directory: Path, marker: dict) -> list[str]:
+    """Names of the files whose sha256 differs from the marker's (``prepare-model`` checks)."""
+    return [name for name, record in marker.get("files", {}).items()
+            if not (Path(directory) / name).is_file() or sha256_file(Path(directory) / name) != record["sha256"]]
+
+
+def file_records(directory: Path, names: list[str]) -> dict:
+    return {name: {"bytes": (directory / name).stat().st_size, "sha256": sha256_file(directory / name)}
+            for name in names}
+
+
+def write_json(path: Path, value) -> None:
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def write_atomically(dest: Path, fill: Callable[[Path], None]) -> Path:
+    """Let ``fill`` write a temporary sibling of ``dest``, then rename it into place.
+
+    An interrupted export leaves no half-written directory; an older ``dest`` is replaced only
+    after the new one is complete. If another process finished the same export meanwhile, its
+    copy is kept.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temp_dirs(dest)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        tmp.chmod(0o755)
+        fill(tmp)
+        if dest.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
+            dest.rename(old / dest.name)
+            shutil.rmtree(old, ignore_errors=True)
+        try:
+            tmp.rename(dest)
+        except OSError:
+            if read_marker(dest) is None:
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dest
+
+
+def _remove_stale_temp_dirs(dest: Path, max_age_s: float = 3600.0) -> None:
+    """Delete temporary directories left by exports that were killed (a kill skips cleanup)."""
+    for leftover in dest.parent.glob(f".{dest.name}.*"):
+        try:
+            if leftover.is_dir() and time.time() - leftover.stat().st_mtime > max_age_s:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except OSError:
+            pass
