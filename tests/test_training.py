@@ -61,3 +61,26 @@ def test_model_file_round_trips_and_refuses_other_features():
         LearnedModel.from_json(foreign)
     with pytest.raises(LearnedModelError):
         LearnedModel.from_json('{"ranking": {}}')
+
+
+def test_a_model_trained_for_another_encoder_is_not_applied(caplog):
+    from qa_service.service.core import _matching
+
+    shipped = load_learned()
+    same = {"model": shipped.info["model"], "pipeline": shipped.info["index_pipeline"]}
+    assert _matching(shipped, same) is shipped
+    assert _matching(None, same) is None
+    with caplog.at_level("WARNING", logger="qa_service.service.core"):
+        assert _matching(shipped, {**same, "model": "intfloat/multilingual-e5-large"}) is None
+    assert "hand-set weights" in caplog.text and "qa-service train" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="qa_service.service.core"):
+        assert _matching(shipped, {**same, "pipeline": "0" * 16}) is shipped  # applies, with a warning
+    assert "refit" in caplog.text
+
+
+def test_the_shipped_model_was_trained_on_the_shipped_pipeline(real_service):
+    """Retrain (`qa-service train`) whenever tokenizer data or the model changes."""
+    info = load_learned().info
+    assert info["model"] == real_service.manifest["model"]
+    assert info["index_pipeline"] == real_service.manifest["pipeline"]

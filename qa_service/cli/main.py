@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="measure retrieval and answer accuracy on the gold set")
     p.add_argument("--gold", type=Path, help="gold JSONL file (default: eval/gold.jsonl)")
     p.add_argument("--modes", type=_mode_list,
-                   help="comma-separated modes (default: all: bm25,dense,hybrid,hybrid_rerank)")
+                   help=f"comma-separated modes (default: all: {','.join(MODES)})")
     p.add_argument("--top-k", type=int, default=10, help="passages per question (default: 10)")
     p.add_argument("--split", choices=("all", "dev", "test"), default="all",
                    help="questions to ask: tune on dev only; test is the held-out yardstick (default: all)")

@@ -63,9 +63,14 @@ def _fit(x: np.ndarray, y: np.ndarray, c: float, features: tuple[str, ...], bala
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=c, class_weight="balanced" if balanced else None, max_iter=2000)
     model.fit((x - mean) / scale, y)
-    return Linear(features=features, coef=tuple(float(v) for v in model.coef_[0]),
-                  intercept=float(model.intercept_[0]), mean=tuple(float(v) for v in mean),
-                  scale=tuple(float(v) for v in scale))
+    return Linear(features=features, coef=_digits(model.coef_[0]),
+                  intercept=_digits([model.intercept_[0]])[0], mean=_digits(mean), scale=_digits(scale))
+
+
+def _digits(values) -> tuple[float, ...]:
+    """Seven significant digits: the solver's last bits vary with BLAS threading, so unrounded
+    weights would make every retraining a different file although nothing changed."""
+    return tuple(float(f"{float(v):.7g}") for v in values)
 
 
 def _mrr(questions: Sequence[_Question], models: dict[int, Linear]) -> float:
@@ -165,5 +170,6 @@ def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedMo
         "threshold": threshold, "threshold_cv": counts,
         "index_corpus_hash": str(service.manifest.get("corpus_hash", "")),
         "model": str(service.manifest.get("model", "")),
+        "index_pipeline": str(service.manifest.get("pipeline", "")),
     }
     return LearnedModel(ranking=ranking, abstention=abstention, threshold=threshold, info=info)

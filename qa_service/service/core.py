@@ -55,6 +55,27 @@ def _learned_model(settings: Settings) -> LearnedModel | None:
                           "run `qa-service train` or set QA_LEARNED_MODEL=off") from exc
 
 
+def _matching(learned: LearnedModel | None, manifest: dict) -> LearnedModel | None:
+    """The learned model, if it was trained on an index from the same embedding model; else None.
+
+    Its weights include dense-score features, which mean nothing for another encoder; a model
+    trained under another text pipeline (tokenizer data, cue files) still applies, with a warning.
+    """
+    if learned is None:
+        return None
+    trained_model = learned.info.get("model")
+    if trained_model and trained_model != manifest.get("model"):
+        logger.warning("the learned ranking was trained with the model %s, the index uses %s: using "
+                       "the hand-set weights (run `qa-service train` to learn weights for this model)",
+                       trained_model, manifest.get("model"))
+        return None
+    trained_pipeline = learned.info.get("index_pipeline")
+    if trained_pipeline and trained_pipeline != manifest.get("pipeline"):
+        logger.warning("the learned ranking was trained under text pipeline %s, the index is %s; "
+                       "rerun `qa-service train` to refit it", trained_pipeline, manifest.get("pipeline"))
+    return learned
+
+
 def limits(settings: Settings) -> Limits:
     return Limits(max_question_chars=settings.max_question_chars, max_top_k=settings.max_top_k,
                   default_top_k=settings.default_top_k)
@@ -71,7 +92,7 @@ class QAService:
         self.documents = documents
         self.embedder = embedder
         self._query_encoder = QueryEncoder(embedder, max_batch=settings.encoder_batch or default_batch())
-        self.learned = _learned_model(settings)
+        self.learned = _matching(_learned_model(settings), loaded.manifest)
         self.answerer = Answerer(loaded.passages, loaded.dense, loaded.bm25, self._query_encoder, documents,
                                   loaded.doc_freq, learned=self.learned)
         self._by_id = {p.passage_id: p for p in loaded.passages}

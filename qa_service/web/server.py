@@ -109,9 +109,22 @@ class _LoggedBody:
                 on_close()
 
 
+class _StderrHandler(logging.StreamHandler):
+    """A stream handler that writes to whatever ``sys.stderr`` is when a record is emitted, so a
+    replaced or closed stderr (a test's capture, a daemon's redirect) never gets a stale stream."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def _configure_logging() -> None:
     """Request lines and waitress's own messages at INFO, with timestamps, on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for name in ("qa_service.access", "waitress"):
         log = logging.getLogger(name)
