@@ -41,6 +41,8 @@ def ensure_export(model: str, *, cache_dir: Path, in_process: bool = False) -> d
     directory = export_dir(model, cache_dir=cache_dir)
     marker = read_marker(directory, source_fingerprint(model, location))
     if marker is not None:
+        if marker.get("status") == READY and "vocabulary" not in marker:
+            marker = _add_vocabulary(directory, in_process=in_process) or marker
         return marker
     logger.info("exporting %s to ONNX in %s (one-off, under a minute)", model, directory)
     if in_process:
@@ -59,6 +61,21 @@ def ensure_export(model: str, *, cache_dir: Path, in_process: bool = False) -> d
     if marker is None:
         raise ModelError(f"the ONNX export of {model} left no marker in {directory}")
     return marker
+
+
+def _add_vocabulary(directory: Path, *, in_process: bool) -> dict | None:
+    """Give an export made before the trimmed tokenizer existed its trimmed tokenizer (once)."""
+    logger.info("adding the script-trimmed tokenizer to the export in %s (one-off, seconds)", directory)
+    if in_process:
+        from .onnx_vocab import add_to_export
+
+        return add_to_export(directory)
+    done = subprocess.run([sys.executable, "-m", "qa_service.search.onnx_vocab", str(directory)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:  # the full tokenizer still serves: slower to load, same embeddings
+        logger.warning("could not add the trimmed tokenizer: %s", (done.stdout + done.stderr).strip()[-400:])
+        return None
+    return read_marker(directory)
 
 
 def load_embedder(model: str = DEFAULT_MODEL, *, cache_dir: Path, query_prompt: str = "query: ",

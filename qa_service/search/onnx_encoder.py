@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from ..errors import ModelError
 from .onnx_files import MODEL_FILE, READY, TOKENIZER_FILE, read_marker
+from .onnx_vocab import IDS_FILE, TRIMMED_FILE, covered
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ class OnnxEmbedder:
         try:
             self._session = ort.InferenceSession(str(directory / MODEL_FILE), options,
                                                  providers=["CPUExecutionProvider"])
-            self._tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
+            self._tokenizer, self._ids = _tokenizer(Tokenizer, directory, marker)
         except Exception as exc:  # a damaged file: onnxruntime raises its own exception types
             raise ModelError(f"cannot load the ONNX export in {directory}: {exc}; "
                              "run `qa-service prepare-model`") from exc
@@ -74,8 +76,11 @@ class OnnxEmbedder:
         # Passage batches grow the memory arena far past what questions need: give it back after.
         self._shrink = ort.RunOptions()
         self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=min(max_seq_length, int(marker["max_seq_length"])))
+        self._max_length = min(max_seq_length, int(marker["max_seq_length"]))
+        _configure(self._tokenizer, self._max_length)
+        self._full_file = directory / TOKENIZER_FILE
+        self._full = None if self._ids is not None else self._tokenizer
+        self._full_lock = threading.Lock()
         self._pad_id = int(marker["pad_token_id"])
         self.runtime = {"runtime": "onnxruntime", "onnxruntime": ort.__version__,
                         "opset": marker["opset"], "optimization": marker["optimization"],
@@ -100,9 +105,9 @@ class OnnxEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encodings = [self._tokenizer.encode(text) for text in texts]
+        encodings = [self._token_ids(text) for text in texts]
         # Longest first, so each batch pads to lengths close to its own (less padding, same result).
-        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i]))
         starts = range(0, len(order), self.batch_size)
         steps = starts
         if show_progress:
@@ -114,18 +119,52 @@ class OnnxEmbedder:
             out[rows] = self._run([encodings[i] for i in rows], shrink=shrink_after and start == starts[-1])
         return out
 
+    def _token_ids(self, text: str) -> np.ndarray:
+        """The model's token ids of ``text``: by the trimmed tokenizer when its scripts cover the
+        text (then mapped back to the model's ids), else by the full one (exactly the same ids)."""
+        if self._ids is not None and covered(self._normalise(text)):
+            return self._ids[self._tokenizer.encode(text).ids]
+        return np.asarray(self._full_tokenizer().encode(text).ids, dtype=np.int64)
+
+    def _normalise(self, text: str) -> str:
+        normalizer = self._tokenizer.normalizer
+        return normalizer.normalize_str(text) if normalizer is not None else text
+
+    def _full_tokenizer(self):
+        with self._full_lock:
+            if self._full is None:
+                from tokenizers import Tokenizer
+
+                logger.info("a text outside the trimmed tokenizer's scripts: loading the full vocabulary")
+                self._full = _configure(Tokenizer.from_file(str(self._full_file)), self._max_length)
+            return self._full
+
     def _run(self, encodings, *, shrink: bool = False) -> np.ndarray:
-        length = max(len(e.ids) for e in encodings)
+        length = max(len(e) for e in encodings)
         ids = np.full((len(encodings), length), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(encodings), length), dtype=np.int64)
         for row, encoding in enumerate(encodings):
-            ids[row, :len(encoding.ids)] = encoding.ids
-            mask[row, :len(encoding.ids)] = 1
+            ids[row, :len(encoding)] = encoding
+            mask[row, :len(encoding)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
         (hidden,) = self._session.run(["last_hidden_state"], feeds, self._shrink if shrink else None)
         return pool(hidden, mask, self._pooling)
+
+
+def _tokenizer(tokenizer_class, directory: Path, marker: dict):
+    """The tokenizer to load (the script-trimmed one when the export has it) and its id map."""
+    if marker.get("vocabulary", {}).get("kind") == "script-trimmed":
+        return (tokenizer_class.from_file(str(directory / TRIMMED_FILE)),
+                np.load(directory / IDS_FILE, allow_pickle=False))
+    return tokenizer_class.from_file(str(directory / TOKENIZER_FILE)), None
+
+
+def _configure(tokenizer, max_length: int):
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_length)
+    return tokenizer
 
 
 def pool(hidden: np.ndarray, mask: np.ndarray, mode: str) -> np.ndarray:

@@ -81,7 +81,7 @@ def _export_into(tmp: Path, model: str, location: str, fingerprint: dict, opset:
     except ImportError as exc:
         raise ModelError(f"the ONNX export needs torch and sentence-transformers ({exc}): "
                          "pip install torch==2.13.0 'sentence-transformers>=5,<7' 'onnx>=1.17,<2'") from exc
-    from . import onnx_graph
+    from . import onnx_graph, onnx_vocab
     from .st_encoder import SentenceTransformerEmbedder
 
     try:  # eager attention traces to the MatMul/Softmax pattern the attention fusion recognises
@@ -109,6 +109,7 @@ def _export_into(tmp: Path, model: str, location: str, fingerprint: dict, opset:
                                               num_heads=config.num_attention_heads, hidden_size=config.hidden_size)
     raw.unlink()
     tokenizer.backend_tokenizer.save(str(tmp / TOKENIZER_FILE))
+    vocabulary = onnx_vocab.write_trimmed(tmp) or {"kind": "full"}
     marker = {
         "format_version": FORMAT_VERSION, "status": READY, "model": model, "source": fingerprint,
         "opset": opset, "optimization": {**optimisation, "session_level": SESSION_LEVEL},
@@ -116,7 +117,7 @@ def _export_into(tmp: Path, model: str, location: str, fingerprint: dict, opset:
         "pooling": pooling,
         "max_seq_length": max_seq_length, "do_lower_case": lowercase,
         "pad_token_id": int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0),
-        "inputs": names, "torch": torch.__version__,
+        "inputs": names, "torch": torch.__version__, "vocabulary": vocabulary,
     }
     del st, auto
     reference = SentenceTransformerEmbedder(model, cache_dir=tmp, location=location, max_seq_length=max_seq_length)
@@ -171,7 +172,12 @@ def _checked(tmp: Path, marker: dict, model: str, reference, word_embeddings: st
     the fidelity holds (so a failed float16 attempt falls through to float32)."""
     from .onnx_encoder import OnnxEmbedder
 
-    marker = {**marker, "word_embeddings": word_embeddings, "files": file_records(tmp, [MODEL_FILE, DATA_FILE, TOKENIZER_FILE]),
+    from .onnx_vocab import IDS_FILE, TRIMMED_FILE
+
+    names = [MODEL_FILE, DATA_FILE, TOKENIZER_FILE]
+    if marker.get("vocabulary", {}).get("kind") == "script-trimmed":
+        names += [TRIMMED_FILE, IDS_FILE]
+    marker = {**marker, "word_embeddings": word_embeddings, "files": file_records(tmp, names),
               "fidelity": {"min_cosine": 0.0}}
     fidelity = _fidelity(OnnxEmbedder(tmp, model_id=model, marker=marker), reference)
     logger.info("%s word table: %s", word_embeddings, fidelity)
