@@ -101,6 +101,13 @@ def test_question_type(question, qtype):
     ("明年要新建多少个5G基站", "count"),
     ("2022年接待游客多少万人次", "visits"),
     ("比全省平均水平高多少个百分点", "points"),
+    # a growth word asks for a rate, whatever the metric counts, unless a unit is named
+    ("2023年上半年红色文旅游客同比增长多少", "percent"),
+    ("2023年红色文旅接待游客多少", "visits"),
+    ("游客增长了多少万人次", "visits"),
+    ("参保人数同比增长多少", "percent"),
+    ("参保人数是多少", "people"),
+    ("到位资金 同比增长 2023年上半年", "percent"),  # a keyword query: 同比 asks for a figure
 ])
 def test_unit(question, unit):
     analysis = a(question)

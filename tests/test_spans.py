@@ -57,6 +57,14 @@ def test_name_after_the_title_the_question_asks_about():
     assert span_of("谁主持会议", sentence)[1] is True
 
 
+def test_the_body_named_with_the_title_must_match():
+    sentence = "市委书记王相民强调，市纪委书记张强主持会议"
+    assert span_of("四平市纪委书记是谁", sentence) == ("张强", True)
+    assert span_of("四平市委书记是谁", sentence) == ("王相民", True)
+    analysis = analyse("四平市纪委书记是谁", reference_date=REF)
+    assert pick_name("市委书记王相民强调，要从严治党", analysis) is None  # not the Party secretary
+
+
 def test_a_deputy_does_not_answer_for_the_title():
     sentence = "副市长李明出席，市长于海洋主持会议"
     assert span_of("市长是谁", sentence) == ("于海洋", True)

@@ -3,19 +3,25 @@ from __future__ import annotations
 
 import re
 
-from ...lexicon.cues import NAME_END, TITLES
+from ...lexicon.cues import NAME_END, ORGANS, TITLES
 from ...lexicon.patterns import DATE, LEVEL
 from ..analysis import QueryAnalysis
 
 _NAME = re.compile(rf"{TITLES}[、，\s]*([\u4e00-\u9fff]{{2,3}}?){NAME_END}")
 _TITLE = re.compile(TITLES)
+_ORGAN_BEFORE = re.compile(rf"{ORGANS}$")  # 市纪委书记: the asked title is 纪委书记
 
 
 def pick_name(sentence: str, analysis: QueryAnalysis) -> tuple[int, int] | None:
-    """A person's name after a title; after the title the question names, if it names one
-    (a question about the mayor is not answered by the party secretary's name)."""
+    """A person's name after a title; after the title the question names, if it names one,
+    with the body it names (the mayor is not the party secretary; the discipline commission's
+    secretary, 纪委书记, is not the Party committee's, 市委书记)."""
     asked = _TITLE.search(analysis.question)
-    pattern = (re.compile(rf"{re.escape(asked.group(0))}[、，\s]*([\u4e00-\u9fff]{{2,3}}?){NAME_END}")
+    title = ""
+    if asked:
+        organ = _ORGAN_BEFORE.search(analysis.question[:asked.start()])
+        title = (organ.group(0) if organ else "") + asked.group(0)
+    pattern = (re.compile(rf"{re.escape(title)}[、，\s]*([\u4e00-\u9fff]{{2,3}}?){NAME_END}")
                if asked else _NAME)
     for m in pattern.finditer(sentence):
         if not asked or not re.search(r"[副]$", sentence[:m.start()]):
