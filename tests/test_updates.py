@@ -140,17 +140,19 @@ def test_running_app_reloads_a_new_index_without_failing_a_request(corpus):
     threads = [threading.Thread(target=client_loop) for _ in range(4)]
     for t in threads:
         t.start()
-    before = app.test_client().get("/healthz").get_json()
-    shutil.copy(USER_DOCS / "2024" / "conference_report.TXT", settings.corpus_dir)
-    build_index(settings, embedder)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and holder.reloads == 0:
-        app.test_client().get("/healthz")
-        holder.wait_for_reload(1.0)
-        time.sleep(0.05)
-    stop.set()
-    for t in threads:
-        t.join(60)
+    try:
+        before = app.test_client().get("/healthz").get_json()
+        shutil.copy(USER_DOCS / "2024" / "conference_report.TXT", settings.corpus_dir)
+        build_index(settings, embedder)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and holder.reloads == 0:
+            app.test_client().get("/healthz")
+            holder.wait_for_reload(1.0)
+            time.sleep(0.05)
+    finally:  # never leave client threads running into the next test
+        stop.set()
+        for t in threads:
+            t.join(60)
     after = app.test_client().get("/healthz").get_json()
     assert holder.reloads == 1
     assert after["passage_count"] > before["passage_count"] and after["index_build"] != before["index_build"]

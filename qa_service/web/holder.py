@@ -81,8 +81,9 @@ class ServiceHolder:
         with self._lock:
             if self._reloading is not None and self._reloading.is_alive():
                 return
-            self._reloading = threading.Thread(target=self._reload, args=(build,), name="index-reload", daemon=True)
-            self._reloading.start()
+            thread = threading.Thread(target=self._reload, args=(build,), name="index-reload", daemon=True)
+            thread.start()  # published only once started: a waiter never joins an unstarted thread
+            self._reloading = thread
 
     def _reload(self, build: str) -> None:
         started = time.perf_counter()
