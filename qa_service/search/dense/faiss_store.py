@@ -28,6 +28,7 @@ class FaissStore:
 
     KINDS = ("flat", "hnsw", "ivf")
     backend = "faiss"
+    pushes_down_filters = False
 
     def __init__(self, index, kind: str):
         self._index = index
@@ -66,7 +67,7 @@ class FaissStore:
     def add(self, vectors: np.ndarray) -> None:
         self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
-    def search(self, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None
+    def search(self, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None, where=None
                ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (scores, ids) per query; ``allowed`` restricts results to those ids."""
         faiss = _faiss()
