@@ -173,3 +173,20 @@ def test_full_build_moves_the_alias_and_drops_the_old_collection(tmp_path):
     assert client.count(config.qdrant_collection, exact=True).count == 300
     dense, _ = load_stores(second, config, passage_ids=shorter.passage_ids, dim=DIM)
     assert np.array_equal(dense.search(shorter.vectors[:3], 1)[1][:, 0], [0, 1, 2])
+
+
+def test_a_collection_changed_behind_the_index_is_rebuilt_not_patched(tmp_path):
+    from qdrant_client import models
+
+    from qa_service.search.qdrant.client import connect
+
+    config = _memory_config()
+    first, second = tmp_path / "first", tmp_path / "second"
+    records = make_records(seed=5)
+    build_stores(records, config, first)
+    client = connect(config, local_path=None)
+    client.delete(config.qdrant_collection, points_selector=models.FilterSelector(filter=models.Filter(
+        must=[models.FieldCondition(key="doc_id", match=models.MatchValue(value="doc7"))])), wait=True)
+    build_stores(records, config, second, previous=first, changed_docs=set())  # nothing changed, says the corpus
+    assert _physical(second) != _physical(first)
+    assert client.count(config.qdrant_collection, exact=True).count == len(records.passage_ids)

@@ -80,22 +80,27 @@ class QdrantCollection:
         for tokens in records.token_lists:
             for t in set(tokens):
                 doc_freq[t] = doc_freq.get(t, 0) + 1
-        physical = old["physical"] if incremental else f"{config.qdrant_collection}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
-        store = cls(client, config, physical=physical, passage_ids=records.passage_ids, dim=records.vectors.shape[1],
-                    vocabulary=vocabulary, doc_freq=doc_freq, avgdl=avgdl, local_path=local_path)
+        store = cls(client, config, physical=old["physical"] if incremental else _new_physical(config),
+                    passage_ids=records.passage_ids, dim=records.vectors.shape[1], vocabulary=vocabulary,
+                    doc_freq=doc_freq, avgdl=avgdl, local_path=local_path)
         if incremental:
             store._replace_documents(records, changed_docs)
-        else:
+            if store._points_held() != store.count:  # the collection was changed behind our back
+                logger.warning("Qdrant collection %s does not hold this index's points: rebuilding it", store.alias)
+                store.physical, incremental = _new_physical(config), False
+        if not incremental:
             store._create()
             store._upsert(records, range(len(records.passage_ids)))
             store._point_alias(old["physical"] if old else None)
-        actual = client.count(store.alias, exact=True).count
-        if actual != store.count:
-            raise IndexCorruptError(f"Qdrant collection {store.alias} holds {actual} points after the build, "
-                                    f"expected {store.count}: run `qa-service index --force`")
+        if store._points_held() != store.count:
+            raise IndexCorruptError(f"Qdrant collection {store.alias} holds {store._points_held()} points after "
+                                    f"the build, expected {store.count}")
         if directory is not None:
             store.save(directory)
         return store
+
+    def _points_held(self) -> int:
+        return self.client.count(self.alias, exact=True).count
 
     def _create(self) -> None:
         _, models = qdrant_modules()
@@ -190,10 +195,14 @@ class QdrantCollection:
         store = cls(client, config, physical=descriptor["physical"], passage_ids=passage_ids, dim=dim,
                     vocabulary={t: i for i, t in enumerate(terms)}, doc_freq=dict(zip(terms, df)),
                     avgdl=descriptor["avgdl"], local_path=local_path)
-        actual = client.count(config.qdrant_collection, exact=True).count
-        if actual != store.count:  # another build may have changed a shared collection since
+        actual = store._points_held()
+        if actual != store.count:  # a newer build may have changed a shared collection since
             logger.warning("Qdrant collection %s holds %d points, this index %d", store.alias, actual, store.count)
         return store
+
+
+def _new_physical(config: DenseConfig) -> str:
+    return f"{config.qdrant_collection}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
 
 
 def read_descriptor(directory: Path) -> dict:
