@@ -104,13 +104,16 @@ def test_qdrant_index_ranks_like_faiss_and_bm25s(indexes):
                                      {"year": 2024, "doc_id": "000_d035c923f93be10b"}, {"year": 1999}])
 def test_filters_are_pushed_down_and_match_the_embedded_filter(indexes, filters):
     faiss, qdrant = _service(indexes["faiss"]), _service(indexes["qdrant"])
-    assert qdrant.answerer.retriever._by_year == {}  # no per-passage year table: the engine filters
+    assert qdrant.answerer.retriever._by_year is None  # no per-passage year table: the engine filters
     for q in ("四平粮食产量是多少", "地区生产总值增长"):
         a = faiss.answerer.retriever.candidates(faiss.analyse(q), **filters)
         b = qdrant.answerer.retriever.candidates(qdrant.analyse(q), **filters)
         assert {h.passage.passage_id for h in a} == {h.passage.passage_id for h in b}
         if filters.get("year") == 1999:
             assert b == []
+        allowed = qdrant.answerer.retriever.allowed(**{"year": None, "doc_id": None, **filters})
+        assert sorted(allowed.tolist()) == sorted(faiss.answerer.retriever.allowed(
+            **{"year": None, "doc_id": None, **filters}).tolist())
 
 
 def test_changing_the_qdrant_collection_makes_the_index_stale(indexes):

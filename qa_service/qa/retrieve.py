@@ -38,16 +38,21 @@ class Retriever:
         self.embedder = embedder
         self.weights = weights
         self._doc_ids = np.array([p.doc_id for p in passages])
-        # Each passage's years (its document's metadata, and years its section/text names), found
-        # once: the year filter would otherwise scan every passage per question. Not needed when
-        # the stores evaluate filters themselves (the same years are in their payload).
+        self._documents = documents
+        # Stores that evaluate filters themselves (the same years are in their payload) never
+        # need row ids; for the others each passage's years are found once, up front: the year
+        # filter would otherwise scan every passage per question.
         self._pushed_down = bool(getattr(dense, "pushes_down_filters", False)
                                  and getattr(bm25, "pushes_down_filters", False))
+        self._by_year: dict[int, np.ndarray] | None = None if self._pushed_down else self._year_rows()
+
+    def _year_rows(self) -> dict[int, np.ndarray]:
+        """Row ids per year a year filter matches (``search.context.filter_years``)."""
         by_year: dict[int, list[int]] = defaultdict(list)
-        for i, p in enumerate(() if self._pushed_down else passages):
-            for y in filter_years(p, documents[p.doc_id]):
+        for i, p in enumerate(self.passages):
+            for y in filter_years(p, self._documents[p.doc_id]):
                 by_year[y].append(i)
-        self._by_year = {y: np.asarray(ids, dtype=np.int64) for y, ids in by_year.items()}
+        return {y: np.asarray(ids, dtype=np.int64) for y, ids in by_year.items()}
 
     def allowed(self, *, year: int | None, doc_id: str | None) -> np.ndarray | None:
         """Indices passing the filters (None = no filter); empty when nothing matches."""
@@ -57,6 +62,8 @@ class Retriever:
         if doc_id is not None:
             keep &= self._doc_ids == doc_id
         if year is not None:
+            if self._by_year is None:  # only asked of a retriever whose stores filter themselves
+                self._by_year = self._year_rows()
             in_year = np.zeros(len(self.passages), dtype=bool)
             in_year[self._by_year.get(year, _NO_IDS)] = True
             keep &= in_year
