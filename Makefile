@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# torch first, pinned: an open range would pull a multi-GB CUDA build
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[export,test]'
+	# [qdrant]: the Qdrant store's client, so the store contract tests run on Qdrant local mode too
+	$(BIN)/python -m pip install --quiet -e '.[export,test,qdrant]'
 	touch $(STAMP)
 
 install: $(STAMP)

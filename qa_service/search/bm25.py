@@ -10,9 +10,31 @@ import numpy as np
 from ..errors import IndexCorruptError
 from .tokenizer import tokenize
 
+_NO_IDS = np.empty(0, dtype=np.int64)
+
+
+def top_rows(scores: np.ndarray, n: int) -> np.ndarray:
+    """``np.argsort(-scores, kind="stable")[:n]`` (same ids, same order, ties by index) without
+    sorting every passage: a partition finds the n-th best score, only the n best are sorted."""
+    if n >= len(scores):
+        return np.argsort(-scores, kind="stable")[:n]
+    if n <= 0:
+        return _NO_IDS
+    kth = np.partition(scores, len(scores) - n)[len(scores) - n]
+    above = np.flatnonzero(scores > kth)
+    tied = np.flatnonzero(scores == kth)[: n - len(above)]
+    idx = np.concatenate([above, tied])
+    return idx[np.lexsort((idx, -scores[idx]))]
+
 
 class BM25Index:
-    """BM25 over pre-tokenised passages (bm25s: sparse matrices, no pickle on disk)."""
+    """BM25 over pre-tokenised passages (bm25s: sparse matrices, no pickle on disk).
+
+    The embedded ``SparseStore``: filters arrive as row ids (``allowed``), the payload filter
+    ``where`` is for engines that evaluate it themselves and is ignored here."""
+
+    backend = "bm25s"
+    pushes_down_filters = False
 
     def __init__(self, retriever=None, count: int = 0):
         self._retriever = retriever
@@ -37,9 +59,21 @@ class BM25Index:
             return np.zeros(self.count, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(query_tokens), dtype=np.float32)
 
+    def search(self, tokens: list[str], k: int, *, allowed: np.ndarray | None = None, where=None,
+               score_rows=()) -> tuple[list[int], dict[int, float]]:
+        """The ``k`` best rows with a positive score (ties by row) and the scores of those rows
+        and of ``score_rows`` (0 for a row outside ``allowed``); one scoring pass."""
+        scores = self.scores(tokens)
+        if allowed is not None:
+            masked = np.zeros_like(scores)
+            masked[allowed] = scores[allowed]
+            scores = masked
+        ranking = [int(i) for i in top_rows(scores, k) if scores[i] > 0]
+        return ranking, {int(i): float(scores[i]) for i in (*ranking, *score_rows)}
+
     def vocabulary(self) -> list[str]:
-        """Every token of the indexed passages."""
-        return list(self._retriever.vocab_dict)
+        """Every token of the indexed passages (not bm25s's empty placeholder token)."""
+        return [t for t in self._retriever.vocab_dict if t]
 
     def document_frequency(self, token: str) -> int:
         """Passages whose indexed text contains ``token`` (one column of the CSC score matrix)."""

@@ -21,10 +21,10 @@ from ..corpus import build_corpus_passages
 from ..corpus.loading import scan_corpus
 from ..errors import CorpusError, IndexCorruptError, IndexMissingError, IndexStaleError
 from ..types import Document, Passage
-from .bm25 import BM25Index, DocFreq
+from .bm25 import DocFreq
 from .changes import IndexChanges, compare_documents, document_hashes, read_documents, write_documents
-from .context import dense_text, passage_context
-from .dense import DenseConfig, DenseStore, build_dense_store, load_dense_store
+from .context import dense_text, passage_context, store_records
+from .dense import DenseConfig, DenseStore
 from .embedding_cache import EmbeddingCache
 from .manifest import (
     CURRENT,
@@ -37,18 +37,21 @@ from .manifest import (
     read_manifest,
     verify_files,
 )
+from .sparse import SparseStore
+from .stores import BM25_DIR, DENSE_DIR, build_stores, load_stores  # noqa: F401 (folder names re-exported)
 from .tokenizer import tokenize
 
 logger = logging.getLogger(__name__)
 
 PASSAGES = "passages.jsonl"
 DOCUMENTS = "documents.jsonl"
-DENSE_DIR = "dense"
-BM25_DIR = "bm25"
 
 
 def dense_config(settings: Settings) -> DenseConfig:
-    return DenseConfig(backend=settings.store, faiss_index=settings.faiss_index)
+    return DenseConfig(backend=settings.store, faiss_index=settings.faiss_index, qdrant_url=settings.qdrant_url,
+                       qdrant_collection=settings.qdrant_collection, qdrant_api_key=settings.qdrant_api_key,
+                       qdrant_shards=settings.qdrant_shards, qdrant_replicas=settings.qdrant_replicas,
+                       qdrant_hnsw_m=settings.qdrant_hnsw_m, qdrant_hnsw_ef=settings.qdrant_hnsw_ef)
 
 
 def index_is_current(settings: Settings) -> bool:
@@ -127,16 +130,17 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
         cache = EmbeddingCache.load(settings.index_dir, settings.model, settings.passage_prompt)
         vectors, stats = cache.encode(
             dense_inputs, lambda texts: embedder.encode_passages(texts, show_progress=show_progress))
-        (staging / DENSE_DIR).mkdir()
-        build_dense_store(vectors, dense_config(settings)).save(staging / DENSE_DIR)
-        BM25Index.build([tokenize(c) for c in contexts]).save(staging / BM25_DIR)
+        hashes = document_hashes(documents)
+        changes = compare_documents(previous.get("document_hashes") or {}, hashes, skipped=scan.skipped,
+                                    embedded=stats.embedded, reused=stats.reused)
+        records = store_records(passages, by_id, vectors, [tokenize(c) for c in contexts])
+        changed = {*changes.added, *changes.removed, *changes.text_changed, *changes.metadata_changed}
+        build_stores(records, dense_config(settings), staging, changed_docs=changed if previous else None,
+                     previous=current_dir(settings.index_dir).resolve() if previous else None)
         with (staging / PASSAGES).open("w", encoding="utf-8") as fh:
             for p in passages:
                 fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
         write_documents(staging / DOCUMENTS, documents)
-        hashes = document_hashes(documents)
-        changes = compare_documents(previous.get("document_hashes") or {}, hashes, skipped=scan.skipped,
-                                    embedded=stats.embedded, reused=stats.reused)
         manifest = {
             **expected_identity(settings),
             "model_dim": int(vectors.shape[1]),
@@ -201,7 +205,7 @@ class LoadedIndex:
     manifest: dict
     passages: list[Passage]
     dense: DenseStore
-    bm25: BM25Index
+    bm25: SparseStore  # BM25: bm25s in the index directory, or the Qdrant collection's sparse vectors
     doc_freq: DocFreq  # term -> number of passages containing it (for term weights)
     documents: dict[str, Document] = field(default_factory=dict)  # as indexed: extracted text + metadata
 
@@ -220,8 +224,7 @@ def load_index(settings: Settings) -> LoadedIndex:
     count = manifest["passage_count"]
     if len(passages) != count:
         raise IndexCorruptError(f"{PASSAGES} has {len(passages)} passages, manifest says {count}")
-    dense = load_dense_store(directory / DENSE_DIR, dense_config(settings), count=count,
-                             dim=manifest["model_dim"])
-    bm25 = BM25Index.load(directory / BM25_DIR, count=count)
+    dense, bm25 = load_stores(directory, dense_config(settings), passage_ids=[p.passage_id for p in passages],
+                              dim=manifest["model_dim"])
     documents = read_documents(directory / DOCUMENTS)
     return LoadedIndex(manifest, passages, dense, bm25, DocFreq(bm25), {d.doc_id: d for d in documents})

@@ -24,6 +24,7 @@ PIPELINE_FILES = (
     "corpus/loading.py", "corpus/formats.py", "corpus/extracted.py", "corpus/markup.py", "corpus/inference.py", "corpus/layout.py", "corpus/passages.py", "corpus/sentences.py",
     "lexicon/cues.py", "lexicon/patterns.py", "lexicon/synonyms.py",
     "search/tokenizer.py", "search/bm25.py", "search/context.py", "search/dense/faiss_store.py",
+    "search/sparse.py", "search/qdrant/collection.py",
     "data/userdict.txt", "data/synonyms.json", "data/stopwords.txt",
 )
 _HEX = {"type": "string", "pattern": "^[0-9a-f]+$"}
@@ -60,7 +61,7 @@ MANIFEST_SCHEMA = {
 # the dense and BM25 folders (so an emptied "files" cannot make the checksum check check nothing).
 REQUIRED_FILES = ("passages.jsonl", "dense/", "bm25/")
 _VALIDATOR = Draft202012Validator(MANIFEST_SCHEMA)
-_LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "onnxruntime", "tokenizers", "sentence-transformers", "torch",
+_LIBRARIES = ("faiss-cpu", "bm25s", "qdrant-client", "jieba", "onnxruntime", "tokenizers", "sentence-transformers", "torch",
               "transformers")
 
 
@@ -92,6 +93,9 @@ def expected_identity(settings: Settings) -> dict:
         "store": settings.store,
         "faiss_index": settings.faiss_index,
         "pipeline": pipeline_hash(),
+        # the collection an index's vectors live in (a server's address without credentials)
+        **({"qdrant": {"url": settings.qdrant_url, "collection": settings.qdrant_collection}}
+           if settings.store == "qdrant" else {}),
     }
 
 
@@ -114,7 +118,8 @@ def sha256_file(path: Path) -> str:
 
 
 def file_records(directory: Path) -> dict:
-    """Size and checksum of every file under ``directory`` but the manifest."""
+    """Size and checksum of every file under ``directory`` but the manifest (local-mode Qdrant
+    storage included: opening it for search leaves its files unchanged)."""
     return {p.relative_to(directory).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
             for p in sorted(directory.rglob("*")) if p.is_file() and p.name != MANIFEST}
 

@@ -7,25 +7,19 @@ store or retrieval. Vectors are L2-normalised: inner product equals cosine simil
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from ..store_config import DenseConfig  # noqa: F401 (the settings every backend is built from)
 
-
-@dataclass(frozen=True)
-class DenseConfig:
-    """Which backend holds the vectors, and its options (plain values taken from Settings)."""
-
-    backend: str = "faiss"
-    faiss_index: str = "flat"  # flat | hnsw | ivf
 
 
 class DenseStore(Protocol):
     backend: str
     dim: int
+    pushes_down_filters: bool  # evaluates ``where`` itself; otherwise it needs ``allowed`` ids
 
     @property
     def count(self) -> int: ...
@@ -33,9 +27,11 @@ class DenseStore(Protocol):
     def add(self, vectors: np.ndarray) -> None:
         """Append vectors; their ids continue from ``count``."""
 
-    def search(self, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None
+    def search(self, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None, where=None
                ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` (scores, ids) per query row; ``allowed`` restricts the ids (empty → nothing)."""
+        """Top-``k`` (scores, ids) per query row; ``allowed`` restricts the ids (empty → nothing);
+        ``where`` (a ``PassageFilter``) is the same restriction for a backend that
+        ``pushes_down_filters`` (then ``allowed`` is None)."""
 
     def save(self, directory: Path) -> None:
         """Write the store's files into ``directory``."""

@@ -10,9 +10,10 @@ from .base import DenseBackend, DenseConfig, DenseStore
 
 
 def _backends() -> dict[str, DenseBackend]:
+    from ..qdrant.views import QdrantDense  # imports qdrant_client only when used
     from .faiss_store import FaissStore
 
-    return {"faiss": FaissStore}
+    return {"faiss": FaissStore, "qdrant": QdrantDense}
 
 
 def backend_names() -> tuple[str, ...]:
