@@ -498,6 +498,24 @@ def test_serve_command_registers_its_options():
     assert (args.host, args.port, args.threads, args.handler) == ("0.0.0.0", 8123, 4, serve)
 
 
+def test_serve_announces_the_port_waitress_reports(fake_service, monkeypatch, caplog):
+    """waitress gives ``effective_port`` as a string: the start-up line must still be written."""
+    from qa_service.web import server as server_module
+
+    class Server:
+        effective_port = "8123"
+
+        def run(self):
+            pass
+
+    monkeypatch.setattr(server_module, "build_wsgi_app", lambda settings: None)
+    monkeypatch.setattr(server_module, "make_server", lambda *a, **k: Server())
+    with caplog.at_level("INFO", logger="qa_service.serve"):
+        server_module.serve(fake_service.settings, host="127.0.0.1", port=8123, threads=2)
+    messages = [r.getMessage() for r in caplog.records if r.name == "qa_service.serve"]
+    assert any(m.startswith("serving on http://127.0.0.1:8123 with 2 threads") for m in messages)
+
+
 def test_settings_overrides_reach_the_api(fake_service):
     app = create_app({"TESTING": True, "max_question_chars": 8, "max_top_k": 3}, service=fake_service)
     client = app.test_client()

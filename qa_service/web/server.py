@@ -168,7 +168,8 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     _configure_logging()
     app = build_wsgi_app(settings)
     server = make_server(app, settings, host=host, port=port, threads=threads)
-    logger.info("serving on http://%s:%d with %d threads (at most %d connections, idle ones closed "
-                "after %d s)", host, server.effective_port if hasattr(server, "effective_port") else port,
+    # waitress's effective_port is a string on some versions: %s, not %d
+    logger.info("serving on http://%s:%s with %d threads (at most %d connections, idle ones closed "
+                "after %d s)", host, getattr(server, "effective_port", port),
                 threads, settings.connection_limit, settings.channel_timeout)
     server.run()
