@@ -6,6 +6,7 @@ these, so "what a year looks like" cannot differ between indexing and answering.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .cues import FIGURE_UNITS
 
@@ -41,12 +42,16 @@ LEVEL = re.compile(r"(?:国家|省|市|县)?[一二三四五六七八九十\d]�
 RANK = re.compile(r"(?:全省|全国|东北|全市)?(?:第[一二三四五六七八九十\d]+(?:名|位)?|唯一|首位)")
 
 
-def figures(text: str):
-    """FIGURE matches that are not part of a date (12月26日 is no figure of 26 days)."""
+@lru_cache(maxsize=8192)
+def figures(text: str) -> tuple[re.Match, ...]:
+    """FIGURE matches that are not part of a date (12月26日 is no figure of 26 days).
+
+    Cached by text (bounded): every question looks at the same passages and sentences again."""
     dates = [m.span() for m in DATE.finditer(text)]
-    return [m for m in FIGURE.finditer(text) if not any(s <= m.start() < e for s, e in dates)]
+    return tuple(m for m in FIGURE.finditer(text) if not any(s <= m.start() < e for s, e in dates))
 
 
+@lru_cache(maxsize=8192)
 def has_measured_figure(text: str) -> bool:
     """Whether the text states a measured quantity: a figure written with digits (451.83亿元, 24小时)."""
     return any(any(ch.isdigit() for ch in m.group(0)) for m in figures(text))
