@@ -32,7 +32,20 @@ class ScoringContext:
     thresholds: Thresholds = THRESHOLDS
 
     def coverage(self, text: str, analysis: QueryAnalysis) -> float:
-        return coverage(text, analysis, self.doc_freq, self.n_passages)
+        return _covered(text.lower(), self._weighted_groups(analysis.term_groups))
+
+    def _weighted_groups(self, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[tuple[str, ...], float], ...]:
+        """Each concept's lowered words and idf weight: computed once per question, not per text.
+        A small cache on the context (its term statistics never change), reset when full."""
+        cache = self.__dict__.setdefault("_weights", {})
+        weighted = cache.get(groups)
+        if weighted is None:
+            if len(cache) >= 256:
+                cache.clear()
+            weighted = tuple((tuple(w.lower() for w in g), group_weight(g, self.doc_freq, self.n_passages))
+                             for g in groups)
+            cache[groups] = weighted
+        return weighted
 
     def year_score(self, p: Passage, analysis: QueryAnalysis) -> float:
         return year_score(p, self.documents.get(p.doc_id), analysis)
@@ -51,12 +64,15 @@ def group_weight(group: tuple[str, ...], doc_freq: DocFrequencies, n: int) -> fl
 
 def coverage(text: str, analysis: QueryAnalysis, doc_freq: DocFrequencies, n: int) -> float:
     """Share of the question's content (idf-weighted concept groups) present in ``text``."""
-    lowered = text.lower()
+    return _covered(text.lower(), tuple((tuple(w.lower() for w in g), group_weight(g, doc_freq, n))
+                                        for g in analysis.term_groups))
+
+
+def _covered(lowered: str, weighted: tuple[tuple[tuple[str, ...], float], ...]) -> float:
     total = found = 0.0
-    for group in analysis.term_groups:
-        weight = group_weight(group, doc_freq, n)
+    for words, weight in weighted:
         total += weight
-        if any(w.lower() in lowered for w in group):
+        if any(w in lowered for w in words):
             found += weight
     return found / total if total else 0.0
 
