@@ -111,9 +111,16 @@ def running_server(app, settings, *, threads: int = 4):
     try:
         yield "127.0.0.1", server.effective_port
     finally:
-        server.close()
-        server.task_dispatcher.shutdown(timeout=5)
+        # Closed by its own loop thread (a trigger thunk): closing the sockets from here could
+        # pull a descriptor out from under the loop's select() (EBADF in the server thread).
+        from waitress import wasyncore
+
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         thread.join(timeout=5)
+        server.task_dispatcher.shutdown(timeout=5)
+        if thread.is_alive():  # the loop did not stop: close from here as a last resort
+            server.close()
+            thread.join(timeout=5)
 
 
 def half_open_connections(host: str, port: int, count: int) -> list[socket.socket]:
