@@ -14,6 +14,7 @@ from jsonschema.exceptions import best_match
 from ..config import Settings
 from ..corpus.loading import corpus_hash
 from ..errors import IndexCorruptError, IndexMissingError, IndexStaleError
+from .files import sha256_file
 
 FORMAT_VERSION = 2  # 2: documents.jsonl (extracted texts + metadata) in the index
 MANIFEST = "manifest.json"
@@ -107,14 +108,6 @@ def library_versions() -> dict:
         except metadata.PackageNotFoundError:
             out[name] = None
     return out
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def file_records(directory: Path) -> dict:

