@@ -42,9 +42,7 @@ class ScoringContext:
         if weighted is None:
             if len(cache) >= 256:
                 cache.clear()
-            weighted = tuple((tuple(w.lower() for w in g), group_weight(g, self.doc_freq, self.n_passages))
-                             for g in groups)
-            cache[groups] = weighted
+            weighted = cache[groups] = weighted_groups(groups, self.doc_freq, self.n_passages)
         return weighted
 
     def year_score(self, p: Passage, analysis: QueryAnalysis) -> float:
@@ -64,8 +62,13 @@ def group_weight(group: tuple[str, ...], doc_freq: DocFrequencies, n: int) -> fl
 
 def coverage(text: str, analysis: QueryAnalysis, doc_freq: DocFrequencies, n: int) -> float:
     """Share of the question's content (idf-weighted concept groups) present in ``text``."""
-    return _covered(text.lower(), tuple((tuple(w.lower() for w in g), group_weight(g, doc_freq, n))
-                                        for g in analysis.term_groups))
+    return _covered(text.lower(), weighted_groups(analysis.term_groups, doc_freq, n))
+
+
+def weighted_groups(groups: tuple[tuple[str, ...], ...], doc_freq: DocFrequencies, n: int
+                    ) -> tuple[tuple[tuple[str, ...], float], ...]:
+    """Each concept's lowered words with its idf weight."""
+    return tuple((tuple(w.lower() for w in g), group_weight(g, doc_freq, n)) for g in groups)
 
 
 def _covered(lowered: str, weighted: tuple[tuple[tuple[str, ...], float], ...]) -> float:
