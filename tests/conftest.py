@@ -2,6 +2,8 @@
 once per session and shared by every test that needs the real model."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from support import CORPUS, ROOT, real_settings
 
@@ -51,3 +53,13 @@ def fake_service(tmp_path_factory):
     embedder = FakeEmbedder()
     build_index(settings, embedder)
     return QAService.load(settings, embedder=embedder)
+
+
+@pytest.fixture
+def clean_qa_environment(monkeypatch, tmp_path):
+    """No QA_* variable or qa_service.toml of the machine running the tests may leak in
+    (modules that read settings from the environment use it: ``pytestmark``)."""
+    for name in list(os.environ):
+        if name.startswith("QA_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("QA_CONFIG", str(tmp_path / "absent.toml"))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from collections import Counter
 
 import pytest
@@ -14,13 +13,7 @@ from qa_service.cli import main
 from qa_service.service import core
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
-    """No QA_* variable or qa_service.toml of the machine running the tests may leak in."""
-    for name in list(os.environ):
-        if name.startswith("QA_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("QA_CONFIG", str(tmp_path / "absent.toml"))
+pytestmark = pytest.mark.usefixtures("clean_qa_environment")
 
 
 @pytest.fixture

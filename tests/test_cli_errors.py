@@ -27,12 +27,7 @@ from qa_service.service import core
 GDP_FILE = "000_d035c923f93be10b.txt"
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith("QA_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("QA_CONFIG", str(tmp_path / "absent.toml"))
+pytestmark = pytest.mark.usefixtures("clean_qa_environment")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-import os
 import shutil
 import threading
 import time
@@ -22,12 +21,7 @@ from qa_service.web import create_app
 USER_DOCS = ROOT / "eval" / "user_corpus" / "docs"
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith("QA_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("QA_CONFIG", str(tmp_path / "absent.toml"))
+pytestmark = pytest.mark.usefixtures("clean_qa_environment")
 
 
 @pytest.fixture
