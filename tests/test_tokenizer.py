@@ -47,3 +47,15 @@ def test_index_built_in_a_fresh_process_equals_one_built_after_analysing_questio
         analyse(question)  # what a serving process does before an index is (re)built in it
     warm = build_index(make_settings(warm_root, corpus_dir=CORPUS), FakeEmbedder())
     assert _files(warm) == fresh_files  # same passages, same BM25 tokens, same vectors, byte for byte
+
+
+def test_cached_tokens_are_a_fresh_list_each_time():
+    tokenizer = Tokenizer()
+    text = "前三季度，全市地区生产总值实现451.83亿元，同比增长3.7%。"
+    first = tokenizer.tokenize(text)
+    first.append("被改了")  # a caller changing its list must not change what the cache returns
+    assert tokenizer.tokenize(text) == first[:-1]
+    assert "生产" in first and "地区生产总值" in first  # search mode: the word and its parts
+    assert tokenizer.tokenize(text, search=False) != first[:-1]  # the options are part of the key
+    assert "的" in tokenizer.tokenize("全市的粮食", keep_stopwords=True)
+    assert "的" not in tokenizer.tokenize("全市的粮食")

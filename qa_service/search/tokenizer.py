@@ -21,6 +21,10 @@ USER_DICT = "userdict.txt"
 STOPWORDS_FILE = "stopwords.txt"
 _KEEP = re.compile(r"[\w%]", re.UNICODE)
 _CONTENT_POS = ("n", "vn", "eng", "t", "b", "j", "i", "s", "l")
+# Texts whose tokens are kept (a bounded LRU, ~10 KB per passage at most): every build
+# re-tokenises the whole corpus for BM25, and a server that adds a document or a process that
+# builds again reads the unchanged passages from here instead of running jieba over them again.
+TOKEN_CACHE_SIZE = 4096
 
 
 def _data_text(name: str) -> str:
@@ -50,6 +54,7 @@ class Tokenizer:
         self.stopwords = _load_stopwords()
         self._function_words: frozenset[str] | None = None
         self._lock = threading.Lock()
+        self._cached_tokens = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._tokens)
 
     def tokenize(self, text: str, *, keep_stopwords: bool = False, search: bool = True) -> list[str]:
         """jieba tokens, lower-cased, without punctuation.
@@ -57,6 +62,9 @@ class Tokenizer:
         ``search=True`` (index and BM25 queries) adds the parts of long words (地区生产总值 →
         生产, 总值, …) for recall; ``search=False`` gives whole words only.
         """
+        return list(self._cached_tokens(text, keep_stopwords, search))
+
+    def _tokens(self, text: str, keep_stopwords: bool, search: bool) -> tuple[str, ...]:
         tokens = []
         for token in (self._jieba.cut_for_search(text) if search else self._jieba.cut(text)):
             token = token.strip().lower()
@@ -65,7 +73,7 @@ class Tokenizer:
             if not keep_stopwords and token in self.stopwords:
                 continue
             tokens.append(token)
-        return tokens
+        return tuple(tokens)
 
     def words(self, text: str) -> list[str]:
         """Whole words in order, nothing dropped (the question as jieba reads it, HMM off)."""
