@@ -7,6 +7,7 @@ passage, and the span a substring of it (``spans``). Candidates are worked out o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 from ..lexicon.patterns import ANSWER_UNIT
@@ -31,7 +32,8 @@ class AnswerCandidate:
     span: tuple[int, int] | None  # the key span, relative to the sentence
 
 
-def answer_units(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8192)  # a passage's units are the same for every question
+def answer_units(text: str) -> tuple[tuple[int, int], ...]:
     """Sentences, with long ；-joined sentences cut into their clauses: [start, end) offsets."""
     units = []
     for m in ANSWER_UNIT.finditer(text):
@@ -40,7 +42,7 @@ def answer_units(text: str) -> list[tuple[int, int]]:
         end = m.start() + len(raw.rstrip())
         if end > start:
             units.append((start, end))
-    return units
+    return tuple(units)
 
 
 def _list_score(sentence: str, span: tuple[int, int], question: str, w: AnswerWeights) -> float:

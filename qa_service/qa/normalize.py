@@ -112,6 +112,7 @@ def _leftover(text: str) -> str:
     return "".join(kept)
 
 
+@lru_cache(maxsize=8192)
 def _sound(text: str) -> tuple[str, ...]:
     from pypinyin import lazy_pinyin
 
@@ -135,7 +136,12 @@ class HomophoneReader:
         rewrites: list[Rewrite] = []
         out, i = [], 0
         while i < len(words):
-            for j in range(len(words), i, -1):  # words[i:j], longest first
+            # words[i:j], longest first; only pieces of at most MAX_WORD characters can be a word
+            j_max, length = i, 0
+            while j_max < len(words) and length + len(words[j_max]) <= MAX_WORD:
+                length += len(words[j_max])
+                j_max += 1
+            for j in range(j_max, i, -1):
                 piece = "".join(words[i:j])
                 replacement = self._homophone(piece, words[i:j], tokenizer)
                 if replacement:
