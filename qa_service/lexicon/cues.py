@@ -102,6 +102,7 @@ UNIT_CUES = (
     ("people", re.compile(rf"{_Q}[万]?(?:人|名)(?!次)|{_Q}个人")),
     ("area", re.compile(rf"{_Q}[万]?亩")),
     ("grain", re.compile(rf"{_Q}[万亿]?(?:斤|吨)")),
+    ("power", re.compile(rf"{_Q}[万亿]?(?:千瓦|兆瓦)")),
     ("length", re.compile(rf"{_Q}公里|多长(?!时间)")),
     ("flow", re.compile(r"流量|立方米")),
     ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时")),
@@ -113,6 +114,7 @@ UNIT_CUES = (
     ("people", re.compile(r"就业")),
     ("area", re.compile(r"面积|农田|耕作|耕地")),
     ("grain", re.compile(r"粮食产量|产量")),
+    ("power", re.compile(r"装机|发电能力")),
 )
 # Words that make a question about money (so amounts in 元 fit it).
 MONEY_WORDS = re.compile(r"钱|元|资金|投资|金额|收入|产值|总值|营收|贷款|余额|补贴|税收|GDP|经济总量", re.I)
@@ -128,11 +130,15 @@ FIGURE_UNITS = {
     "visits": r"(?:[万亿]?人次)",
     "area": r"(?:[万]?亩|平方公里|平方米)",
     "grain": r"(?:[万亿]?(?:斤|公斤|吨))",
+    "power": r"(?:[万亿]?千瓦时?|兆瓦)",  # generating capacity (千瓦), electricity (千瓦时)
     "length": r"(?:公里|千米|米)",
     "flow": r"(?:立方米每秒|立方米)",
     "duration": r"(?:年|个月|天|小时|日)",
     "count": r"(?:[万千]?(?:台套|个|项|件|座|条|家|户|所|次|场|套|台|笔|宗|头|只|辆|处|批|类|村|期|起|名))",
 }
+
+# A second classifier in brackets belongs to the figure: 8000万头（只）, 120台（套）.
+CLASSIFIER_ALTERNATIVE = r"(?:（[只头个台套件辆户家名人座]）)?"
 
 # --- question types ------------------------------------------------------------------------
 # Question type → cue pattern; the first that matches wins.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .cues import FIGURE_UNITS
+from .cues import CLASSIFIER_ALTERNATIVE, FIGURE_UNITS
 
 SENTENCE_END = "。！？!?"
 CLOSERS = "”’」』）)》\"'"
@@ -37,7 +37,10 @@ _PREFIX = r"(?:不超过|超过|不少于|至少|近|约|逾)?"
 APPROX = r"(?:[万亿]?(?:余|多))?"  # 12000余人, 17万余件
 _ANY_UNIT = "(?:" + "|".join(FIGURE_UNITS.values()) + r"|[万亿]+)"
 STREAK = re.compile(r"[一二三四五六七八九十\d]+连[丰冠胜增]")
-FIGURE = re.compile(rf"{_PREFIX}(?:连续)?{NUMBER}\s*{APPROX}{_ANY_UNIT}(?!级){_QUALIFIER}|{STREAK.pattern}")
+# A figure starts where a number starts, and a year (2024年) is a date, not a duration.
+_NOT_A_YEAR = r"(?<![\d.])(?!(?:19|20)\d{2}\s*年)"
+FIGURE = re.compile(rf"{_PREFIX}(?:连续)?{_NOT_A_YEAR}{NUMBER}\s*{APPROX}{_ANY_UNIT}(?!级){CLASSIFIER_ALTERNATIVE}{_QUALIFIER}"
+                    rf"|{STREAK.pattern}")
 LEVEL = re.compile(r"(?:国家|省|市|县)?[一二三四五六七八九十\d]级[\u4e00-\u9fff]{0,4}|(?:国家|省|市|县)级")
 RANK = re.compile(r"(?:全省|全国|东北|全市)?(?:第[一二三四五六七八九十\d]+(?:名|位)?|唯一|首位)")
 
@@ -59,7 +62,7 @@ def has_measured_figure(text: str) -> bool:
 
 def unit_figure(unit: str) -> re.Pattern:
     """A number followed by the unit of one kind of figure (``FIGURE_UNITS``)."""
-    return re.compile(rf"{NUMBER}\s*{APPROX}{FIGURE_UNITS[unit]}")
+    return re.compile(rf"{_NOT_A_YEAR}{NUMBER}\s*{APPROX}{FIGURE_UNITS[unit]}{CLASSIFIER_ALTERNATIVE}")
 
 
 def text_years(text: str) -> set[int]:

@@ -18,10 +18,10 @@ def _squeeze(text: str) -> str:
     return _WS.sub("", text)
 
 
-def anchor_ends(sentence: str, analysis: QueryAnalysis) -> list[int]:
-    """Where each occurrence of a question term (or synonym) ends in the sentence."""
+def _anchors(sentence: str, analysis: QueryAnalysis) -> list[tuple[int, int]]:
+    """Where each occurrence of a question term (or synonym) is in the sentence: [start, end)."""
     lowered = sentence.lower()
-    return [m.end() for group in analysis.term_groups for word in group
+    return [m.span() for group in analysis.term_groups for word in group
             for m in re.finditer(re.escape(word.lower()), lowered)]
 
 
@@ -51,7 +51,9 @@ def score_figures(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *
     if not spans:
         return []
     clauses = [m.span() for m in _FIGURE_CLAUSE.finditer(sentence) if m.end() > m.start()]
-    anchors = anchor_ends(sentence, analysis)
+    found = _anchors(sentence, analysis)
+    anchors = [end for _, end in found]
+    starts = {start for start, _ in found}
     asks_money = bool(MONEY_WORDS.search(analysis.question))
     quoted = [_squeeze(f) for f in FIGURE.findall(analysis.question)]
     classifier = CLASSIFIER_IN_QUESTION.search(analysis.question)
@@ -66,7 +68,9 @@ def score_figures(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *
             score += weights.classifier  # 多少个项目 is counted in 个, not in 次
         if analysis.terms:  # every question word counts a little, verbs (开复工) included
             score += weights.question_terms * sum(t in clause_text.lower() for t in analysis.terms) / len(analysis.terms)
-        before = [span[0] - a for a in anchors if a <= span[0]]
+        # the term just before the figure (粮食产量94亿斤), or the counted noun right after it
+        # (38个产品 for a question about 产品): both at distance 0
+        before = [span[0] - a for a in anchors if a <= span[0]] + ([0] if span[1] in starts else [])
         score += weights.closeness / (1 + min(before)) if before else 0.0
         if analysis.unit is None and not asks_money and re.search(r"元", sentence[span[0]:span[1]]):
             score += weights.unasked_money  # amounts of money answer questions that mention money
