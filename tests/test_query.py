@@ -211,3 +211,18 @@ def test_rank_question_word_is_not_a_term():
 
 def test_question_is_stripped():
     assert a("  2024年GDP是多少 \n").question == "2024年GDP是多少"
+
+
+def test_figures_read_units_of_power_and_bracketed_classifiers_but_no_years():
+    from qa_service.lexicon.patterns import FIGURE
+
+    def found(text):
+        return [m.group(0) for m in FIGURE.finditer(text)]
+
+    assert found("推进四平电厂35万千瓦、双辽电厂66万千瓦项目建设") == ["35万千瓦", "66万千瓦"]
+    assert found("全社会用电量12.5亿千瓦时") == ["12.5亿千瓦时"]
+    assert found("推动畜禽养殖总量向8000万头（只）迈进") == ["8000万头（只）"]
+    assert found("38个产品（服务）入选2024年全省首批") == ["38个"]  # neither 2024年 nor 024年
+    assert found("空气质量连续6年达标，历时3年") == ["连续6年", "3年"]
+    assert analyse("双辽电厂装机多少千瓦").unit == "power"
+    assert analyse("双辽电厂装机规模").unit == "power"

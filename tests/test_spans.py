@@ -17,6 +17,10 @@ PROJECTS = "全市开复工5000万元以上项目216个，计划总投资783.6�
 INVEST = ("总投资127亿元的金钢钢铁转型升级、总投资100亿元的双辽电厂六号机组扩建、"
           "总投资47亿元的吉电20万吨绿色甲醇等项目加快落地")
 
+POWER = "推进四平电厂35万千瓦、双辽电厂66万千瓦项目建设"
+LIVESTOCK = "推动畜禽养殖总量向8000万头（只）迈进"
+BRANDS = "顺邦农机秸秆粉碎还田机等14户企业38个产品（服务）入选2024年全省首批“吉致吉品”名单"
+
 
 def span_of(question: str, sentence: str) -> tuple[str | None, bool]:
     span, shaped = find_span(sentence, analyse(question, reference_date=REF), CTX)
@@ -33,6 +37,13 @@ def span_of(question: str, sentence: str) -> tuple[str | None, bool]:
     # three amounts of the same unit: the one in the clause naming the project asked about
     ("双辽电厂六号机组扩建总投资多少", INVEST, "100亿元"),
     ("吉电绿色甲醇项目总投资多少", INVEST, "47亿元"),
+    # units of power; a second classifier in brackets is part of the figure
+    ("双辽电厂项目多少千瓦", POWER, "66万千瓦"),
+    ("畜禽养殖总量要向多少迈进", LIVESTOCK, "8000万头（只）"),
+    # the counted noun right after a figure (38个产品) ties it to a question about 产品;
+    # the year beside the counts (2024年) is no figure at all
+    ("吉致吉品 入选产品 数量", BRANDS, "38个"),
+    ("吉致吉品 入选企业 多少户", BRANDS, "14户"),
 ])
 def test_figure_of_the_asked_kind(question, sentence, expected):
     assert span_of(question, sentence) == (expected, True)
