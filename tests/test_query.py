@@ -226,3 +226,13 @@ def test_figures_read_units_of_power_and_bracketed_classifiers_but_no_years():
     assert found("空气质量连续6年达标，历时3年") == ["连续6年", "3年"]
     assert analyse("双辽电厂装机多少千瓦").unit == "power"
     assert analyse("双辽电厂装机规模").unit == "power"
+
+
+def test_a_count_asked_with_gerenshu_and_domain_parts_of_speech():
+    # 个数 asks for a count and is no topic a passage must contain
+    keyword = analyse("千村美丽村 创建 个数 2024")
+    assert (keyword.qtype, keyword.unit) == ("how_much", "count")
+    assert not any("个数" in group for group in keyword.term_groups)
+    # jieba tags 信访 (petitions) a verb and 一共 (in all) an abbreviation: the domain dictionary
+    # makes the first a topic and the second a function word
+    assert content_words("去年四平一共解决了多少件信访问题") == ["四平", "信访", "问题"]
