@@ -153,3 +153,18 @@ def test_a_clause_announcing_what_follows_gives_way_to_it():
         analysis = analyse(question, reference_date=REF)
         start, end = pick_clause(sentence, analysis, CTX)
         assert sentence[start:end] == expected
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    # real sentences (000, 002): the question's first clause states a premise the sentence
+    # repeats; the answer is the clause about what the asking clause asks
+    ("时刻讲政治、懂规矩、守纪律，全会要求全市做到什么",
+     "时刻讲政治、懂规矩、守纪律，做到全市一个调子、上下一个目标，真正做到思想统一、步调一致。",
+     "做到全市一个调子、上下一个目标"),
+    ("建设公共交通智能监控调度中心和数字四平态势感知系统，要让城市监管达到怎样的效果",
+     "建设公共交通智能监控调度中心、“数字四平”态势感知系统，实现城市监管全方位覆盖、全时段监控、高效能管理。",
+     "实现城市监管全方位覆盖、全时段监控、高效能管理。"),  # the last clause keeps the full stop
+])
+def test_a_clause_repeating_the_questions_premise_is_no_answer(question, sentence, expected):
+    start, end = pick_clause(sentence, analyse(question, reference_date=REF), CTX)
+    assert sentence[start:end] == expected

@@ -1,14 +1,28 @@
 """The clause of a sentence that holds what was asked, when no span of a shape applies."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
-from ...lexicon.cues import ANNOUNCES, WHAT_HEAD
+from ...lexicon.cues import ANNOUNCES, INTERROGATIVES, WHAT_HEAD
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
 from ..signals import ScoringContext
 
 _CLAUSE = re.compile(r"[^，,：:]*[，,：:]?")
+
+
+def _asked_part(analysis: QueryAnalysis) -> QueryAnalysis:
+    """The question without its premise: when clauses before the one that asks (面对…洪水，
+    四平实现了怎样的防汛成效) state what is given, the answer is about the asking clause's words,
+    and a sentence clause that repeats the premise is no answer."""
+    clauses = [c for c in re.split(r"[，,；;]", analysis.question) if c.strip()]
+    asking = next((i for i, c in enumerate(clauses) if INTERROGATIVES.search(c)), 0)
+    if asking == 0:
+        return analysis
+    focus = clauses[asking].lower()
+    groups = tuple(g for g in analysis.term_groups if any(w.lower() in focus for w in g))
+    return dataclasses.replace(analysis, term_groups=groups)
 
 
 def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
@@ -20,6 +34,7 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
     head = WHAT_HEAD.search(analysis.question)
     head_char = head.group(1)[-1] if head else ""
     question = analysis.question
+    analysis = _asked_part(analysis)
     best, best_score = None, -1.0
     for m in _CLAUSE.finditer(sentence):
         start, end = m.span()
