@@ -168,3 +168,13 @@ def test_a_clause_announcing_what_follows_gives_way_to_it():
 def test_a_clause_repeating_the_questions_premise_is_no_answer(question, sentence, expected):
     start, end = pick_clause(sentence, analyse(question, reference_date=REF), CTX)
     assert sentence[start:end] == expected
+
+
+def test_the_list_closing_with_the_whole_asked_noun_wins():
+    # real sentence (004): two lists close with a 镇; the question asks for 小镇
+    sentence = ("加快建设叶赫、郭家店、孤家子、营城子、茂林、双山等一批新型城镇化示范镇，"
+                "着力打造葡萄酒、红果、梅花鹿、智慧物流等一批特色产业小镇，为农业转移人口就近就地就业创造条件。")
+    start, end = pick_list(sentence, "四平要打造哪些特色产业小镇")
+    # (the two-verb lead 着力打造 stays on the first item: test_list_loses_its_leading_verbs)
+    assert sentence[start:end] in ("葡萄酒、红果、梅花鹿、智慧物流等一批特色产业小镇",
+                                   "着力打造葡萄酒、红果、梅花鹿、智慧物流等一批特色产业小镇")

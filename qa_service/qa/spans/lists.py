@@ -29,7 +29,8 @@ def list_head(question: str) -> str:
 
 def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
     """The enumeration that fits the question, with the noun phrase closing it (…八个重点产业):
-    the asked kind and count first, then length."""
+    the asked kind first (the whole asked noun, 小镇, before one sharing its last character,
+    示范镇), then the count, then length."""
     head, count = list_head(question), list_count(question)
     best, best_key = None, None
     for m in _LIST.finditer(sentence):
@@ -41,7 +42,8 @@ def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
         if lead:
             start += lead.end()
         end = _LIST_TAIL.match(sentence, end).end()
-        key = (bool(head) and head[-1] in sentence[start:end], count == len(items), end - start)
+        span = sentence[start:end]
+        key = (bool(head) and head in span, bool(head) and head[-1] in span, count == len(items), end - start)
         if best_key is None or key > best_key:
             best, best_key = (start, end), key
     return best
