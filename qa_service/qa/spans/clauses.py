@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import lru_cache
 
 from ...lexicon.cues import ANNOUNCES, INTERROGATIVES, WHAT_HEAD
 from ..analysis import QueryAnalysis
@@ -12,6 +13,7 @@ from ..signals import ScoringContext
 _CLAUSE = re.compile(r"[^，,：:]*[，,：:]?")
 
 
+@lru_cache(maxsize=256)  # one question, every sentence of its passages: worked out once
 def _asked_part(analysis: QueryAnalysis) -> QueryAnalysis:
     """The question without its premise: when clauses before the one that asks (面对…洪水，
     四平实现了怎样的防汛成效) state what is given, the answer is about the asking clause's words,
