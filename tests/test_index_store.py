@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
-import itertools
 import json
 import os
 import shutil
@@ -13,20 +11,17 @@ import sys
 import threading
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from support import CORPUS, ROOT, CrashingEmbedder, FakeEmbedder, make_settings, ticking_clock
+from support import CORPUS, CrashingEmbedder, FakeEmbedder, make_settings, ticking_clock
 
 from qa_service.errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from qa_service.search import BM25Index, manifest, tokenize
 from qa_service.search.context import dense_text, passage_context
 from qa_service.search.embedding_cache import CACHE_DIR
 from qa_service.search.index_store import (
-    BM25_DIR,
-    DENSE_DIR,
     MANIFEST,
     PASSAGES,
     build_index,
@@ -35,6 +30,7 @@ from qa_service.search.index_store import (
     index_is_current,
     load_index,
 )
+from qa_service.search.stores import BM25_DIR, DENSE_DIR
 from qa_service.service import ensure_index
 
 

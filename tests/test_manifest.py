@@ -15,8 +15,6 @@ from support import CORPUS, FakeEmbedder, make_settings, ticking_clock
 from qa_service.errors import IndexCorruptError
 from qa_service.search import DocFreq, index_store
 from qa_service.search.index_store import (
-    BM25_DIR,
-    DENSE_DIR,
     MANIFEST,
     PASSAGES,
     build_index,
@@ -26,6 +24,7 @@ from qa_service.search.index_store import (
     load_index,
 )
 from qa_service.search.manifest import MANIFEST_SCHEMA, REQUIRED_FILES, manifest_problem
+from qa_service.search.stores import BM25_DIR, DENSE_DIR
 from qa_service.service import ensure_index
 
 

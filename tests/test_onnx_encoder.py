@@ -6,7 +6,6 @@ service's cache; these tests use it and check it, they do not re-export.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -16,7 +15,7 @@ from support import CORPUS, ROOT, make_settings
 
 from qa_service.config import DEFAULT_MODEL
 from qa_service.errors import ConfigError, ModelError
-from qa_service.search import embedding, onnx_files
+from qa_service.search import embedding, files, onnx_files
 from qa_service.search.model_location import export_dir
 from qa_service.search.onnx_encoder import OnnxEmbedder, pool
 from qa_service.search.onnx_export import CHECK_TEXTS, MIN_COSINE, ExportImpossible, _pipeline
@@ -143,7 +142,7 @@ def test_refused_export_falls_back_to_sentence_transformers(tmp_path, monkeypatc
     model_dir.mkdir()
     target = export_dir(str(model_dir), cache_dir=tmp_path / "cache")
     fingerprint = embedding.source_fingerprint(str(model_dir), str(model_dir.resolve()))
-    onnx_files.write_atomically(target, lambda d: onnx_files.write_json(d / onnx_files.MARKER, {
+    onnx_files.write_atomically(target, lambda d: files.write_json(d / onnx_files.MARKER, {
         "format_version": onnx_files.FORMAT_VERSION, "status": onnx_files.REFUSED, "source": fingerprint,
         "reason": "unsupported pooling ['max']"}))
     made = []
@@ -201,7 +200,7 @@ def test_interrupted_write_leaves_nothing(tmp_path):
 def test_damaged_export_is_not_used(tmp_path):
     onnx_files.write_atomically(tmp_path / "onnx", lambda d: (
         (d / "model.onnx").write_bytes(b"x" * 10),
-        onnx_files.write_json(d / onnx_files.MARKER, {"format_version": onnx_files.FORMAT_VERSION,
+        files.write_json(d / onnx_files.MARKER, {"format_version": onnx_files.FORMAT_VERSION,
                                                        "status": "ready", "files": {"model.onnx": {"bytes": 10}}})))
     assert onnx_files.read_marker(tmp_path / "onnx") is not None
     (tmp_path / "onnx" / "model.onnx").write_bytes(b"x" * 5)  # truncated

@@ -10,7 +10,7 @@ import pytest
 from support import CORPUS, ROOT
 
 from qa_service.config import DEFAULT_MODEL
-from qa_service.search import embedding, onnx_files, onnx_vocab
+from qa_service.search import embedding, files, onnx_files, onnx_vocab
 from qa_service.search.model_location import export_dir
 from qa_service.search.onnx_encoder import OnnxEmbedder
 
@@ -81,7 +81,7 @@ def test_an_old_export_gets_its_trimmed_tokenizer_once(export, tmp_path):
     (old / onnx_files.DATA_FILE).symlink_to(directory / onnx_files.DATA_FILE)
     legacy = {k: v for k, v in marker.items() if k != "vocabulary"}
     legacy["files"] = {k: v for k, v in marker["files"].items() if not k.startswith("tokenizer.trimmed")}
-    onnx_files.write_json(old / onnx_files.MARKER, legacy)
+    files.write_json(old / onnx_files.MARKER, legacy)
     upgraded = embedding._add_vocabulary(old, in_process=False)  # in a child process, as a server does
     assert upgraded["vocabulary"] == marker["vocabulary"]
     assert onnx_files.verify_checksums(old, upgraded) == []

@@ -15,7 +15,6 @@ from qa_service.qa.rerank import rerank_by_signals
 from qa_service.qa.retrieve import Retriever
 from qa_service.qa.signals import (
     ScoringContext,
-    coverage,
     group_weight,
     has_figure,
     idf,
@@ -90,6 +89,11 @@ def _analysis(term_groups) -> QueryAnalysis:
 DOC_FREQ = {"gdp": 0, "地区生产总值": 10, "生产总值": 12, "前三季度": 5, "四平": 100}
 
 
+def _ctx() -> ScoringContext:
+    """Term statistics from DOC_FREQ over 100 passages (coverage is a method of the context)."""
+    return ScoringContext(documents={}, doc_freq=DOC_FREQ, n_passages=100)
+
+
 def test_group_weight_takes_the_most_frequent_synonym():
     assert group_weight(("GDP", "地区生产总值", "生产总值"), DOC_FREQ, 100) == pytest.approx(idf(12, 100))
     assert group_weight(("没见过",), DOC_FREQ, 100) == pytest.approx(idf(0, 100))
@@ -102,18 +106,18 @@ def test_coverage_by_hand():
     w_sp = math.log(1 + (100 - 100 + 0.5) / (100 + 0.5))
     total = w_gdp + w_q + w_sp
     text = "四平全市地区生产总值实现451.83亿元"
-    assert coverage(text, analysis, DOC_FREQ, 100) == pytest.approx((w_gdp + w_sp) / total)
-    assert coverage("前三季度GDP增长3.7%", analysis, DOC_FREQ, 100) == pytest.approx((w_gdp + w_q) / total)
-    assert coverage("前三季度四平gdp", analysis, DOC_FREQ, 100) == pytest.approx(1.0)
-    assert coverage("粮食产量", analysis, DOC_FREQ, 100) == 0.0
-    assert coverage("任何文字", _analysis([]), DOC_FREQ, 100) == 0.0
+    assert _ctx().coverage(text, analysis) == pytest.approx((w_gdp + w_sp) / total)
+    assert _ctx().coverage("前三季度GDP增长3.7%", analysis) == pytest.approx((w_gdp + w_q) / total)
+    assert _ctx().coverage("前三季度四平gdp", analysis) == pytest.approx(1.0)
+    assert _ctx().coverage("粮食产量", analysis) == 0.0
+    assert _ctx().coverage("任何文字", _analysis([])) == 0.0
 
 
 def test_coverage_on_a_real_question():
     analysis = a("2024年前三季度GDP是多少")
     text = "前三季度，全市地区生产总值实现451.83亿元，同比增长3.7%。"
-    assert coverage(text, analysis, DOC_FREQ, 100) == pytest.approx(1.0)  # GDP via 地区生产总值
-    assert coverage("全市地区生产总值稳步增长", analysis, DOC_FREQ, 100) < 1.0
+    assert _ctx().coverage(text, analysis) == pytest.approx(1.0)  # GDP via 地区生产总值
+    assert _ctx().coverage("全市地区生产总值稳步增长", analysis) < 1.0
 
 
 def test_has_figure():

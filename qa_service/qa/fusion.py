@@ -1,7 +1,6 @@
-"""Rank fusion and partial top-n selection."""
+"""Rank fusion."""
 from __future__ import annotations
 
-from ..search.bm25 import top_rows as top_n  # noqa: F401 (re-exported: partial top-n selection)
 from .params import RRF_K
 
 

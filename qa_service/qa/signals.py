@@ -32,6 +32,7 @@ class ScoringContext:
     thresholds: Thresholds = THRESHOLDS
 
     def coverage(self, text: str, analysis: QueryAnalysis) -> float:
+        """Share of the question's content (idf-weighted concept groups) present in ``text``."""
         return _covered(text.lower(), self._weighted_groups(analysis.term_groups))
 
     def _weighted_groups(self, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[tuple[str, ...], float], ...]:
@@ -58,11 +59,6 @@ def group_weight(group: tuple[str, ...], doc_freq: DocFrequencies, n: int) -> fl
     """idf of a concept: its synonyms' passages counted together; unseen words weigh most."""
     df = max((doc_freq.get(w.lower(), 0) for w in group), default=0)
     return idf(df, n)
-
-
-def coverage(text: str, analysis: QueryAnalysis, doc_freq: DocFrequencies, n: int) -> float:
-    """Share of the question's content (idf-weighted concept groups) present in ``text``."""
-    return _covered(text.lower(), weighted_groups(analysis.term_groups, doc_freq, n))
 
 
 def weighted_groups(groups: tuple[tuple[str, ...], ...], doc_freq: DocFrequencies, n: int

@@ -21,9 +21,7 @@ from .st_encoder import SentenceTransformerEmbedder
 
 logger = logging.getLogger(__name__)
 
-Embedder = SentenceTransformerEmbedder  # the torch reference, under its historical name
-
-__all__ = ["Embedder", "OnnxEmbedder", "SentenceTransformerEmbedder", "ensure_export", "load_embedder",
+__all__ = ["OnnxEmbedder", "SentenceTransformerEmbedder", "ensure_export", "load_embedder",
            "prepare_model"]
 
 

@@ -38,7 +38,7 @@ from .manifest import (
     verify_files,
 )
 from .sparse import SparseStore
-from .stores import BM25_DIR, DENSE_DIR, build_stores, load_stores  # noqa: F401 (folder names re-exported)
+from .stores import build_stores, load_stores
 from .tokenizer import tokenize
 
 logger = logging.getLogger(__name__)

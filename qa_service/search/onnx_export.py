@@ -18,8 +18,9 @@ import numpy as np
 
 from ..errors import ModelError
 from .model_location import export_dir, prepare_model, source_fingerprint
+from .files import write_json
 from .onnx_files import (DATA_FILE, FORMAT_VERSION, MARKER, MODEL_FILE, READY, REFUSED, TOKENIZER_FILE, file_records,
-                         write_atomically, write_json)
+                         write_atomically)
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import files
-from .files import sha256_file, write_json  # noqa: F401 - part of this module's interface
+from .files import sha256_file
 
 FORMAT_VERSION = 1
 MARKER = "export.json"
