@@ -14,9 +14,7 @@ Targets (issue 12): first-seen questions p50 ≤ 15 ms, p95 ≤ 30 ms; repeated 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
-import io
 import json
 import math
 import os

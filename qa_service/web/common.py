@@ -6,7 +6,6 @@ the factory, so there is no import cycle.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Response, current_app, jsonify, render_template
 
