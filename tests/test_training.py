@@ -45,6 +45,23 @@ def test_abstention_threshold_separates_right_from_wrong():
     assert p[0] > 0.9 and p[1] < 0.1  # calibrated in the right direction
 
 
+def test_abstention_threshold_is_not_raised_by_wrong_answers_abstaining_would_not_fix():
+    """Wrong answers to answerable questions are no gain to drop (abstaining is wrong too): only
+    the rows marked droppable (unanswerable questions) may buy a higher threshold."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(400, 3))
+    y = (x[:, 0] + rng.normal(scale=0.5, size=400) > 0.5).astype(np.int64)
+    none = np.zeros(400, dtype=bool)
+    _, _, _, t_all, _ = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES)
+    _, _, _, t_none, counts = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES, droppable=none)
+    assert t_all > 0.2 and t_none == 0.0
+    assert counts["kept_right"] == counts["answers_right"] and counts["droppable_total"] == 0
+    some = (y == 0) & (x[:, 0] < -1.0)  # unanswerable rows sit far below the right ones
+    _, _, _, t_some, counts = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES, droppable=some)
+    assert 0.0 < t_some <= t_all
+    assert counts["droppable_dropped"] > 0.8 * counts["droppable_total"]
+
+
 def test_training_is_deterministic():
     a = fit_ranking(synthetic_pools(), FEATURES)[0]
     b = fit_ranking(synthetic_pools(), FEATURES)[0]

@@ -8,7 +8,9 @@
    model; the answer it would give gets the abstention features and the label "right"
    (answerable, the gold answer in the span). A logistic model gives P(right); C by CV log
    loss; the threshold maximises, on out-of-fold probabilities, the right answers kept plus
-   the unanswerable questions abstained on.
+   the unanswerable questions abstained on. A wrong answer to an answerable question counts
+   neither way: abstaining on it is as wrong as the answer (answer accuracy) and is a false
+   abstention besides, so dropping it is no gain to trade right answers for.
 
 Deterministic: fixed fold assignment, lbfgs, no randomness; seconds on the dev split.
 """
@@ -118,11 +120,13 @@ def fit_ranking(pools: Sequence[tuple[np.ndarray, np.ndarray, int]], features: t
     return model, best_c, {c: v[0] for c, v in cv.items()}, cv[best_c][1]
 
 
-def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tuple[str, ...] = ABSTAIN_FEATURES
-                   ) -> tuple[Linear, float, dict[float, float], float, dict]:
-    """Logistic P(answer right): C by CV log loss; the threshold that maximises right answers kept
-    plus wrong ones dropped on out-of-fold probabilities. Returns model, C, CV losses, threshold
-    and the threshold's CV counts."""
+def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tuple[str, ...] = ABSTAIN_FEATURES,
+                   droppable: np.ndarray | None = None) -> tuple[Linear, float, dict[float, float], float, dict]:
+    """Logistic P(answer right): C by CV log loss; the threshold that maximises, on out-of-fold
+    probabilities, right answers kept plus ``droppable`` rows dropped (rows where abstaining is the
+    right reply: the unanswerable questions; default every wrong row). Returns model, C, CV
+    losses, threshold and the threshold's CV counts."""
+    droppable = (y == 0) if droppable is None else (np.asarray(droppable, dtype=bool) & (y == 0))
     cv_loss, oof = {}, {}
     for c in C_GRID:
         probs = np.zeros(len(y))
@@ -136,10 +140,12 @@ def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tu
         oof[c] = probs
     best_c = min(C_GRID, key=lambda c: (round(cv_loss[c], 6), c))
     probs = oof[best_c]
-    gain = {t: int(np.sum((probs >= t) & (y == 1)) + np.sum((probs < t) & (y == 0))) for t in THRESHOLDS}
+    gain = {t: int(np.sum((probs >= t) & (y == 1)) + np.sum((probs < t) & droppable)) for t in THRESHOLDS}
     threshold = max(THRESHOLDS, key=lambda t: (gain[t], -t))
     counts = {"answers_right": int(y.sum()), "kept_right": int(np.sum((probs >= threshold) & (y == 1))),
-              "wrong_dropped": int(np.sum((probs < threshold) & (y == 0))), "wrong_total": int(np.sum(y == 0))}
+              "wrong_dropped": int(np.sum((probs < threshold) & (y == 0))), "wrong_total": int(np.sum(y == 0)),
+              "droppable_dropped": int(np.sum((probs < threshold) & droppable)),
+              "droppable_total": int(droppable.sum())}
     return _fit(x, y, best_c, features, balanced=False), best_c, cv_loss, threshold, counts
 
 
@@ -149,7 +155,7 @@ def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedMo
     ranking, rank_c, cv_mrr, fold_models = fit_ranking([(q.x, q.y, q.fold) for q in questions])
 
     # Abstention rows from the out-of-fold ranking: what the service would answer.
-    rows, labels, folds = [], [], []
+    rows, labels, folds, unanswerable = [], [], [], []
     for q in questions:
         hits = learned_rerank(q.hits, q.x, LearnedModel(fold_models[q.fold], fold_models[q.fold], 0.0))
         span = choose_answer(hits, q.candidates)
@@ -159,8 +165,9 @@ def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedMo
                                      service.answerer.ctx))
         labels.append(int(q.record.answerable and answer_matches(q.record.answer, span.span)))
         folds.append(q.fold)
+        unanswerable.append(not q.record.answerable)
     abstention, abst_c, cv_loss, threshold, counts = fit_abstention(
-        np.vstack(rows), np.asarray(labels), np.asarray(folds))
+        np.vstack(rows), np.asarray(labels), np.asarray(folds), droppable=np.asarray(unanswerable))
     info = {
         "trained_on": "dev split of eval/gold.jsonl",
         "dev_questions": len(records), "ranking_questions": sum(bool(q.y.any()) for q in questions),

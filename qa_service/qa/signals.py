@@ -86,8 +86,9 @@ def year_score(p: Passage, doc: Document | None, analysis: QueryAnalysis) -> flo
 
     A section heading that names years (二、2023年主要目标和重点工作) overrides the document's
     years; otherwise the document's metadata decides: +1 when it reports on (or, for plan
-    questions, plans for) the year, +0.5 when the passage text names it, +0.25 for a plan
-    document asked about results (or the reverse), -1 when it is about other years only —
+    questions, plans for) the year, +0.5 when the passage text names it, +0.25 for a results
+    document asked about plans, or a plan document asked what (not how much) its years bring
+    (十五五时期四平发展处于哪四期), -1 when it is about other years only —
     or when its years are unknown: an undated passage never beats a dated one, and a year no
     document covers finds no answer (the answer step skips passages scored below 0).
     """
@@ -104,6 +105,8 @@ def year_score(p: Passage, doc: Document | None, analysis: QueryAnalysis) -> flo
         return 0.5
     if analysis.asks_plan and asked & reports:
         return 0.25
+    if analysis.qtype != "how_much" and asked & plans:
+        return 0.25  # what a plan will do answers a question about its years; its targets are no results
     return -1.0
 
 
