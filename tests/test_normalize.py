@@ -42,9 +42,9 @@ def test_homophone_with_two_corpus_words_is_left_alone():
 def test_english_question_is_glossed_into_corpus_terms():
     assert is_english("How much did Siping's GDP grow in the first half of 2023?")
     assert not is_english("四平 gdp 2024")
-    glossed, rewrites = gloss_english("How many people did Siping's new urban jobs reach in 2022?")
+    glossed, rewrites, translated = gloss_english("How many people did Siping's new urban jobs reach in 2022?")
     assert "多少人" in glossed and "城镇新增就业" in glossed and "2022年" in glossed
-    assert rewrites[0].reason == "english"
+    assert rewrites[0].reason == "english" and translated == ()  # no dictionary given
     assert "5000万" in gloss_english("projects over 50 million yuan in 2024")[0]
 
 
@@ -87,3 +87,35 @@ def test_combine_parts_cites_each_part_and_marks_the_missing_one():
     assert parts[0].answer.citation == 1 and parts[0].answer.passage_id == "d:3"
     assert parts[1].answer is None
     assert result.answer == parts[0].answer
+
+
+def test_dictionary_reads_english_words_as_the_corpus_words_they_translate(passages):
+    """CC-CEDICT backwards, kept to the words of the real corpus: nouns and qualities, not verbs."""
+    from qa_service.lexicon.dictionary import EnglishDictionary, lemmas
+    from qa_service.search.tokenizer import default_tokenizer
+
+    tok = default_tokenizer()
+    dictionary = EnglishDictionary({t for p in passages for t in tok.tokenize(p.text)},
+                                   "\n".join(p.text for p in passages))
+    assert "补贴" in dictionary.lookup("subsidy") and "补贴" in dictionary.lookup("subsidies")
+    assert dictionary.lookup("farms") == ("农场",)
+    assert "红色旅游" in dictionary.lookup("red tourism")  # a phrase before its words
+    assert dictionary.lookup("create") == ()  # only a verb: the dense model reads it
+    assert dictionary.lookup("zeppelin") == ()  # the corpus has no word for it
+    assert all(len(dictionary.lookup(w)) <= 3 for w in ("base", "capital", "foreign"))
+    assert lemmas("subsidies")[:2] == ("subsidies", "subsidy")
+
+    glossed, _, translated = gloss_english("How much housing subsidy did Siping pay out to talent?", dictionary)
+    assert "补贴" in glossed and ("补贴",) in [g[:1] for g in translated]
+    analysis = analyse("How much housing subsidy did Siping pay out to talent?", dictionary=dictionary)
+    assert analysis.translated and not any(g in analysis.term_groups for g in analysis.translated)
+
+
+def test_translated_concepts_are_evidence_where_found_and_no_loss_where_missing():
+    from qa_service.qa.signals import ScoringContext
+
+    ctx = ScoringContext(documents={}, doc_freq={"人才": 5, "补贴": 3, "四平": 100}, n_passages=200)
+    plain = analyse("四平人才多少")
+    translated = plain.__class__(**{**plain.__dict__, "translated": (("补贴", "补助"),)})
+    assert ctx.coverage("人才", translated) == ctx.coverage("人才", plain)  # missing: no loss
+    assert ctx.coverage("人才补贴", translated) > ctx.coverage("人才", plain)  # found: evidence

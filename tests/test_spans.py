@@ -117,6 +117,17 @@ def test_list_loses_its_leading_verbs():
     assert span == "工业、现代服务业、现代农业等专题招商推介会"
 
 
+def test_two_items_closed_by_deng_are_a_list_and_the_whole_asked_noun_wins():
+    # document 003: four lists of 产业链 in one sentence, the last a description of 产业链群
+    sentence = ("壮大仓储物流、红色旅游等标志性产业链，提升梅花鹿、专用车等优势产业链，培育智能制造、氢能等前景产业链，"
+                "打造空间高度集聚、上下游紧密协同、供应链集约高效的产业链群")
+    start, end = pick_list(sentence, "十五五四平要培育哪些前景产业链")
+    assert sentence[start:end] == "智能制造、氢能等前景产业链"
+    start, end = pick_list(sentence, "四平要壮大哪些标志性产业链")
+    assert sentence[start:end] == "仓储物流、红色旅游等标志性产业链"
+    assert pick_list("加强红色文化、诗词文化建设", "有哪些文化") is None  # two items without 等: no list
+
+
 def test_list_count_and_head_read_from_the_question():
     assert list_count("八个重点产业是哪些") == 8
     assert list_count("4个平台是哪些") == 4

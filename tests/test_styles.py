@@ -20,6 +20,9 @@ CASES = [  # (style, question, reference date, answer the span must hold)
     ("english", "How much did Siping's GDP grow in the first half of 2023?", None, "5.3%"),
     ("english", "When was the 8th plenary session of the 8th Siping Municipal Party Committee held?", None,
      "2024年10月23日"),
+    # words the glossary does not know, read through the dictionary (subsidy → 补贴)
+    ("english", "How much housing subsidy did Siping pay out to talent?", None, "950万元"),
+    ("english", "How many rivers does Siping keep under continuous monitoring?", None, "106条"),
     ("traditional", "2022年四平新增就業完成率是多少", None, "104.3%"),
     ("typo", "2022年四平新增就叶多少人", None, "19293"),
     ("list", "四平推行的“四极”审批新模式指哪四极", None, "极便、极简"),

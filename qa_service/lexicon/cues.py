@@ -31,7 +31,7 @@ ENGLISH_CUES = (
     ("how many jin", "多少斤"),
     ("how many years|for how many years", "几年"),
     ("how many times", "多少倍"),
-    ("how many|number of", "多少个"),
+    ("how many|number of", "多少"),  # no classifier in English: the counted noun decides the unit (ENGLISH_COUNT)
     ("how much money|how much funding|how much investment", "多少元"),
     ("how much|what amount|what was the total|what is the total|what was|what is|what were", "多少"),
     ("by what percentage|what percentage|what percent|what share|what proportion|what ratio|"
@@ -70,6 +70,18 @@ ENGLISH_ORDINALS = (
     (re.compile(r"(\d{1,2})(?:st|nd|rd|th)(?=\s+(?:people's\s+)?congress)"), "届"),
 )
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+# "how many …" whose noun names no unit (rivers, projects) asks for a count of things.
+ENGLISH_COUNT = re.compile(r"\b(?:how many|number of)\b", re.I)
+# English words that name no concept of a question (read past when glossing through the dictionary).
+ENGLISH_FUNCTION_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be been before being below between
+both but by can could did do does doing done down during each few for from further had has have having
+he her here hers him his how i if in into is it its itself just me more most my no nor not now of off on
+once only or other our out over own same she should so some such than that the their them then there
+these they this those through to too under until up very was we were what when where which while who
+whom why will with would you your yours get got make made put set take give given kind sort way
+many much number amount total city municipal s
+""".split())
 
 # --- comparisons and multi-part questions --------------------------------------------------
 CONJUNCTIONS = r"(?:以及|和|与|及|跟|同|、|，|,)"  # between the things a question compares
@@ -165,7 +177,7 @@ LIST_HEAD = (  # the kind of thing a list question asks for (哪几座城 → �
     re.compile(r"哪(?:几|些|[两三四五六七八九十])+[个座项条种大位家所]?([\u4e00-\u9fff]{1,10}?)(?:[？?。，]|$|分别|是|有|包括)"),
     re.compile(r"([\u4e00-\u9fff]{1,10}?)(?:都|分别)?(?:是|有|包括)(?:哪些|哪几|什么)"),
 )
-LIST_LEADING_VERB = re.compile(r"^(?:建设|做大做强|做强|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣)")
+LIST_LEADING_VERB = re.compile(r"^(?:建设|做大做强|做强|做大|做优|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣|壮大|提升|夯实|深耕)")
 DESCRIPTIVE = re.compile(r"[的了最很更着过得]")  # items of a description, not names of things
 # A clause that announces what follows (…存在不少老问题：…, …总体工作思路，即：…): the answer is after it.
 ANNOUNCES = re.compile(r"[，,]?\s*(?:即|就是|包括|分别是|主要是|具体是)?\s*[：:]")

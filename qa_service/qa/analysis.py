@@ -5,7 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..lexicon.cues import FIVE_YEAR_PLANS, PERIODS, PLAN_IN_QUESTION, QUESTION_TYPES, RELATIVE_YEARS, UNIT_CUES
+from ..lexicon.cues import ENGLISH_COUNT, FIVE_YEAR_PLANS, PERIODS, PLAN_IN_QUESTION, QUESTION_TYPES, RELATIVE_YEARS, UNIT_CUES
+from ..lexicon.dictionary import EnglishDictionary
 from ..lexicon.patterns import YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
 from ..search.tokenizer import content_words, tokenize
@@ -24,6 +25,10 @@ class QueryAnalysis:
     term_groups: tuple[tuple[str, ...], ...]  # each content concept with its synonyms
     rewrites: tuple[Rewrite, ...] = ()  # changes made before analysis (traditional, english, homophone)
     asked: str = ""  # the question as asked when it was glossed from English (the dense model reads it)
+    # Concepts the dictionary translated from English words the glossary does not know: searched
+    # for, and evidence where a passage has them, but no loss where it lacks them (the dictionary's
+    # rendering may not be the corpus's wording).
+    translated: tuple[tuple[str, ...], ...] = ()
 
     @property
     def search_tokens(self) -> list[str]:
@@ -70,14 +75,14 @@ def _qtype(question: str) -> str:
 
 
 def analyse(question: str, *, reference_date: dt.date | None = None,
-            reader: HomophoneReader | None = None) -> QueryAnalysis:
+            reader: HomophoneReader | None = None, dictionary: EnglishDictionary | None = None) -> QueryAnalysis:
     """Analyse a question; ``reference_date`` anchors 去年/今年 (default: today); ``reader``
-    reads mistyped words as the corpus word they sound like."""
-    groups = synonym_groups()
+    reads mistyped words as the corpus word they sound like; ``dictionary`` glosses English words
+    the glossary does not know into the corpus's words."""
     reference = reference_date or dt.date.today()
     text, rewrites = to_simplified(question.strip())
     asked = text
-    text, glossed = gloss_english(text)
+    text, glossed, translated = gloss_english(text, dictionary)
     rewrites += glossed
     if reader is not None and not glossed:
         text, more = reader.read(text)
@@ -86,17 +91,20 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
     expansions: list[str] = []
     term_groups: list[tuple[str, ...]] = []
     covered: set[str] = set()
-    for group in groups:
+    for group in synonym_groups():
         present = [w for w in group if w.lower() in lowered]
         if present:
             term_groups.append(group)
             covered.update(t for w in present for t in tokenize(w))
             expansions.extend(w for w in group if w.lower() not in lowered)
+    for group in translated:  # searched for, but optional evidence (see QueryAnalysis.translated)
+        covered.update(t for w in group for t in tokenize(w))
+        expansions.extend(w for w in group if w.lower() not in lowered)
     # Years and plan periods are matched by the year logic, not as words to find in the text.
     stripped = re.sub("|".join(FIVE_YEAR_PLANS), " ", YEAR_IN_QUESTION.sub(" ", text))
     terms = tuple(dict.fromkeys(t for t in tokenize(YEAR_IN_QUESTION.sub(" ", text)) if not t.isdigit()))
     for term in dict.fromkeys(t for t in content_words(stripped) if not t.isdigit()):
-        if term not in covered and not any(term in w.lower() for g in term_groups for w in g):
+        if term not in covered and not any(term in w.lower() for g in (*term_groups, *translated) for w in g):
             term_groups.append((term,))
     return QueryAnalysis(
         question=text,
@@ -104,10 +112,11 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
         periods=_periods(text),
         asks_plan=bool(PLAN_IN_QUESTION.search(text)),
         qtype=(qtype := _qtype(text)),
-        unit=_unit(text, qtype),
+        unit=_unit(text, qtype) or ("count" if qtype == "how_much" and glossed and ENGLISH_COUNT.search(asked) else None),
         terms=terms,
         expansions=tuple(dict.fromkeys(expansions)),
         term_groups=tuple(term_groups),
+        translated=translated,
         rewrites=rewrites,
         asked=asked if glossed else "",
     )

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from ..lexicon.cues import CN_DIGITS, ENGLISH_CUES, ENGLISH_ORDINALS, INTERROGATIVES, LATIN_WORD
+from ..lexicon.cues import CN_DIGITS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_ORDINALS, INTERROGATIVES, LATIN_WORD
+from ..lexicon.dictionary import EnglishDictionary
 from ..lexicon.synonyms import english_terms
 from ..search.tokenizer import default_tokenizer
 
@@ -76,10 +77,13 @@ def is_english(text: str) -> bool:
     return bool(words) and len(_CJK.findall(text)) < len(words)
 
 
-def gloss_english(text: str) -> tuple[str, tuple[Rewrite, ...]]:
-    """The corpus-language reading of a question asked in English, and the rewrite (or unchanged)."""
+def gloss_english(text: str, dictionary: EnglishDictionary | None = None
+                  ) -> tuple[str, tuple[Rewrite, ...], tuple[tuple[str, ...], ...]]:
+    """The corpus-language reading of a question asked in English, the rewrite (or unchanged),
+    and the concepts the dictionary found for words the glossary does not know (each the corpus
+    words one English word or phrase translates; the first of them is written into the gloss)."""
     if not is_english(text):
-        return text, ()
+        return text, (), ()
     pattern, table = _english_phrases()
     lowered = _YEAR.sub(r"\1年", text.lower().replace("’", "'"))
     for ordinal, suffix in ENGLISH_ORDINALS:  # the number only: the words after it are glossed below
@@ -87,14 +91,15 @@ def gloss_english(text: str) -> tuple[str, tuple[Rewrite, ...]]:
     lowered = _SCALE.sub(lambda m: f"{float(m.group(1)) * _SCALES[m.group(2)]:g}{'亿' if m.group(2) == 'billion' else '万'}",
                          lowered)
     pieces: list[str] = []
+    groups: list[tuple[str, ...]] = []
     last = 0
     for m in pattern.finditer(lowered):
-        pieces.append(_leftover(lowered[last:m.start()]))
+        pieces.append(_leftover(lowered[last:m.start()], dictionary, groups))
         pieces.append(table[m.group(0)])
         last = m.end()
-    pieces.append(_leftover(lowered[last:]))
+    pieces.append(_leftover(lowered[last:], dictionary, groups))
     glossed = "".join(pieces).strip()
-    return (glossed, (Rewrite(text, glossed, "english"),)) if glossed else (text, ())
+    return (glossed, (Rewrite(text, glossed, "english"),), tuple(groups)) if glossed else (text, (), ())
 
 
 def _chinese_number(n: int) -> str:
@@ -106,9 +111,32 @@ def _chinese_number(n: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
-def _leftover(text: str) -> str:
-    """What the gloss keeps between known phrases: years, figures and Chinese, not unknown English."""
-    kept = [w for w in re.findall(r"\d[\d.,]*年?|[\u4e00-\u9fff]+|%", text)]
+_KEPT = re.compile(r"\d[\d.,]*年?|[\u4e00-\u9fff]+|%|[a-z][a-z\-]*")
+
+
+def _leftover(text: str, dictionary: EnglishDictionary | None, groups: list[tuple[str, ...]]) -> str:
+    """What the gloss keeps between known phrases: years, figures and Chinese, and the corpus word
+    the dictionary gives for an English word or two-word phrase (its alternatives into ``groups``)."""
+    tokens = _KEPT.findall(text)
+    kept, i = [], 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not token[0].isascii() or not token[0].isalpha():
+            kept.append(token)
+            i += 1
+            continue
+        words: tuple[str, ...] = ()
+        if dictionary is not None and token not in ENGLISH_FUNCTION_WORDS:
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if nxt[:1].isalpha() and nxt[:1].isascii() and nxt not in ENGLISH_FUNCTION_WORDS:
+                words = dictionary.lookup(f"{token} {nxt}")
+                if words:
+                    i += 1
+            words = words or dictionary.lookup(token)
+        if words:
+            kept.append(words[0])
+            groups.append(words)
+        i += 1
     return "".join(kept)
 
 

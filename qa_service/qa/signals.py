@@ -33,7 +33,8 @@ class ScoringContext:
 
     def coverage(self, text: str, analysis: QueryAnalysis) -> float:
         """Share of the question's content (idf-weighted concept groups) present in ``text``."""
-        return _covered(text.lower(), self._weighted_groups(analysis.term_groups))
+        return _covered(text.lower(), self._weighted_groups(analysis.term_groups),
+                        self._weighted_groups(analysis.translated) if analysis.translated else ())
 
     def _weighted_groups(self, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[tuple[str, ...], float], ...]:
         """Each concept's lowered words and idf weight: computed once per question, not per text.
@@ -67,11 +68,17 @@ def weighted_groups(groups: tuple[tuple[str, ...], ...], doc_freq: DocFrequencie
     return tuple((tuple(w.lower() for w in g), group_weight(g, doc_freq, n)) for g in groups)
 
 
-def _covered(lowered: str, weighted: tuple[tuple[tuple[str, ...], float], ...]) -> float:
+def _covered(lowered: str, weighted: tuple[tuple[tuple[str, ...], float], ...],
+             optional: tuple[tuple[tuple[str, ...], float], ...] = ()) -> float:
+    """Found weight over asked weight; an ``optional`` concept counts only where it is found."""
     total = found = 0.0
     for words, weight in weighted:
         total += weight
         if any(w in lowered for w in words):
+            found += weight
+    for words, weight in optional:
+        if any(w in lowered for w in words):
+            total += weight
             found += weight
     return found / total if total else 0.0
 
@@ -154,7 +161,7 @@ def has_key_concept(text: str, analysis: QueryAnalysis, ctx: ScoringContext, cov
 def highlight_terms(text: str, analysis: QueryAnalysis) -> list[tuple[int, int]]:
     """[start, end) offsets of the question's terms (and synonyms) in a passage text."""
     lowered = text.lower()
-    spans = sorted(m.span() for group in analysis.term_groups for word in group if len(word) >= 2
+    spans = sorted(m.span() for group in (*analysis.term_groups, *analysis.translated) for word in group if len(word) >= 2
                    for m in re.finditer(re.escape(word.lower()), lowered))
     merged: list[tuple[int, int]] = []
     for s, e in spans:

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from pathlib import Path
 
 from ..config import Settings
 from ..errors import ConfigError, IndexMissingError, IndexStaleError
+from ..lexicon.dictionary import EnglishDictionary
 from ..qa import DEFAULT_MODE, MODES, Answerer, QueryAnalysis, analyse
 from ..qa.learned import LearnedModel, LearnedModelError, load_learned
-from ..qa.normalize import HomophoneReader
+from ..qa.normalize import HomophoneReader, is_english
 from ..qa.parts import split_parts
 from ..qa.pipeline import combine_parts
 from ..search import build_index, index_is_current, load_index
@@ -97,6 +99,18 @@ class QAService:
                                   loaded.doc_freq, learned=self.learned)
         self._by_id = {p.passage_id: p for p in loaded.passages}
         self.reader = HomophoneReader(loaded.bm25.vocabulary(), "\n".join(p.text for p in loaded.passages))
+        self._vocabulary = loaded.bm25.vocabulary
+        self._dictionary: EnglishDictionary | None = None
+        self._dictionary_lock = threading.Lock()
+
+    @property
+    def dictionary(self) -> EnglishDictionary:
+        """CC-CEDICT read backwards onto this corpus's words: built on the first English question
+        (a quarter of a second), not at load, since most questions are in Chinese."""
+        with self._dictionary_lock:
+            if self._dictionary is None:
+                self._dictionary = EnglishDictionary(self._vocabulary(), "\n".join(p.text for p in self.passages))
+            return self._dictionary
 
     @classmethod
     def load(cls, settings: Settings, *, build_if_missing: bool = False, embedder=None) -> "QAService":
@@ -141,7 +155,9 @@ class QAService:
         return dt.date.today()
 
     def analyse(self, question: str, reference_date: dt.date | None = None) -> QueryAnalysis:
-        return analyse(question, reference_date=reference_date or self.reference_date(), reader=self.reader)
+        dictionary = self.dictionary if is_english(question) else None
+        return analyse(question, reference_date=reference_date or self.reference_date(), reader=self.reader,
+                       dictionary=dictionary)
 
     def ask(self, question: str, *, top_k: int = 5, year: int | None = None, doc_id: str | None = None,
             mode: str = DEFAULT_MODE, reference_date: dt.date | None = None) -> Answer:

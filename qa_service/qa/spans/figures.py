@@ -21,7 +21,7 @@ def _squeeze(text: str) -> str:
 def _anchors(sentence: str, analysis: QueryAnalysis) -> list[tuple[int, int]]:
     """Where each occurrence of a question term (or synonym) is in the sentence: [start, end)."""
     lowered = sentence.lower()
-    return [m.span() for group in analysis.term_groups for word in group
+    return [m.span() for group in (*analysis.term_groups, *analysis.translated) for word in group
             for m in re.finditer(re.escape(word.lower()), lowered)]
 
 

