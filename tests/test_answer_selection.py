@@ -68,6 +68,9 @@ def test_a_target_is_no_answer_to_a_result_question_about_a_year():
     p = passage("d2024:2", "全市地区生产总值力争增长6%左右。", section="二、2025年主要目标")
     assert best_in_passage(p, ask("2025年地区生产总值增长多少"), CTX) is None
     assert best_in_passage(p, ask("2025年地区生产总值增长目标是多少"), CTX) is not None
+    # a keyword query asks no tense: the target is an answer (results are still preferred)
+    assert not ask("2025 地区生产总值 增长").interrogative
+    assert best_in_passage(p, ask("2025 地区生产总值 增长"), CTX) is not None
 
 
 def test_a_passage_that_does_not_cover_the_question_gives_no_answer():

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..lexicon.cues import ENGLISH_COUNT, FIVE_YEAR_PLANS, PERIODS, PLAN_IN_QUESTION, QUESTION_TYPES, RELATIVE_YEARS, UNIT_CUES
+from ..lexicon.cues import ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, PERIODS, PLAN_IN_QUESTION, QUESTION_TYPES, RELATIVE_YEARS, UNIT_CUES
 from ..lexicon.dictionary import EnglishDictionary
 from ..lexicon.patterns import YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
@@ -29,6 +29,9 @@ class QueryAnalysis:
     # for, and evidence where a passage has them, but no loss where it lacks them (the dictionary's
     # rendering may not be the corpus's wording).
     translated: tuple[tuple[str, ...], ...] = ()
+    # A question word is present: a keyword query (四平 充电桩 2023) has none, and so no tense
+    # either: a target answers it as well as a result.
+    interrogative: bool = True
 
     @property
     def search_tokens(self) -> list[str]:
@@ -117,6 +120,7 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
         expansions=tuple(dict.fromkeys(expansions)),
         term_groups=tuple(term_groups),
         translated=translated,
+        interrogative=bool(INTERROGATIVES.search(text)),
         rewrites=rewrites,
         asked=asked if glossed else "",
     )

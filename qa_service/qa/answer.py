@@ -78,8 +78,8 @@ def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
         if not shaped and (analysis.qtype in _SHAPED or analysis.unit is not None):
             continue
         plan = plan_level(p.section, sentence)
-        if analysis.years and plan == 2 and not analysis.asks_plan:
-            continue  # a target is no answer to "how much was it in 2023"
+        if analysis.years and plan == 2 and not analysis.asks_plan and analysis.interrogative:
+            continue  # a target is no answer to "how much was it in 2023" (a keyword query has no tense)
         score = unit_cov + (weights.shaped if shaped else 0.0)
         if analysis.qtype == "list" and shaped:
             score += _list_score(sentence, span, analysis.question, weights)
