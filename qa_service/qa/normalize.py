@@ -114,6 +114,11 @@ def _chinese_number(n: int) -> str:
 _KEPT = re.compile(r"\d[\d.,]*年?|[\u4e00-\u9fff]+|%|[a-z][a-z\-]*")
 
 
+def _english_word(token: str) -> bool:
+    """A ``_KEPT`` token that is a (lower-case) English word, not a figure or Chinese."""
+    return token[:1].isascii() and token[:1].isalpha()
+
+
 def _leftover(text: str, dictionary: EnglishDictionary | None, groups: list[tuple[str, ...]]) -> str:
     """What the gloss keeps between known phrases: years, figures and Chinese, and the corpus word
     the dictionary gives for an English word or two-word phrase (its alternatives into ``groups``)."""
@@ -121,14 +126,14 @@ def _leftover(text: str, dictionary: EnglishDictionary | None, groups: list[tupl
     kept, i = [], 0
     while i < len(tokens):
         token = tokens[i]
-        if not token[0].isascii() or not token[0].isalpha():
+        if not _english_word(token):
             kept.append(token)
             i += 1
             continue
         words: tuple[str, ...] = ()
         if dictionary is not None and token not in ENGLISH_FUNCTION_WORDS:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if nxt[:1].isalpha() and nxt[:1].isascii() and nxt not in ENGLISH_FUNCTION_WORDS:
+            if _english_word(nxt) and nxt not in ENGLISH_FUNCTION_WORDS:
                 words = dictionary.lookup(f"{token} {nxt}")
                 if words:
                     i += 1

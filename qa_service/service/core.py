@@ -98,7 +98,8 @@ class QAService:
         self.answerer = Answerer(loaded.passages, loaded.dense, loaded.bm25, self._query_encoder, documents,
                                   loaded.doc_freq, learned=self.learned)
         self._by_id = {p.passage_id: p for p in loaded.passages}
-        self.reader = HomophoneReader(loaded.bm25.vocabulary(), "\n".join(p.text for p in loaded.passages))
+        self._corpus_text = "\n".join(p.text for p in loaded.passages)  # both readers look words up in it
+        self.reader = HomophoneReader(loaded.bm25.vocabulary(), self._corpus_text)
         self._vocabulary = loaded.bm25.vocabulary
         self._dictionary: EnglishDictionary | None = None
         self._dictionary_lock = threading.Lock()
@@ -109,7 +110,7 @@ class QAService:
         (a quarter of a second), not at load, since most questions are in Chinese."""
         with self._dictionary_lock:
             if self._dictionary is None:
-                self._dictionary = EnglishDictionary(self._vocabulary(), "\n".join(p.text for p in self.passages))
+                self._dictionary = EnglishDictionary(self._vocabulary(), self._corpus_text)
             return self._dictionary
 
     @classmethod
