@@ -9,6 +9,7 @@ import pytest
 from qa_service.qa.analysis import analyse
 from qa_service.qa.signals import ScoringContext
 from qa_service.qa.spans import find_span, list_count, list_head, pick_clause, pick_list, pick_name
+from qa_service.qa.spans.clauses import asked_verb
 
 REF = dt.date(2025, 6, 1)
 CTX = ScoringContext(documents={}, doc_freq={}, n_passages=100)  # every word equally rare
@@ -179,6 +180,29 @@ def test_a_clause_announcing_what_follows_gives_way_to_it():
 def test_a_clause_repeating_the_questions_premise_is_no_answer(question, sentence, expected):
     start, end = pick_clause(sentence, analyse(question, reference_date=REF), CTX)
     assert sentence[start:end] == expected
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    # real sentences (004, 001): what is asked is the object of the question's last verb, so
+    # the clause with that verb answers, not the one that repeats more of the question's nouns
+    ("市委经济工作会议在政府举债上要坚决避免什么",
+     "特别是绝不允许过度举债建设，坚决避免“只考虑花钱、不考虑还钱”“只考虑当前、不考虑长远”，科学合理确定政府债务规模",
+     "坚决避免“只考虑花钱、不考虑还钱”“只考虑当前、不考虑长远”"),
+    ("四平严管厚爱干部形成了怎样的局面",
+     "坚持严管与厚爱结合、激励与约束并重,树牢重实干、重实绩鲜明导向,形成了“组织对干部负责、干部对工作负责”生动局面。",
+     "形成了“组织对干部负责、干部对工作负责”生动局面。"),
+])
+def test_the_clause_with_the_asked_verb_answers(question, sentence, expected):
+    start, end = pick_clause(sentence, analyse(question, reference_date=REF), CTX)
+    assert sentence[start:end] == expected
+
+
+def test_the_asked_verb_is_the_last_one_before_the_question_word_in_the_asking_clause():
+    assert asked_verb(analyse("四平严管厚爱干部形成了怎样的局面", reference_date=REF)) == "形成"
+    assert asked_verb(analyse("市委在政府举债上要坚决避免什么", reference_date=REF)) == "避免"
+    # a verb of the premise clause is no asked verb; nor is there one without a question word
+    assert asked_verb(analyse("面对洪水，四平取得了什么成效", reference_date=REF)) != "面对"
+    assert asked_verb(analyse("四平 避免 举债", reference_date=REF)) == ""
 
 
 def test_the_list_closing_with_the_whole_asked_noun_wins():

@@ -59,3 +59,18 @@ def test_cached_tokens_are_a_fresh_list_each_time():
     assert tokenizer.tokenize(text, search=False) != first[:-1]  # the options are part of the key
     assert "的" in tokenizer.tokenize("全市的粮食", keep_stopwords=True)
     assert "的" not in tokenizer.tokenize("全市的粮食")
+
+
+def test_predicates_are_the_verbs_and_adjectives_content_words_leave_out():
+    t = default_tokenizer()
+    question = "2024年四平生猪出栏多少头，在政府举债上要坚决避免什么"
+    assert {"出栏", "举债", "避免"} <= set(t.predicates(question))
+    assert not {"四平", "生猪", "政府", "多少", "什么"} & set(t.predicates(question))
+    assert not set(t.predicates(question)) & set(t.content_words(question))
+
+
+def test_a_question_keeps_its_verbs_apart_from_its_concepts():
+    analysis = analyse("2024年四平生猪出栏多少头", reference_date=None)
+    assert ("出栏",) in analysis.predicates and ("出栏",) not in analysis.term_groups
+    # an English question's verbs are the glossary's, not the asker's
+    assert analyse("How much did Siping's GDP grow in 2024?").predicates == ()

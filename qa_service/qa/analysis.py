@@ -9,7 +9,7 @@ from ..lexicon.cues import ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, PERIO
 from ..lexicon.dictionary import EnglishDictionary
 from ..lexicon.patterns import YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
-from ..search.tokenizer import content_words, tokenize
+from ..search.tokenizer import content_words, predicates, tokenize
 from .normalize import HomophoneReader, Rewrite, gloss_english, to_simplified
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ class QueryAnalysis:
     # A question word is present: a keyword query (四平 充电桩 2023) has none, and so no tense
     # either: a target answers it as well as a result.
     interrogative: bool = True
+    # The question's verbs and adjectives (避免, 出栏, 偏低): ``content_words`` leaves them out of
+    # the concepts a passage must cover; where a sentence has them it is likelier the one that
+    # says what was asked, so they are optional evidence when choosing a sentence or clause.
+    predicates: tuple[tuple[str, ...], ...] = ()
 
     @property
     def search_tokens(self) -> list[str]:
@@ -109,6 +113,9 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
     for term in dict.fromkeys(t for t in content_words(stripped) if not t.isdigit()):
         if term not in covered and not any(term in w.lower() for g in (*term_groups, *translated) for w in g):
             term_groups.append((term,))
+    asked_words = [w.lower() for g in (*term_groups, *translated) for w in g]
+    verbs = () if glossed else tuple(  # a gloss's verbs are the glossary's, not the asker's
+        (w,) for w in dict.fromkeys(predicates(stripped)) if not any(w in a or a in w for a in asked_words))
     return QueryAnalysis(
         question=text,
         years=_years(text, reference),
@@ -121,6 +128,7 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
         term_groups=tuple(term_groups),
         translated=translated,
         interrogative=bool(INTERROGATIVES.search(text)),
+        predicates=verbs,
         rewrites=rewrites,
         asked=asked if glossed else "",
     )

@@ -80,7 +80,8 @@ def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
         plan = plan_level(p.section, sentence)
         if analysis.years and plan == 2 and not analysis.asks_plan and analysis.interrogative:
             continue  # a target is no answer to "how much was it in 2023" (a keyword query has no tense)
-        score = unit_cov + (weights.shaped if shaped else 0.0)
+        evidence = ctx.coverage(context, analysis, predicates=True) if analysis.predicates else unit_cov
+        score = evidence + (weights.shaped if shaped else 0.0)
         if analysis.qtype == "list" and shaped:
             score += _list_score(sentence, span, analysis.question, weights)
         if analysis.qtype == "how_much" and shaped:

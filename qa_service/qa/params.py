@@ -64,6 +64,7 @@ class SpanWeights:
     closeness: float = 0.05  # divided by 1 + distance after a question term
     unasked_money: float = -0.1  # an amount of money for a question that does not ask for one
     asked_kind: float = 0.5  # a clause naming the kind of thing asked for (什么城 → …城)
+    asked_verb: float = 1.0  # a clause with the verb whose object is asked (要坚决避免什么 → 避免…)
 
 
 RANK_WEIGHTS = RankWeights()

@@ -31,9 +31,12 @@ class ScoringContext:
     n_passages: int
     thresholds: Thresholds = THRESHOLDS
 
-    def coverage(self, text: str, analysis: QueryAnalysis) -> float:
-        """Share of the question's content (idf-weighted concept groups) present in ``text``."""
-        return _covered(text.lower(), self._weighted_groups(analysis.term_groups),
+    def coverage(self, text: str, analysis: QueryAnalysis, *, predicates: bool = False) -> float:
+        """Share of the question's content (idf-weighted concept groups) present in ``text``;
+        with ``predicates``, of its content and its verbs and adjectives (a finer measure for
+        choosing among sentences that all cover the content; never a floor)."""
+        groups = analysis.term_groups + analysis.predicates if predicates else analysis.term_groups
+        return _covered(text.lower(), self._weighted_groups(groups),
                         self._weighted_groups(analysis.translated) if analysis.translated else ())
 
     def _weighted_groups(self, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[tuple[str, ...], float], ...]:

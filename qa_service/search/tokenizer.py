@@ -6,6 +6,7 @@ what the process did before (jieba's global tokenizer learns words as a side eff
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -21,6 +22,9 @@ USER_DICT = "userdict.txt"
 STOPWORDS_FILE = "stopwords.txt"
 _KEEP = re.compile(r"[\w%]", re.UNICODE)
 _CONTENT_POS = ("n", "vn", "eng", "t", "b", "j", "i", "s", "l")
+# Verbs and adjectives (增长, 出栏, 避免, 偏低): not what a question is about, but what it says
+# about it; a passage that has them is more likely the one meant (see ``predicates``).
+_PREDICATE_POS = ("v", "a")
 # Texts whose tokens are kept (a bounded LRU, ~10 KB per passage at most): every build
 # re-tokenises the whole corpus for BM25, and a server that adds a document or a process that
 # builds again reads the unchanged passages from here instead of running jieba over them again.
@@ -53,6 +57,7 @@ class Tokenizer:
         self._jieba.initialize()
         self.stopwords = _load_stopwords()
         self._function_words: frozenset[str] | None = None
+        self._predicate_words: frozenset[str] = frozenset()
         self._lock = threading.Lock()
         self._cached_tokens = lru_cache(maxsize=TOKEN_CACHE_SIZE)(self._tokens)
 
@@ -102,28 +107,44 @@ class Tokenizer:
                 words.append(word)
         return words
 
+    def predicates(self, text: str) -> list[str]:
+        """Verbs and adjectives of two or more characters (增长, 出栏, 避免, 偏低), in order.
+
+        ``content_words`` leaves them out, rightly for deciding whether a passage is about the
+        question; they still tell which sentence of it says what was asked (坚决避免…).
+        """
+        self._load_function_words()
+        words = []
+        for token in self._jieba.cut(text, HMM=False):
+            word = token.strip().lower()
+            if len(word) >= 2 and word in self._predicate_words and word not in self.stopwords:
+                words.append(word)
+        return words
+
     def _load_function_words(self) -> frozenset[str]:
         """Dictionary words whose part of speech is not a content one (verbs, numerals, pronouns…).
 
         Read straight from jieba's dictionary file: jieba.posseg would hold a tag table for all
-        350k words (~160 MB per process); this keeps only the non-content ones.
+        350k words (~160 MB per process); this keeps only the non-content ones, and of those the
+        verbs and adjectives of two characters or more (``predicates``).
         """
         with self._lock:
             if self._function_words is None:
                 import jieba
 
-                words = set()
+                words, predicates = set(), set()
                 path = Path(jieba.__file__).resolve().parent / "dict.txt"
-                with path.open(encoding="utf-8") as fh:
-                    for line in fh:
-                        parts = line.split()
-                        if len(parts) == 3 and not parts[2].startswith(_CONTENT_POS):
-                            words.add(parts[0])
-                for line in _data_text(USER_DICT).splitlines():
-                    parts = line.split()
-                    if len(parts) == 3:
-                        (words.add if not parts[2].startswith(_CONTENT_POS) else words.discard)(parts[0])
+                with path.open(encoding="utf-8") as fh:  # streamed: 350k lines
+                    lines = itertools.chain(fh, _data_text(USER_DICT).splitlines())
+                    for parts in map(str.split, lines):  # the domain dictionary comes last and overrides
+                        if len(parts) != 3:
+                            continue
+                        function = not parts[2].startswith(_CONTENT_POS)
+                        (words.add if function else words.discard)(parts[0])
+                        predicate = function and parts[2].startswith(_PREDICATE_POS) and len(parts[0]) >= 2
+                        (predicates.add if predicate else predicates.discard)(parts[0])
                 self._function_words = frozenset(words)
+                self._predicate_words = frozenset(predicates)
         return self._function_words
 
 
@@ -141,3 +162,8 @@ def tokenize(text: str, *, keep_stopwords: bool = False, search: bool = True) ->
 def content_words(text: str) -> list[str]:
     """``default_tokenizer().content_words``."""
     return default_tokenizer().content_words(text)
+
+
+def predicates(text: str) -> list[str]:
+    """``default_tokenizer().predicates``."""
+    return default_tokenizer().predicates(text)

@@ -23,8 +23,22 @@ def _asked_part(analysis: QueryAnalysis) -> QueryAnalysis:
     if asking == 0:
         return analysis
     focus = clauses[asking].lower()
-    groups = tuple(g for g in analysis.term_groups if any(w.lower() in focus for w in g))
-    return dataclasses.replace(analysis, term_groups=groups)
+    def asked(groups):
+        return tuple(g for g in groups if any(w.lower() in focus for w in g))
+
+    return dataclasses.replace(analysis, term_groups=asked(analysis.term_groups),
+                               predicates=asked(analysis.predicates))
+
+
+def asked_verb(analysis: QueryAnalysis) -> str:
+    """The question's last verb before its question word: what is asked is that verb's object
+    (形成了怎样的局面 → 形成), so the answer is the clause that has it. "" when there is none."""
+    asking = INTERROGATIVES.search(analysis.question)
+    if asking is None:
+        return ""
+    before = re.split(r"[，,；;]", analysis.question[:asking.start()].lower())[-1]  # the asking clause
+    found = [(before.rfind(w), w) for (w, *_) in analysis.predicates if w in before]
+    return max(found)[1] if found else ""
 
 
 def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
@@ -36,6 +50,7 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
     head = WHAT_HEAD.search(analysis.question)
     head_char = head.group(1)[-1] if head else ""
     question = analysis.question
+    verb = asked_verb(analysis)
     analysis = _asked_part(analysis)
     best, best_score = None, -1.0
     for m in _CLAUSE.finditer(sentence):
@@ -43,9 +58,11 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
         text = sentence[start:end].rstrip("，,：:")
         if len(text.strip()) < 2:
             continue
-        score = ctx.coverage(text, analysis)
+        score = ctx.coverage(text, analysis, predicates=True)
         if head_char and any(ch == head_char and ch not in question[:head.start()] for ch in text):
             score += weights.asked_kind
+        if verb and verb in text.lower():
+            score += weights.asked_verb
         if score >= best_score:
             best, best_score = (start, start + len(text)), score
     if best is not None:
