@@ -108,6 +108,10 @@ def test_question_type(question, qtype):
     ("参保人数同比增长多少", "percent"),
     ("参保人数是多少", "people"),
     ("到位资金 同比增长 2023年上半年", "percent"),  # a keyword query: 同比 asks for a figure
+    # colloquial: 涨 for 增长, 排老几 for 排第几
+    ("产值营收每年打算涨多少", "percent"),
+    ("做外贸的涨幅在全省排老几", "rank"),
+    ("物价涨了多少钱", "money"),  # a named unit still wins
 ])
 def test_unit(question, unit):
     analysis = a(question)

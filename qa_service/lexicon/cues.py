@@ -107,7 +107,7 @@ INTERROGATIVES = re.compile(r"多少|几|什么|啥|哪|谁|怎|咋|何|吗|呢"
 UNIT_CUES = (
     ("streak", re.compile(r"几连|连丰|第几个丰收")),
     ("points", re.compile(r"[高低快慢多少]了?多少个?百分点|比.{1,8}[高低快慢]多少")),
-    ("rank", re.compile(r"第几|排第|排名|名次|位列|排在")),
+    ("rank", re.compile(r"第几|排第|排名|名次|位列|排在|排老几")),  # 排老几: colloquial 排第几
     ("level", re.compile(r"几级|什么级别|哪一?级")),
     ("visits", re.compile(rf"{_Q}[万]?人次")),
     ("money", re.compile(rf"{_Q}钱|{_Q}[万亿]?元")),
@@ -119,7 +119,7 @@ UNIT_CUES = (
     ("flow", re.compile(r"流量|立方米")),
     ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时")),
     ("count", re.compile(rf"{_Q}[个项件座条家户所次场套笔宗头只辆处批起]|个数")),
-    ("percent", re.compile(r"增长|增速|增幅|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍")),
+    ("percent", re.compile(r"增长|增速|增幅|涨幅|涨了?多少|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍")),  # 涨: colloquial 增长
     ("visits", re.compile(r"游客|接待")),
     ("people", re.compile(r"人数")),
     ("money", re.compile(r"资金|投资|[金总余]额|销售额|收入|产值|总值|营收|贷款|补贴|税收|GDP|经济总量", re.I)),
@@ -159,7 +159,7 @@ QUESTION_TYPES = (
     ("who", re.compile(r"谁|哪几?位|什么人|姓名|名字|记者")),
     ("list", re.compile(r"哪些|哪几|包括|有什么|都有|分别|几大|几个方面|哪[两三四五六七八九十]+[\u4e00-\u9fff]")),
     ("how_much", re.compile(r"多少|几[个座条家户项次万亿千百]?|个数|多大|多高|多快|比例|比重|增速|增长率|增幅|同比|产量|总值|产值|"
-                            r"金额|数量|人数|规模|百分之|排名|第几|收入|面积|总额|率$")),
+                            r"金额|数量|人数|规模|百分之|排名|第几|老几|收入|面积|总额|率$")),
     ("which", re.compile(r"哪[个里座家所条种]|什么[称号奖荣]|获评|获得了?什么|何种|是哪")),
     ("plan", re.compile(r"怎么[做办干]|如何|措施|举措|计划|打算|要做|部署|重点|目标|思路")),
 )
