@@ -1,13 +1,19 @@
-"""The learned ranking and abstention: the learners recover a known weighting on synthetic
-data, the model file round-trips and refuses foreign features, and the shipped model loads."""
+"""The learned sentence scoring, ranking and abstention: the learners recover a known weighting
+on synthetic data, the model file round-trips and refuses foreign features, the shipped model
+loads, and a sentence model decides which sentence of a real passage answers."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from qa_service.evaluation.training import FOLDS, fit_abstention, fit_ranking
+from qa_service.qa.analysis import analyse
+from qa_service.qa.answer import SENTENCE_FEATURES, best_in_passage, hand_score, sentence_features
 from qa_service.qa.learned import (ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, LearnedModelError,
                                    load_learned)
+from qa_service.qa.linear import Linear
+from qa_service.qa.signals import ScoringContext
+from qa_service.types import Passage
 
 FEATURES = ("signal", "weak", "noise")
 
@@ -72,7 +78,11 @@ def test_model_file_round_trips_and_refuses_other_features():
     shipped = load_learned()
     assert shipped is not None, "qa_service/data/learned.json missing: run `qa-service train`"
     assert shipped.ranking.features == RANK_FEATURES and shipped.abstention.features == ABSTAIN_FEATURES
+    assert shipped.sentence is not None and shipped.sentence.features == SENTENCE_FEATURES
     assert LearnedModel.from_json(shipped.to_json()) == shipped
+    without_sentences = shipped.to_json().replace('"sentence"', '"sentences_old"')
+    with pytest.raises(LearnedModelError):  # a model from before the sentence model: retrain
+        LearnedModel.from_json(without_sentences)
     foreign = shipped.to_json().replace('"coverage"', '"colour"')
     with pytest.raises(LearnedModelError):
         LearnedModel.from_json(foreign)
@@ -101,3 +111,32 @@ def test_the_shipped_model_was_trained_on_the_shipped_pipeline(real_service):
     info = load_learned().info
     assert info["model"] == real_service.manifest["model"]
     assert info["index_pipeline"] == real_service.manifest["pipeline"]
+
+
+# A real passage (004): two sentences both cover the question's concepts; only the second has
+# its verbs (举债, 避免).
+DEBT = Passage(passage_id="004:38", doc_id="004", paragraph=38, part=0, section="", title="市委经济工作会议",
+               date="2022-12-30", start=0, end=0, source_file="004.txt",
+               text="要防范化解政府债务风险，加大存量隐性债务处置力度，坚决遏制增量、化解存量。"
+                    "特别是绝不允许过度举债建设，坚决避免“只考虑花钱、不考虑还钱”，科学合理确定政府债务规模。")
+CTX = ScoringContext(documents={}, doc_freq={}, n_passages=100)
+
+
+def _only(feature: str, weight: float) -> Linear:
+    coef = tuple(weight if f == feature else 0.0 for f in SENTENCE_FEATURES)
+    n = len(SENTENCE_FEATURES)
+    return Linear(SENTENCE_FEATURES, coef, 0.0, (0.0,) * n, (1.0,) * n)
+
+
+def test_a_sentence_model_decides_which_sentence_answers():
+    analysis = analyse("市委经济工作会议在政府举债上要坚决避免什么")
+    rows = sentence_features(DEBT, analysis, CTX)
+    assert len(rows) == 2 and all(len(f) == len(SENTENCE_FEATURES) for *_, f in rows)
+    second = DEBT.text.index("特别是")
+    # a model that weighs the asked verb picks the sentence with 避免; one that weighs it
+    # negatively picks the other: the model, not a rule, decides
+    assert best_in_passage(DEBT, analysis, CTX, model=_only("asked_verb", 1.0)).start == second
+    assert best_in_passage(DEBT, analysis, CTX, model=_only("asked_verb", -1.0)).start == 0
+    # the hand-set weights (the rules mode) read the same features
+    hand = best_in_passage(DEBT, analysis, CTX)
+    assert hand.score == pytest.approx(max(hand_score(f) for *_, f in rows))

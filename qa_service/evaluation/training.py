@@ -1,5 +1,12 @@
-"""Training the learned ranking and abstention (``qa-service train``) on the dev split.
+"""Training the learned sentence scoring, ranking and abstention (``qa-service train``) on the
+dev split.
 
+0. Sentences: for each answerable dev question, the sentences that may answer (``answer.
+   sentence_features``) in the pool's relevant passages and in its first ``SENTENCE_NEGATIVE_
+   PASSAGES`` others, labelled right when the passage is relevant and the sentence holds the gold
+   answer. Fitted like the ranking below (a pointwise logistic ranker, C by grouped CV on MRR@10
+   of each question's sentences); the ranking and abstention are then fitted with it in place,
+   since a passage's answer score is one of their features.
 1. Ranking: for each answerable dev question, the fused candidate pool with its features and
    labels (relevant = holds the gold evidence). A logistic model (scikit-learn, pointwise,
    balanced classes); its regularisation C is chosen by grouped k-fold cross-validation (folds
@@ -23,15 +30,16 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from ..qa.answer import choose_answer
-from ..qa.learned import (ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, Linear, abstain_features,
-                          learned_rerank)
+from ..qa.answer import SENTENCE_FEATURES, choose_answer, sentence_features
+from ..qa.learned import ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, abstain_features, learned_rerank
+from ..qa.linear import Linear
 from ..qa.parts import split_parts
 from .gold import GoldRecord, answer_matches, relevant_passage_ids
 
 C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.0, 0.91, 0.05))
 FOLDS = 5
+SENTENCE_NEGATIVE_PASSAGES = 3  # besides the relevant ones: the leading passages an answer is drawn from
 
 
 class TrainableService(Protocol):
@@ -84,17 +92,42 @@ def _mrr(questions: Sequence[_Question], models: dict[int, Linear]) -> float:
     return total / max(len(questions), 1)
 
 
-def collect(service: TrainableService, records: Sequence[GoldRecord]) -> list[_Question]:
-    """The candidate pool, features and labels of every single-part dev question."""
+def collect(service: TrainableService, records: Sequence[GoldRecord],
+            sentence_models: dict[int, Linear] | None = None) -> list[_Question]:
+    """The candidate pool, features and labels of every single-part dev question; answer
+    sentences scored by the question's out-of-fold sentence model when ``sentence_models`` are given."""
     out = []
     for record in records:
         if split_parts(record.question):
             continue  # comparisons are answered part by part; their parts have no pool labels
         analysis = service.analyse(record.question, record.reference_date)
-        hits, candidates, x = service.answerer.rank_pool(analysis)
+        sentence = sentence_models[_fold(record.id)] if sentence_models is not None else None
+        hits, candidates, x = service.answerer.rank_pool(analysis, sentence=sentence)
         relevant = set(relevant_passage_ids(service.passages, record))
         y = np.array([1 if h.passage.passage_id in relevant else 0 for h in hits], dtype=np.int64)
         out.append(_Question(record, analysis, hits, candidates, x, y, _fold(record.id)))
+    return out
+
+
+def collect_sentences(service: TrainableService, records: Sequence[GoldRecord]
+                      ) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """(``SENTENCE_FEATURES`` rows, labels, fold) of every answerable single-part dev question."""
+    out = []
+    for record in records:
+        if not record.answerable or split_parts(record.question):
+            continue
+        analysis = service.analyse(record.question, record.reference_date)
+        relevant = set(relevant_passage_ids(service.passages, record))
+        hits = service.answerer.pool(analysis)
+        others = [h for h in hits if h.passage.passage_id not in relevant][:SENTENCE_NEGATIVE_PASSAGES]
+        rows, labels = [], []
+        for hit in [h for h in hits if h.passage.passage_id in relevant] + others:
+            text = hit.passage.text
+            for start, end, _, features in sentence_features(hit.passage, analysis, service.answerer.ctx):
+                rows.append(features)
+                labels.append(int(hit.passage.passage_id in relevant and answer_matches(record.answer, text[start:end])))
+        if rows:
+            out.append((np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=np.int64), _fold(record.id)))
     return out
 
 
@@ -150,8 +183,10 @@ def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tu
 
 
 def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedModel:
-    """Fit both models on ``records`` (the dev split) and report their CV figures in ``info``."""
-    questions = collect(service, records)
+    """Fit the three models on ``records`` (the dev split) and report their CV figures in ``info``."""
+    sentence, sentence_c, sentence_cv, sentence_folds = fit_ranking(collect_sentences(service, records),
+                                                                    SENTENCE_FEATURES)
+    questions = collect(service, records, sentence_folds)
     ranking, rank_c, cv_mrr, fold_models = fit_ranking([(q.x, q.y, q.fold) for q in questions])
 
     # Abstention rows from the out-of-fold ranking: what the service would answer.
@@ -172,6 +207,7 @@ def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedMo
         "trained_on": "dev split of eval/gold.jsonl",
         "dev_questions": len(records), "ranking_questions": sum(bool(q.y.any()) for q in questions),
         "abstention_rows": len(labels),
+        "sentence_C": sentence_c, "sentence_cv_mrr10": {str(c): round(v, 4) for c, v in sentence_cv.items()},
         "ranking_C": rank_c, "ranking_cv_mrr10": {str(c): round(v, 4) for c, v in cv_mrr.items()},
         "abstention_C": abst_c, "abstention_cv_logloss": {str(c): round(v, 4) for c, v in cv_loss.items()},
         "threshold": threshold, "threshold_cv": counts,
@@ -179,4 +215,4 @@ def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedMo
         "model": str(service.manifest.get("model", "")),
         "index_pipeline": str(service.manifest.get("pipeline", "")),
     }
-    return LearnedModel(ranking=ranking, abstention=abstention, threshold=threshold, info=info)
+    return LearnedModel(ranking=ranking, abstention=abstention, threshold=threshold, info=info, sentence=sentence)

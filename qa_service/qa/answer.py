@@ -10,12 +10,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Sequence
 
+import numpy as np
+
 from ..lexicon.patterns import ANSWER_UNIT
 from ..types import AnswerSpan, Hit, Passage
 from .analysis import QueryAnalysis
+from .linear import Linear
 from .params import ANSWER_WEIGHTS, AnswerWeights
 from .signals import ScoringContext, covered_chars, has_key_concept, period_conflict, plan_level
 from .spans import find_span, list_count, list_head, score_figures
+from .spans.clauses import asked_verb
 
 # Spans whose shape the question demands: without one the service abstains.
 _SHAPED = ("when", "who")
@@ -45,28 +49,47 @@ def answer_units(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(units)
 
 
-def _list_score(sentence: str, span: tuple[int, int], question: str, w: AnswerWeights) -> float:
-    score = 0.0
+# What a candidate answer sentence is scored on: the hand-set weights (``AnswerWeights``) or a
+# learned model (``qa-service train``) combine them.
+SENTENCE_FEATURES = ("coverage", "evidence", "shaped", "list_head", "list_items", "list_count", "figure",
+                     "plan_mismatch", "repeats", "asked_verb", "lead")
+_MAX_ITEMS = 10  # more enumerated items than this say nothing more
+
+
+def _list_features(sentence: str, span: tuple[int, int], question: str) -> tuple[float, float, float]:
+    """(asked kind named: 1 / -1 / 0, enumerated items beyond the first, announced count: 1 / -1 / 0)."""
     head = list_head(question)
-    if head:  # a list of the asked kind answers the question; a list of something else much less so
-        score += w.list_head_match if head[-1] in sentence[span[0]:span[1]] else w.list_head_miss
+    # a list of the asked kind answers the question; a list of something else much less so
+    kind = (1.0 if head[-1] in sentence[span[0]:span[1]] else -1.0) if head else 0.0
     items = sentence.count("、", span[0], span[1]) + 1
-    score += min(w.list_items_cap, w.list_item * (items - 1))  # fuller lists first
-    expected = list_count(question)
-    if expected:  # a question that announces a count wants a list of that many
-        score += w.list_count_match if items == expected else w.list_count_miss
+    expected = list_count(question)  # a question that announces a count wants a list of that many
+    count = (1.0 if items == expected else -1.0) if expected else 0.0
+    return kind, float(min(items - 1, _MAX_ITEMS)), count
+
+
+def hand_score(f: Sequence[float], w: AnswerWeights = ANSWER_WEIGHTS) -> float:
+    """The hand-set combination of ``SENTENCE_FEATURES`` (the rules mode, and no learned model)."""
+    (_, evidence, shaped, kind, items, count, figure, plan_mismatch, repeats, _, _) = f
+    score = evidence + w.shaped * shaped
+    score += w.list_head_match if kind > 0 else w.list_head_miss if kind < 0 else 0.0
+    score += min(w.list_items_cap, w.list_item * items)  # fuller lists first
+    score += w.list_count_match if count > 0 else w.list_count_miss if count < 0 else 0.0
+    score += w.figure * figure + w.plan_mismatch * plan_mismatch + w.repeats_question * repeats
     return score
 
 
-def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
-                    weights: AnswerWeights = ANSWER_WEIGHTS) -> AnswerCandidate | None:
-    """The passage's best answer sentence (rank-independent score), or None if it has none."""
+def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
+                      weights: AnswerWeights = ANSWER_WEIGHTS
+                      ) -> list[tuple[int, int, tuple[int, int] | None, tuple[float, ...]]]:
+    """Every sentence of the passage that may answer: (start, end, key span, ``SENTENCE_FEATURES``).
+    None qualifies in a passage about another year, or one that covers too little of the question."""
     if analysis.years and ctx.year_score(p, analysis) < 0:
-        return None  # the passage is about another year than the one asked
+        return []  # the passage is about another year than the one asked
     if ctx.coverage(f"{p.title} {p.section} {p.text}", analysis) < ctx.thresholds.min_passage_coverage:
-        return None
-    best: AnswerCandidate | None = None
-    for start, end in answer_units(p.text):
+        return []
+    verb = asked_verb(analysis)
+    out = []
+    for index, (start, end) in enumerate(answer_units(p.text)):
         sentence = p.text[start:end]
         if period_conflict(sentence, analysis):
             continue
@@ -81,25 +104,41 @@ def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
         if analysis.years and plan == 2 and not analysis.asks_plan and analysis.interrogative:
             continue  # a target is no answer to "how much was it in 2023" (a keyword query has no tense)
         evidence = ctx.coverage(context, analysis, predicates=True) if analysis.predicates else unit_cov
-        score = evidence + (weights.shaped if shaped else 0.0)
+        kind = items = count = figure = 0.0
         if analysis.qtype == "list" and shaped:
-            score += _list_score(sentence, span, analysis.question, weights)
+            kind, items, count = _list_features(sentence, span, analysis.question)
         if analysis.qtype == "how_much" and shaped:
-            figures = score_figures(sentence, analysis, ctx)
-            score += weights.figure * max((f for f, s in figures if s == span), default=0.0)
-        if analysis.qtype == "how_much" and (plan > 0) != analysis.asks_plan:
-            score += weights.plan_mismatch  # a target figure answers "要/计划…" questions, a result the others
-        if len(sentence) - covered_chars(sentence, analysis) < weights.min_new_chars:
-            score += weights.repeats_question  # a sentence that only repeats the question tells nothing
-        if best is None or score > best.score:
-            best = AnswerCandidate(score, p.passage_id, start, end, span)
-    return best
+            figure = max((f for f, s in score_figures(sentence, analysis, ctx) if s == span), default=0.0)
+        # a target figure answers "要/计划…" questions, a result the others
+        plan_mismatch = float(analysis.qtype == "how_much" and (plan > 0) != analysis.asks_plan)
+        # a sentence that only repeats the question tells nothing
+        repeats = float(len(sentence) - covered_chars(sentence, analysis) < weights.min_new_chars)
+        out.append((start, end, span, (unit_cov, evidence, float(shaped), kind, items, count, figure,
+                                       plan_mismatch, repeats, float(bool(verb) and verb in sentence.lower()),
+                                       float(index == 0))))
+    return out
 
 
-def answer_candidates(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringContext
-                      ) -> dict[str, AnswerCandidate | None]:
+def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
+                    weights: AnswerWeights = ANSWER_WEIGHTS, model: Linear | None = None) -> AnswerCandidate | None:
+    """The passage's best answer sentence (rank-independent score), or None if it has none.
+    Scored by ``model`` (the learned sentence model) when given, else by the hand-set weights."""
+    rows = sentence_features(p, analysis, ctx, weights=weights)
+    if not rows:
+        return None
+    if model is not None:
+        scores = model.logit(np.asarray([f for *_, f in rows], dtype=np.float64)).tolist()
+    else:
+        scores = [hand_score(f, weights) for *_, f in rows]
+    best = max(range(len(rows)), key=lambda i: (scores[i], -i))  # ties go to the earlier sentence
+    start, end, span, _ = rows[best]
+    return AnswerCandidate(float(scores[best]), p.passage_id, start, end, span)
+
+
+def answer_candidates(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringContext, *,
+                      model: Linear | None = None) -> dict[str, AnswerCandidate | None]:
     """``best_in_passage`` of each hit, by passage id."""
-    return {hit.passage.passage_id: best_in_passage(hit.passage, analysis, ctx) for hit in hits}
+    return {hit.passage.passage_id: best_in_passage(hit.passage, analysis, ctx, model=model) for hit in hits}
 
 
 def choose_answer(hits: Sequence[Hit], candidates: Mapping[str, AnswerCandidate | None], *,

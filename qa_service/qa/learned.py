@@ -1,8 +1,12 @@
-"""Learned passage ranking and abstention: two logistic models over the pipeline's own signals.
+"""Learned answer sentences, passage ranking and abstention: logistic models over the pipeline's
+own signals.
 
 ``qa-service train`` fits them on the gold set's dev split (``evaluation/training.py``) and
 writes ``data/learned.json``; at query time they are a dot product and a sigmoid (numpy only).
 
+- Sentences: every sentence of a passage that may answer gets ``answer.SENTENCE_FEATURES``; the
+  model's score picks the passage's answer sentence and is that passage's answer score. It
+  replaces the hand-set ``params.AnswerWeights``.
 - Ranking: every fused candidate (the first ``RANK_POOL``) gets the features below; the model's
   score orders them. It replaces the hand-set re-ranking weights (``params.RankWeights``).
 - Abstention: the answer finally chosen gets a calibrated probability of being right; below
@@ -21,7 +25,8 @@ import numpy as np
 
 from ..types import Hit
 from .analysis import QueryAnalysis
-from .answer import AnswerCandidate
+from .answer import SENTENCE_FEATURES, AnswerCandidate
+from .linear import Linear
 from .signals import ScoringContext, has_figure
 
 LEARNED_FILE = "learned.json"
@@ -37,29 +42,12 @@ class LearnedModelError(ValueError):
 
 
 @dataclass(frozen=True)
-class Linear:
-    """A logistic model: weights over named features (standardised by ``mean``/``scale``)."""
-
-    features: tuple[str, ...]
-    coef: tuple[float, ...]
-    intercept: float
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-
-    def logit(self, x: np.ndarray) -> np.ndarray:
-        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
-        return z @ np.asarray(self.coef) + self.intercept
-
-    def probability(self, x: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.logit(x)))
-
-
-@dataclass(frozen=True)
 class LearnedModel:
     ranking: Linear
     abstention: Linear
     threshold: float  # abstain when P(answer right) is below it
     info: dict = field(default_factory=dict)  # how it was trained: CV figures, data, versions
+    sentence: Linear | None = None  # scores answer sentences; None: the hand-set weights do
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
@@ -69,10 +57,12 @@ class LearnedModel:
         try:
             data = json.loads(text)
             model = cls(ranking=_linear(data["ranking"]), abstention=_linear(data["abstention"]),
-                        threshold=float(data["threshold"]), info=dict(data.get("info") or {}))
+                        threshold=float(data["threshold"]), info=dict(data.get("info") or {}),
+                        sentence=_linear(data["sentence"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise LearnedModelError(f"malformed learned model: {exc}") from exc
-        if model.ranking.features != RANK_FEATURES or model.abstention.features != ABSTAIN_FEATURES:
+        if (model.ranking.features != RANK_FEATURES or model.abstention.features != ABSTAIN_FEATURES
+                or model.sentence is None or model.sentence.features != SENTENCE_FEATURES):
             raise LearnedModelError("learned model was trained on other features: run `qa-service train`")
         return model
 

@@ -17,6 +17,7 @@ from ..types import AnswerPart, AnswerSpan, Document, Hit, Passage
 from .analysis import QueryAnalysis
 from .answer import AnswerCandidate, answer_candidates, choose_answer
 from .learned import RANK_POOL, LearnedModel, abstain_features, learned_rerank, rank_features
+from .linear import Linear
 from .params import ANSWER_WEIGHTS, RERANK_DEPTH
 from .rerank import rerank_by_answers, rerank_by_signals
 from .retrieve import Retriever
@@ -57,11 +58,18 @@ class Answerer:
         self.ctx = ScoringContext(documents=documents, doc_freq=doc_freq, n_passages=len(passages))
         self.learned = learned
 
-    def rank_pool(self, analysis: QueryAnalysis, *, year: int | None = None, doc_id: str | None = None
-                  ) -> tuple[list[Hit], dict[str, AnswerCandidate | None], "np.ndarray"]:
-        """The fused candidates the learned ranking orders, their answer candidates and features."""
-        hits = self.retriever.candidates(analysis, mode="hybrid", year=year, doc_id=doc_id)[:RANK_POOL]
-        candidates = answer_candidates(hits, analysis, self.ctx)
+    def pool(self, analysis: QueryAnalysis, *, year: int | None = None, doc_id: str | None = None) -> list[Hit]:
+        """The fused candidates the learned ranking orders, in fused order."""
+        return self.retriever.candidates(analysis, mode="hybrid", year=year, doc_id=doc_id)[:RANK_POOL]
+
+    def rank_pool(self, analysis: QueryAnalysis, *, year: int | None = None, doc_id: str | None = None,
+                  sentence: Linear | None = None) -> tuple[list[Hit], dict[str, AnswerCandidate | None], "np.ndarray"]:
+        """The fused candidates the learned ranking orders, their answer candidates (sentences
+        scored by ``sentence``, default the learned model's) and ranking features."""
+        hits = self.pool(analysis, year=year, doc_id=doc_id)
+        if sentence is None and self.learned is not None:
+            sentence = self.learned.sentence
+        candidates = answer_candidates(hits, analysis, self.ctx, model=sentence)
         return hits, candidates, rank_features(hits, analysis, self.ctx, candidates)
 
     def answer(self, analysis: QueryAnalysis, *, top_k: int, mode: str = DEFAULT_MODE,
