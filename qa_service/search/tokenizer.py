@@ -114,12 +114,8 @@ class Tokenizer:
         question; they still tell which sentence of it says what was asked (坚决避免…).
         """
         self._load_function_words()
-        words = []
-        for token in self._jieba.cut(text, HMM=False):
-            word = token.strip().lower()
-            if len(word) >= 2 and word in self._predicate_words and word not in self.stopwords:
-                words.append(word)
-        return words
+        return [w for w in (t.strip().lower() for t in self.words(text))
+                if len(w) >= 2 and w in self._predicate_words and w not in self.stopwords]
 
     def _load_function_words(self) -> frozenset[str]:
         """Dictionary words whose part of speech is not a content one (verbs, numerals, pronouns…).

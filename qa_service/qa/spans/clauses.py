@@ -11,6 +11,7 @@ from ..params import SPAN_WEIGHTS, SpanWeights
 from ..signals import ScoringContext
 
 _CLAUSE = re.compile(r"[^，,：:]*[，,：:]?")
+_QUESTION_CLAUSE_BREAK = re.compile(r"[，,；;]")  # between the clauses of a question
 
 
 @lru_cache(maxsize=256)  # one question, every sentence of its passages: worked out once
@@ -18,7 +19,7 @@ def _asked_part(analysis: QueryAnalysis) -> QueryAnalysis:
     """The question without its premise: when clauses before the one that asks (面对…洪水，
     四平实现了怎样的防汛成效) state what is given, the answer is about the asking clause's words,
     and a sentence clause that repeats the premise is no answer."""
-    clauses = [c for c in re.split(r"[，,；;]", analysis.question) if c.strip()]
+    clauses = [c for c in _QUESTION_CLAUSE_BREAK.split(analysis.question) if c.strip()]
     asking = next((i for i, c in enumerate(clauses) if INTERROGATIVES.search(c)), 0)
     if asking == 0:
         return analysis
@@ -30,13 +31,14 @@ def _asked_part(analysis: QueryAnalysis) -> QueryAnalysis:
                                predicates=asked(analysis.predicates))
 
 
+@lru_cache(maxsize=256)  # read for every passage and clause sentence of one question
 def asked_verb(analysis: QueryAnalysis) -> str:
     """The question's last verb before its question word: what is asked is that verb's object
     (形成了怎样的局面 → 形成), so the answer is the clause that has it. "" when there is none."""
     asking = INTERROGATIVES.search(analysis.question)
     if asking is None:
         return ""
-    before = re.split(r"[，,；;]", analysis.question[:asking.start()].lower())[-1]  # the asking clause
+    before = _QUESTION_CLAUSE_BREAK.split(analysis.question[:asking.start()].lower())[-1]  # the asking clause
     found = [(before.rfind(w), w) for (w, *_) in analysis.predicates if w in before]
     return max(found)[1] if found else ""
 
