@@ -49,7 +49,9 @@ def fake_service(tmp_path_factory):
     from qa_service.service import QAService
 
     root = tmp_path_factory.mktemp("fake-service")
-    settings = make_settings(root, corpus_dir=CORPUS)
+    # named for what it is: the learned weights read the real model's cosines (a sentence's is
+    # one of its features) and are not applied to another encoder's (``service.core._matching``)
+    settings = make_settings(root, corpus_dir=CORPUS, model=FakeEmbedder.model_name)
     embedder = FakeEmbedder()
     build_index(settings, embedder)
     return QAService.load(settings, embedder=embedder)

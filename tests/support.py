@@ -28,6 +28,7 @@ class FakeEmbedder:
     """Hashed character bigrams in 64 dimensions, L2-normalised, float32; deterministic."""
 
     dim = 64
+    model_name = "test/hashed-bigrams"  # what an index built with it records as its model
 
     def __init__(self):
         self.passage_calls = 0

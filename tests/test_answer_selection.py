@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from qa_service.qa.analysis import analyse
-from qa_service.qa.answer import answer_units, best_in_passage, choose_answer
+from qa_service.corpus.sentences import answer_units
+from qa_service.qa.answer import best_in_passage, choose_answer
 from qa_service.qa.params import AnswerWeights
 from qa_service.qa.signals import ScoringContext
 from qa_service.types import Document, DocumentMeta, Hit, Passage

@@ -24,6 +24,7 @@ from qa_service.search.index_store import (
     load_index,
 )
 from qa_service.search.manifest import MANIFEST_SCHEMA, REQUIRED_FILES, manifest_problem
+from qa_service.search import sentence_vectors
 from qa_service.search.stores import BM25_DIR, DENSE_DIR
 from qa_service.service import ensure_index
 
@@ -114,7 +115,8 @@ def test_every_manifest_a_build_writes_fits_the_schema(built, settings):
     assert manifest_problem(manifest) is None
     assert set(MANIFEST_SCHEMA["required"]) <= set(manifest)
     # the required files are what index_store writes
-    assert REQUIRED_FILES == (PASSAGES, f"{DENSE_DIR}/", f"{BM25_DIR}/")
+    assert REQUIRED_FILES == (PASSAGES, f"{DENSE_DIR}/", f"{BM25_DIR}/", sentence_vectors.VECTORS,
+                              sentence_vectors.ROWS)
 
 
 # --- the build lock says who holds it ----------------------------------------------------------

@@ -3,6 +3,8 @@ on synthetic data, the model file round-trips and refuses foreign features, the 
 loads, and a sentence model decides which sentence of a real passage answers."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -140,3 +142,17 @@ def test_a_sentence_model_decides_which_sentence_answers():
     # the hand-set weights (the rules mode) read the same features
     hand = best_in_passage(DEBT, analysis, CTX)
     assert hand.score == pytest.approx(max(hand_score(f) for *_, f in rows))
+
+
+def test_the_sentence_closest_to_the_question_vector_is_chosen_by_a_model_that_weighs_it():
+    analysis = analyse("市委经济工作会议在政府举债上要坚决避免什么")
+    second = DEBT.text.index("特别是")
+    for sims, start in (((0.9, 0.7), 0), ((0.7, 0.9), second)):
+        pick = best_in_passage(DEBT, analysis, CTX, model=_only("dense", 1.0), similarity=np.asarray(sims))
+        assert pick.start == start
+    # without the index's sentence vectors the feature is not measured (NaN): the model counts
+    # it as its training mean, so it neither helps nor sinks a sentence
+    rows = sentence_features(DEBT, analysis, CTX)
+    assert all(math.isnan(f[SENTENCE_FEATURES.index("dense")]) for *_, f in rows)
+    model = Linear(("dense",), (2.0,), 0.5, (0.8,), (0.1,))
+    assert model.logit(np.asarray([[math.nan], [0.8]])).tolist() == [0.5, 0.5]

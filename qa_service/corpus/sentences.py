@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from ..lexicon.patterns import CLAUSE_END, CLOSERS, SENTENCE, SENTENCE_END
+from ..lexicon.patterns import ANSWER_UNIT, CLAUSE_END, CLOSERS, SENTENCE, SENTENCE_END
 
 
 def ends_sentence(text: str) -> bool:
@@ -54,3 +55,17 @@ def split_paragraph(text: str, limit: int) -> list[str]:
         units.extend(_split_long(sentence, limit) if len(sentence) > limit else [sentence])
     return _pack(units, limit)
 
+
+
+@lru_cache(maxsize=8192)  # a passage's units are the same for every question
+def answer_units(text: str) -> tuple[tuple[int, int], ...]:
+    """What an answer can be: sentences, with long ；-joined sentences cut into their clauses,
+    as [start, end) offsets in ``text`` (surrounding blanks left out)."""
+    units = []
+    for m in ANSWER_UNIT.finditer(text):
+        raw = m.group(0)
+        start = m.start() + len(raw) - len(raw.lstrip())
+        end = m.start() + len(raw.rstrip())
+        if end > start:
+            units.append((start, end))
+    return tuple(units)

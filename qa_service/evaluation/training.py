@@ -30,7 +30,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from ..qa.answer import SENTENCE_FEATURES, choose_answer, sentence_features
+from ..qa.answer import SENTENCE_FEATURES, choose_answer, sentence_features, sentence_similarities
 from ..qa.learned import ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, abstain_features, learned_rerank
 from ..qa.linear import Linear
 from ..qa.parts import split_parts
@@ -68,11 +68,11 @@ def _fold(record_id: str) -> int:
 def _fit(x: np.ndarray, y: np.ndarray, c: float, features: tuple[str, ...], balanced: bool) -> Linear:
     from sklearn.linear_model import LogisticRegression
 
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
+    mean = np.nan_to_num(np.nanmean(x, axis=0))  # NaN: not measured for that row (as ``Linear.logit``)
+    scale = np.nan_to_num(np.nanstd(x, axis=0))
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=c, class_weight="balanced" if balanced else None, max_iter=2000)
-    model.fit((x - mean) / scale, y)
+    model.fit(np.nan_to_num((x - mean) / scale, nan=0.0), y)
     return Linear(features=features, coef=_digits(model.coef_[0]),
                   intercept=_digits([model.intercept_[0]])[0], mean=_digits(mean), scale=_digits(scale))
 
@@ -119,11 +119,15 @@ def collect_sentences(service: TrainableService, records: Sequence[GoldRecord]
         analysis = service.analyse(record.question, record.reference_date)
         relevant = set(relevant_passage_ids(service.passages, record))
         hits = service.answerer.pool(analysis)
+        ctx = service.answerer.ctx
+        sims = sentence_similarities(hits, ctx, service.answerer.retriever.query_vector(analysis)
+                                     if ctx.sentences is not None else None)
         others = [h for h in hits if h.passage.passage_id not in relevant][:SENTENCE_NEGATIVE_PASSAGES]
         rows, labels = [], []
         for hit in [h for h in hits if h.passage.passage_id in relevant] + others:
             text = hit.passage.text
-            for start, end, _, features in sentence_features(hit.passage, analysis, service.answerer.ctx):
+            for start, end, _, features in sentence_features(hit.passage, analysis, ctx,
+                                                             similarity=sims.get(hit.passage.passage_id)):
                 rows.append(features)
                 labels.append(int(hit.passage.passage_id in relevant and answer_matches(record.answer, text[start:end])))
         if rows:

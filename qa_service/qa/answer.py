@@ -6,13 +6,13 @@ passage, and the span a substring of it (``spans``). Candidates are worked out o
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..lexicon.patterns import ANSWER_UNIT
+from ..corpus.sentences import answer_units
 from ..types import AnswerSpan, Hit, Passage
 from .analysis import QueryAnalysis
 from .linear import Linear
@@ -36,23 +36,10 @@ class AnswerCandidate:
     span: tuple[int, int] | None  # the key span, relative to the sentence
 
 
-@lru_cache(maxsize=8192)  # a passage's units are the same for every question
-def answer_units(text: str) -> tuple[tuple[int, int], ...]:
-    """Sentences, with long ；-joined sentences cut into their clauses: [start, end) offsets."""
-    units = []
-    for m in ANSWER_UNIT.finditer(text):
-        raw = m.group(0)
-        start = m.start() + len(raw) - len(raw.lstrip())
-        end = m.start() + len(raw.rstrip())
-        if end > start:
-            units.append((start, end))
-    return tuple(units)
-
-
 # What a candidate answer sentence is scored on: the hand-set weights (``AnswerWeights``) or a
 # learned model (``qa-service train``) combine them.
 SENTENCE_FEATURES = ("coverage", "evidence", "shaped", "list_head", "list_items", "list_count", "figure",
-                     "plan_mismatch", "repeats", "asked_verb", "lead")
+                     "plan_mismatch", "repeats", "asked_verb", "lead", "dense")
 _MAX_ITEMS = 10  # more enumerated items than this say nothing more
 
 
@@ -69,7 +56,7 @@ def _list_features(sentence: str, span: tuple[int, int], question: str) -> tuple
 
 def hand_score(f: Sequence[float], w: AnswerWeights = ANSWER_WEIGHTS) -> float:
     """The hand-set combination of ``SENTENCE_FEATURES`` (the rules mode, and no learned model)."""
-    (_, evidence, shaped, kind, items, count, figure, plan_mismatch, repeats, _, _) = f
+    (_, evidence, shaped, kind, items, count, figure, plan_mismatch, repeats, *_) = f
     score = evidence + w.shaped * shaped
     score += w.list_head_match if kind > 0 else w.list_head_miss if kind < 0 else 0.0
     score += min(w.list_items_cap, w.list_item * items)  # fuller lists first
@@ -78,11 +65,24 @@ def hand_score(f: Sequence[float], w: AnswerWeights = ANSWER_WEIGHTS) -> float:
     return score
 
 
+def sentence_similarities(hits: Sequence[Hit], ctx: ScoringContext, query: np.ndarray | None
+                          ) -> dict[str, np.ndarray]:
+    """Each hit's answer sentences' cosine with the question's vector, in ``answer_units`` order.
+    Empty without a query vector or an index of sentence vectors. (Measured against the cosine
+    less the best among the hits' sentences, which would even out the lower cosines an English
+    question gets: ranking and answers came out worse, dev Hit@1 0.932 -> 0.919.)"""
+    if query is None or ctx.sentences is None:
+        return {}
+    return {h.passage.passage_id: ctx.sentences.similarities(h.passage.passage_id, query) for h in hits}
+
+
 def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
-                      weights: AnswerWeights = ANSWER_WEIGHTS
+                      weights: AnswerWeights = ANSWER_WEIGHTS, similarity: np.ndarray | None = None
                       ) -> list[tuple[int, int, tuple[int, int] | None, tuple[float, ...]]]:
     """Every sentence of the passage that may answer: (start, end, key span, ``SENTENCE_FEATURES``).
-    None qualifies in a passage about another year, or one that covers too little of the question."""
+    None qualifies in a passage about another year, or one that covers too little of the question.
+    ``similarity``: the passage's row of ``sentence_similarities``; without it "dense" is NaN
+    (not measured: the learned model counts it as average)."""
     if analysis.years and ctx.year_score(p, analysis) < 0:
         return []  # the passage is about another year than the one asked
     if ctx.coverage(f"{p.title} {p.section} {p.text}", analysis) < ctx.thresholds.min_passage_coverage:
@@ -115,15 +115,18 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
         repeats = float(len(sentence) - covered_chars(sentence, analysis) < weights.min_new_chars)
         out.append((start, end, span, (unit_cov, evidence, float(shaped), kind, items, count, figure,
                                        plan_mismatch, repeats, float(bool(verb) and verb in sentence.lower()),
-                                       float(index == 0))))
+                                       float(index == 0),
+                                       float(similarity[index]) if similarity is not None and index < len(similarity)
+                                       else math.nan)))
     return out
 
 
 def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
-                    weights: AnswerWeights = ANSWER_WEIGHTS, model: Linear | None = None) -> AnswerCandidate | None:
+                    weights: AnswerWeights = ANSWER_WEIGHTS, model: Linear | None = None,
+                    similarity: np.ndarray | None = None) -> AnswerCandidate | None:
     """The passage's best answer sentence (rank-independent score), or None if it has none.
     Scored by ``model`` (the learned sentence model) when given, else by the hand-set weights."""
-    rows = sentence_features(p, analysis, ctx, weights=weights)
+    rows = sentence_features(p, analysis, ctx, weights=weights, similarity=similarity)
     if not rows:
         return None
     if model is not None:
@@ -136,9 +139,13 @@ def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
 
 
 def answer_candidates(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringContext, *,
-                      model: Linear | None = None) -> dict[str, AnswerCandidate | None]:
-    """``best_in_passage`` of each hit, by passage id."""
-    return {hit.passage.passage_id: best_in_passage(hit.passage, analysis, ctx, model=model) for hit in hits}
+                      model: Linear | None = None, similarities: Mapping[str, np.ndarray] | None = None
+                      ) -> dict[str, AnswerCandidate | None]:
+    """``best_in_passage`` of each hit, by passage id (``similarities``: ``sentence_similarities``)."""
+    sims = similarities or {}
+    return {hit.passage.passage_id: best_in_passage(hit.passage, analysis, ctx, model=model,
+                                                    similarity=sims.get(hit.passage.passage_id))
+            for hit in hits}
 
 
 def choose_answer(hits: Sequence[Hit], candidates: Mapping[str, AnswerCandidate | None], *,

@@ -17,7 +17,8 @@ class Linear:
     scale: tuple[float, ...]
 
     def logit(self, x: np.ndarray) -> np.ndarray:
-        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        """A feature given as NaN (not measurable for this input) counts as its training mean."""
+        z = np.nan_to_num((x - np.asarray(self.mean)) / np.asarray(self.scale), nan=0.0)
         return z @ np.asarray(self.coef) + self.intercept
 
     def probability(self, x: np.ndarray) -> np.ndarray:

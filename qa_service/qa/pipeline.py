@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..types import AnswerPart, AnswerSpan, Document, Hit, Passage
 from .analysis import QueryAnalysis
-from .answer import AnswerCandidate, answer_candidates, choose_answer
+from .answer import AnswerCandidate, answer_candidates, choose_answer, sentence_similarities
 from .learned import RANK_POOL, LearnedModel, abstain_features, learned_rerank, rank_features
 from .linear import Linear
 from .params import ANSWER_WEIGHTS, RERANK_DEPTH
 from .rerank import rerank_by_answers, rerank_by_signals
 from .retrieve import Retriever
-from .signals import ScoringContext, highlight_terms
+from .signals import ScoringContext, SentenceIndex, highlight_terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -53,9 +53,10 @@ class Answerer:
     """Answers analysed questions over one loaded index."""
 
     def __init__(self, passages: Sequence[Passage], dense, bm25, embedder, documents: Mapping[str, Document],
-                 doc_freq, *, learned: LearnedModel | None = None):
+                 doc_freq, *, learned: LearnedModel | None = None, sentences: SentenceIndex | None = None):
         self.retriever = Retriever(passages, dense, bm25, embedder, documents)
-        self.ctx = ScoringContext(documents=documents, doc_freq=doc_freq, n_passages=len(passages))
+        self.ctx = ScoringContext(documents=documents, doc_freq=doc_freq, n_passages=len(passages),
+                                  sentences=sentences)
         self.learned = learned
 
     def pool(self, analysis: QueryAnalysis, *, year: int | None = None, doc_id: str | None = None) -> list[Hit]:
@@ -69,7 +70,9 @@ class Answerer:
         hits = self.pool(analysis, year=year, doc_id=doc_id)
         if sentence is None and self.learned is not None:
             sentence = self.learned.sentence
-        candidates = answer_candidates(hits, analysis, self.ctx, model=sentence)
+        sims = sentence_similarities(hits, self.ctx, self.retriever.query_vector(analysis)
+                                     if self.ctx.sentences is not None else None)
+        candidates = answer_candidates(hits, analysis, self.ctx, model=sentence, similarities=sims)
         return hits, candidates, rank_features(hits, analysis, self.ctx, candidates)
 
     def answer(self, analysis: QueryAnalysis, *, top_k: int, mode: str = DEFAULT_MODE,

@@ -74,10 +74,13 @@ class Retriever:
         """The BM25 ranking and the BM25 scores of its rows and of ``score_rows``."""
         return self.bm25.search(analysis.search_tokens, n, allowed=allowed, where=where, score_rows=score_rows)
 
+    def query_vector(self, analysis: QueryAnalysis) -> np.ndarray:
+        """The question's vector (the encoder caches it: asking again costs nothing)."""
+        return self.embedder.encode_queries([analysis.dense_text])[0]
+
     def dense_ranking(self, analysis: QueryAnalysis, allowed: np.ndarray | None, n: int, *,
                       where: PassageFilter | None = None) -> tuple[list[int], dict[int, float]]:
-        query = self.embedder.encode_queries([analysis.dense_text])
-        sims, ids = self.dense.search(query, n, allowed=allowed, where=where)
+        sims, ids = self.dense.search(self.query_vector(analysis)[None, :], n, allowed=allowed, where=where)
         ranking = [int(i) for i in ids[0] if i >= 0]
         return ranking, {int(i): float(s) for s, i in zip(sims[0], ids[0]) if i >= 0}
 

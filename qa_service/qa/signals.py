@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Protocol
 
+import numpy as np
+
 from ..lexicon.cues import FULL_YEAR, PART_YEAR_PERIODS, PART_YEAR_SPAN, PLAN_SECTION, PLAN_STRONG, PLAN_WEAK
 from ..lexicon.patterns import has_measured_figure, text_years
 from ..types import Document, Passage
@@ -22,14 +24,22 @@ class DocFrequencies(Protocol):
     def get(self, term: str, default: int = 0) -> int: ...
 
 
+class SentenceIndex(Protocol):
+    """The index's answer-sentence vectors (``search.sentence_vectors.SentenceVectors``)."""
+
+    def similarities(self, passage_id: str, query: np.ndarray) -> np.ndarray: ...
+
+
 @dataclass(frozen=True)
 class ScoringContext:
-    """What the signals need to know about the corpus: documents and term statistics."""
+    """What the signals need to know about the corpus: documents, term statistics and the
+    answer sentences' vectors."""
 
     documents: Mapping[str, Document]
     doc_freq: DocFrequencies
     n_passages: int
     thresholds: Thresholds = THRESHOLDS
+    sentences: SentenceIndex | None = None  # None: no sentence is compared with the question's vector
 
     def coverage(self, text: str, analysis: QueryAnalysis, *, predicates: bool = False) -> float:
         """Share of the question's content (idf-weighted concept groups) present in ``text``;

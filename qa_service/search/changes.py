@@ -25,6 +25,8 @@ class IndexChanges:
     skipped: tuple[tuple[str, str], ...]  # (file, reason)
     embedded: int  # passages run through the model
     reused: int  # passages whose vectors came from the embedding cache
+    sentences_embedded: int = 0  # answer sentences run through the model (``sentence_vectors``)
+    sentences_reused: int = 0
 
     @property
     def any(self) -> bool:
@@ -41,7 +43,8 @@ class IndexChanges:
             lines.append("documents unchanged")
         for path, reason in self.skipped:
             lines.append(f"skipped {path}: {reason}")
-        lines.append(f"passages embedded: {self.embedded} new, {self.reused} from the cache")
+        lines.append(f"passages embedded: {self.embedded} new, {self.reused} from the cache; "
+                     f"answer sentences: {self.sentences_embedded} new, {self.sentences_reused} from the cache")
         return lines
 
 
@@ -55,7 +58,8 @@ def document_hashes(documents: Sequence[Document]) -> dict[str, dict[str, str]]:
             for d in documents}
 
 
-def compare_documents(before: dict, after: dict, *, skipped, embedded: int, reused: int) -> IndexChanges:
+def compare_documents(before: dict, after: dict, *, skipped, embedded: int, reused: int,
+                      sentences_embedded: int = 0, sentences_reused: int = 0) -> IndexChanges:
     common = sorted(set(before) & set(after))
     return IndexChanges(
         added=tuple(sorted(set(after) - set(before))),
@@ -66,6 +70,8 @@ def compare_documents(before: dict, after: dict, *, skipped, embedded: int, reus
         skipped=tuple((s.path, s.reason) for s in skipped),
         embedded=embedded,
         reused=reused,
+        sentences_embedded=sentences_embedded,
+        sentences_reused=sentences_reused,
     )
 
 

@@ -71,7 +71,8 @@ class EmbeddingCache:
             fresh = encode([first[k] for k in missing])
             for k, row in zip(missing, fresh):
                 self._rows[k] = np.asarray(row, dtype=np.float32)
-        reused = sum(1 for k in keys if k not in set(missing))
+        fresh_keys = set(missing)
+        reused = sum(1 for k in keys if k not in fresh_keys)
         vectors = np.stack([self._rows[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
         return np.ascontiguousarray(vectors, dtype=np.float32), EncodeStats(len(missing), reused)
 

@@ -26,6 +26,7 @@ from .changes import IndexChanges, compare_documents, document_hashes, read_docu
 from .context import dense_text, passage_context, store_records
 from .dense import DenseConfig, DenseStore
 from .embedding_cache import EmbeddingCache
+from .sentence_vectors import SentenceVectors, save_sentence_vectors, sentence_texts
 from .manifest import (
     CURRENT,
     MANIFEST,
@@ -120,6 +121,7 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
     passages = build_corpus_passages(documents, max_chars=settings.max_passage_chars)
     contexts = [passage_context(p, by_id[p.doc_id]) for p in passages]
     dense_inputs = [dense_text(p) for p in passages]
+    sentences, sentence_rows = sentence_texts(passages)
     previous = _previous_manifest(settings.index_dir)
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
@@ -130,9 +132,12 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
         cache = EmbeddingCache.load(settings.index_dir, settings.model, settings.passage_prompt)
         vectors, stats = cache.encode(
             dense_inputs, lambda texts: embedder.encode_passages(texts, show_progress=show_progress))
+        sentence_vectors, sentence_stats = cache.encode(
+            sentences, lambda texts: embedder.encode_passages(texts, show_progress=show_progress))
         hashes = document_hashes(documents)
         changes = compare_documents(previous.get("document_hashes") or {}, hashes, skipped=scan.skipped,
-                                    embedded=stats.embedded, reused=stats.reused)
+                                    embedded=stats.embedded, reused=stats.reused,
+                                    sentences_embedded=sentence_stats.embedded, sentences_reused=sentence_stats.reused)
         records = store_records(passages, by_id, vectors, [tokenize(c) for c in contexts])
         changed = {*changes.added, *changes.removed, *changes.text_changed, *changes.metadata_changed}
         build_stores(records, dense_config(settings), staging, changed_docs=changed if previous else None,
@@ -141,6 +146,7 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
             for p in passages:
                 fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
         write_documents(staging / DOCUMENTS, documents)
+        save_sentence_vectors(staging, sentence_vectors.reshape(len(sentences), vectors.shape[1]), sentence_rows)
         manifest = {
             **expected_identity(settings),
             "model_dim": int(vectors.shape[1]),
@@ -148,7 +154,9 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
             "documents": sorted(by_id),
             "document_hashes": hashes,
             "skipped": {s.path: s.reason for s in scan.skipped},
-            "embedded": {"new": stats.embedded, "cached": stats.reused},
+            "sentence_count": len(sentences),
+            "embedded": {"new": stats.embedded, "cached": stats.reused,
+                         "sentences_new": sentence_stats.embedded, "sentences_cached": sentence_stats.reused},
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
             "encoder": getattr(embedder, "runtime", None),  # informational: see expected_identity
@@ -162,7 +170,7 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
         shutil.rmtree(staging, ignore_errors=True)
         raise
     try:
-        cache.save(dense_inputs)
+        cache.save([*dense_inputs, *sentences])
     except OSError as exc:  # the index is built; only the next build's time suffers
         logger.warning("cannot write the embedding cache in %s: %s", cache.directory, exc)
     _remove_old_builds(settings.index_dir, keep=target)
@@ -208,6 +216,7 @@ class LoadedIndex:
     bm25: SparseStore  # BM25: bm25s in the index directory, or the Qdrant collection's sparse vectors
     doc_freq: DocFreq  # term -> number of passages containing it (for term weights)
     documents: dict[str, Document] = field(default_factory=dict)  # as indexed: extracted text + metadata
+    sentences: SentenceVectors | None = None  # each passage's answer sentences, embedded
 
 
 def load_index(settings: Settings) -> LoadedIndex:
@@ -227,4 +236,5 @@ def load_index(settings: Settings) -> LoadedIndex:
     dense, bm25 = load_stores(directory, dense_config(settings), passage_ids=[p.passage_id for p in passages],
                               dim=manifest["model_dim"])
     documents = read_documents(directory / DOCUMENTS)
-    return LoadedIndex(manifest, passages, dense, bm25, DocFreq(bm25), {d.doc_id: d for d in documents})
+    sentences = SentenceVectors.load(directory, passages, dim=manifest["model_dim"])
+    return LoadedIndex(manifest, passages, dense, bm25, DocFreq(bm25), {d.doc_id: d for d in documents}, sentences)

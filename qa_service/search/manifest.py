@@ -25,7 +25,7 @@ PIPELINE_FILES = (
     "corpus/loading.py", "corpus/formats.py", "corpus/extracted.py", "corpus/markup.py", "corpus/inference.py", "corpus/layout.py", "corpus/passages.py", "corpus/sentences.py",
     "lexicon/cues.py", "lexicon/patterns.py", "lexicon/synonyms.py",
     "search/tokenizer.py", "search/bm25.py", "search/context.py", "search/dense/faiss_store.py",
-    "search/sparse.py", "search/qdrant/collection.py",
+    "search/sparse.py", "search/qdrant/collection.py", "search/sentence_vectors.py",
     "data/userdict.txt", "data/synonyms.json", "data/stopwords.txt",
 )
 _HEX = {"type": "string", "pattern": "^[0-9a-f]+$"}
@@ -58,9 +58,10 @@ MANIFEST_SCHEMA = {
                  "max_passage_chars", "store", "faiss_index", "pipeline", "model_dim", "passage_count",
                  "documents", "built_at", "files"],
 }
-# Every index has these among its checksummed files: the passages, and something under each of
-# the dense and BM25 folders (so an emptied "files" cannot make the checksum check check nothing).
-REQUIRED_FILES = ("passages.jsonl", "dense/", "bm25/")
+# Every index has these among its checksummed files: the passages, something under each of the
+# dense and BM25 folders, the sentence vectors (so an emptied "files" cannot make the checksum
+# check check nothing).
+REQUIRED_FILES = ("passages.jsonl", "dense/", "bm25/", "sentence_vectors.npy", "sentence_rows.npy")
 _VALIDATOR = Draft202012Validator(MANIFEST_SCHEMA)
 _LIBRARIES = ("faiss-cpu", "bm25s", "qdrant-client", "jieba", "onnxruntime", "tokenizers", "sentence-transformers", "torch",
               "transformers")

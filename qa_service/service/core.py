@@ -96,7 +96,7 @@ class QAService:
         self._query_encoder = QueryEncoder(embedder, max_batch=settings.encoder_batch or default_batch())
         self.learned = _matching(_learned_model(settings), loaded.manifest)
         self.answerer = Answerer(loaded.passages, loaded.dense, loaded.bm25, self._query_encoder, documents,
-                                  loaded.doc_freq, learned=self.learned)
+                                  loaded.doc_freq, learned=self.learned, sentences=loaded.sentences)
         self._by_id = {p.passage_id: p for p in loaded.passages}
         self._corpus_text = "\n".join(p.text for p in loaded.passages)  # both readers look words up in it
         self.reader = HomophoneReader(loaded.bm25.vocabulary(), self._corpus_text)
