@@ -6,7 +6,7 @@ import datetime as dt
 
 from qa_service.qa.analysis import analyse
 from qa_service.corpus.sentences import answer_units
-from qa_service.qa.answer import best_in_passage, choose_answer
+from qa_service.qa.answer import SENTENCE_FEATURES, best_in_passage, choose_answer, sentence_features
 from qa_service.qa.params import AnswerWeights
 from qa_service.qa.signals import ScoringContext
 from qa_service.types import Document, DocumentMeta, Hit, Passage
@@ -111,3 +111,19 @@ def test_choose_answer_only_looks_at_the_top_hits_and_a_lower_rank_costs():
     twice = hits(passage("d2024:1", GDP), passage("d2024:9", GDP))
     candidates = {h.passage.passage_id: best_in_passage(h.passage, analysis, CTX) for h in twice}
     assert choose_answer(twice, candidates).citation == 1  # equal sentences: the higher rank wins
+
+
+# A real passage (000:16): the items of an enumeration name their topic only in the sentence
+# that announces them.
+PROBLEMS = passage("d2024:16", "会议提出，在肯定成绩的同时也要看到，一些制约四平高质量发展的深层次矛盾问题仍未根本解决，"
+                              "取得全面振兴仍然任重道远。一是经济总量还不够大。二是重大项目进展不快。三是历史债务包袱沉重。")
+
+
+def test_an_enumeration_item_is_read_with_the_sentence_that_announces_it():
+    analysis = ask("制约四平高质量发展的第二个深层次问题是什么")
+    rows = {PROBLEMS.text[s:e]: f for s, e, _, f in sentence_features(PROBLEMS, analysis, CTX)}
+    ordinal = SENTENCE_FEATURES.index("ordinal")
+    # every item qualifies on its announcing sentence's words; only the asked one fits the ordinal
+    assert rows["二是重大项目进展不快。"][ordinal] == 1.0
+    assert rows["一是经济总量还不够大。"][ordinal] == rows["三是历史债务包袱沉重。"][ordinal] == -1.0
+    assert rows["二是重大项目进展不快。"][0] == rows["一是经济总量还不够大。"][0] > 0

@@ -112,6 +112,8 @@ def test_question_type(question, qtype):
     ("产值营收每年打算涨多少", "percent"),
     ("做外贸的涨幅在全省排老几", "rank"),
     ("物价涨了多少钱", "money"),  # a named unit still wins
+    ("那个数字普惠金融给农户放了多少贷款", "money"),  # 那个数字 is 那个 + 数字, not 个数 (a count)
+    ("合作社的个数是多少", "count"),
 ])
 def test_unit(question, unit):
     analysis = a(question)

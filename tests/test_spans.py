@@ -8,7 +8,7 @@ import pytest
 
 from qa_service.qa.analysis import analyse
 from qa_service.qa.signals import ScoringContext
-from qa_service.qa.spans import find_span, list_count, list_head, pick_clause, pick_list, pick_name
+from qa_service.qa.spans import asked_ordinal, enumeration_number, find_span, list_count, list_head, pick_clause, pick_list, pick_name
 from qa_service.qa.spans.clauses import asked_verb
 
 REF = dt.date(2025, 6, 1)
@@ -134,6 +134,18 @@ def test_list_count_and_head_read_from_the_question():
     assert list_count("4个平台是哪些") == 4
     assert list_count("有哪些产业") is None
     assert list_head("四个平台是哪些")[-2:] == "平台"
+    # "是哪三个" names no noun after 个: the head is what comes before 是, not the classifier
+    assert list_head("四平要巩固优势地位的三大产业链是哪三个")[-3:] == "产业链"
+    assert list_head("要建设哪三个区") == "区"
+
+
+def test_the_asked_item_of_an_enumeration():
+    assert asked_ordinal("全会指出制约四平高质量发展的第二个深层次问题是什么") == 2
+    assert asked_ordinal("三期叠加头一个是啥期") == 1
+    assert asked_ordinal("四平面临哪些突出问题") is None
+    assert enumeration_number("二是重大项目进展不快。") == 2
+    assert enumeration_number("三要加快项目建设。") == 3
+    assert enumeration_number("二〇二四年是关键之年。") is None
 
 
 def test_a_descriptive_series_is_not_a_list_answer():

@@ -118,7 +118,7 @@ UNIT_CUES = (
     ("length", re.compile(rf"{_Q}公里|多长(?!时间)")),
     ("flow", re.compile(r"流量|立方米")),
     ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时")),
-    ("count", re.compile(rf"{_Q}[个项件座条家户所次场套笔宗头只辆处批起]|个数")),
+    ("count", re.compile(rf"{_Q}[个项件座条家户所次场套笔宗头只辆处批起]|(?<![这那哪每某一])个数")),  # 那个数字 is 那个 + 数字
     ("percent", re.compile(r"增长|增速|增幅|涨幅|涨了?多少|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍")),  # 涨: colloquial 增长
     ("visits", re.compile(r"游客|接待")),
     ("people", re.compile(r"人数")),
@@ -172,11 +172,14 @@ NAME_END = r"(?=受|代表|作|表示|主持|指出|强调|说|在|，|、|）|\
 
 # --- lists ---------------------------------------------------------------------------------
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+# The item of an enumeration a question asks for (第二个问题, colloquial 头一个): see ENUMERATION.
+ORDINAL_IN_QUESTION = re.compile(r"第([一二三四五六七八九十]|\d{1,2})[个项条点方]|头(一)[个项条点]")
 COUNT_IN_QUESTION = re.compile(r"([一二三四五六七八九十两]|\d+)[个大项座条种位方]")
 LIST_HEAD = (  # the kind of thing a list question asks for (哪几座城 → 城)
     re.compile(r"哪(?:几|些|[两三四五六七八九十])+[个座项条种大位家所]?([\u4e00-\u9fff]{1,10}?)(?:[？?。，]|$|分别|是|有|包括)"),
-    re.compile(r"([\u4e00-\u9fff]{1,10}?)(?:都|分别)?(?:是|有|包括)(?:哪些|哪几|什么)"),
+    re.compile(r"([\u4e00-\u9fff]{1,10}?)(?:都|分别)?(?:是|有|包括)(?:哪些|哪几|什么|哪[两三四五六七八九十]+)"),
 )
+CLASSIFIER_ONLY = re.compile(r"[个座项条种大位家所]")  # a list head that is only the count's classifier
 LIST_LEADING_VERB = re.compile(r"^(?:建设|做大做强|做强|做大|做优|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣|壮大|提升|夯实|深耕)")
 DESCRIPTIVE = re.compile(r"[的了最很更着过得]")  # items of a description, not names of things
 # A clause that announces what follows (…存在不少老问题：…, …总体工作思路，即：…): the answer is after it.
@@ -199,7 +202,7 @@ HEADING_1 = re.compile(r"^[一二三四五六七八九十]{1,3}、")
 HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")
 LEAD = re.compile(r"^——")
 ARTICLE_START = re.compile(r"^本报讯")
-ENUMERATION = re.compile(r"^[一二三四五六七八九十]{1,3}(?:要|是|方面)")
+ENUMERATION = re.compile(r"^([一二三四五六七八九十]{1,3})(?:要|是|方面)")  # 二是…: the item's number
 
 # Reporters: the parenthesis after a dateline (本报讯（记者 赵雪 通讯员 孙立新）) and byline lines
 # (本报记者 崔圣驰 张靓 / ——记者 李明 / 作者：赵雪 / 文/王磊). Names followed by 摄 are photographers.

@@ -18,7 +18,7 @@ from .analysis import QueryAnalysis
 from .linear import Linear
 from .params import ANSWER_WEIGHTS, AnswerWeights
 from .signals import ScoringContext, covered_chars, has_key_concept, period_conflict, plan_level
-from .spans import find_span, list_count, list_head, score_figures
+from .spans import asked_ordinal, enumeration_number, find_span, list_count, list_head, score_figures
 from .spans.clauses import asked_verb
 
 # Spans whose shape the question demands: without one the service abstains.
@@ -39,7 +39,7 @@ class AnswerCandidate:
 # What a candidate answer sentence is scored on: the hand-set weights (``AnswerWeights``) or a
 # learned model (``qa-service train``) combine them.
 SENTENCE_FEATURES = ("coverage", "evidence", "shaped", "list_head", "list_items", "list_count", "figure",
-                     "plan_mismatch", "repeats", "asked_verb", "lead", "dense")
+                     "plan_mismatch", "repeats", "asked_verb", "lead", "dense", "ordinal")
 _MAX_ITEMS = 10  # more enumerated items than this say nothing more
 
 
@@ -52,6 +52,15 @@ def _list_features(sentence: str, span: tuple[int, int], question: str) -> tuple
     expected = list_count(question)  # a question that announces a count wants a list of that many
     count = (1.0 if items == expected else -1.0) if expected else 0.0
     return kind, float(min(items - 1, _MAX_ITEMS)), count
+
+
+def _ordinal_fit(asked: int | None, sentence: str) -> float:
+    """1 when the question asks for item N of an enumeration and the sentence is item N (二是…),
+    -1 when it is another item, 0 otherwise."""
+    if asked is None:
+        return 0.0
+    number = enumeration_number(sentence)
+    return 0.0 if number is None else 1.0 if number == asked else -1.0
 
 
 def hand_score(f: Sequence[float], w: AnswerWeights = ANSWER_WEIGHTS) -> float:
@@ -88,12 +97,17 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
     if ctx.coverage(f"{p.title} {p.section} {p.text}", analysis) < ctx.thresholds.min_passage_coverage:
         return []
     verb = asked_verb(analysis)
+    ordinal = asked_ordinal(analysis.question)
     out = []
+    intro = ""  # what an enumeration's items are about: the sentence before 一是… (…问题仍未解决。一是…)
     for index, (start, end) in enumerate(answer_units(p.text)):
         sentence = p.text[start:end]
+        item = enumeration_number(sentence) is not None
+        if not item:
+            intro = sentence
         if period_conflict(sentence, analysis):
             continue
-        context = f"{p.title} {p.section} {sentence}"
+        context = f"{p.title} {p.section} {intro} {sentence}" if item else f"{p.title} {p.section} {sentence}"
         unit_cov = ctx.coverage(context, analysis)
         if unit_cov < ctx.thresholds.min_unit_coverage or not has_key_concept(context, analysis, ctx, unit_cov):
             continue
@@ -117,7 +131,8 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
                                        plan_mismatch, repeats, float(bool(verb) and verb in sentence.lower()),
                                        float(index == 0),
                                        float(similarity[index]) if similarity is not None and index < len(similarity)
-                                       else math.nan)))
+                                       else math.nan,
+                                       _ordinal_fit(ordinal, sentence))))
     return out
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ...lexicon.cues import CN_DIGITS, COUNT_IN_QUESTION, DESCRIPTIVE, LIST_HEAD, LIST_LEADING_VERB
+from ...lexicon.cues import (CLASSIFIER_ONLY, CN_DIGITS, COUNT_IN_QUESTION, DESCRIPTIVE, ENUMERATION, LIST_HEAD,
+                             LIST_LEADING_VERB, ORDINAL_IN_QUESTION)
 
 _ITEM = r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?"
 # Three or more items, or two closed by 等 (培育智能制造、氢能等前景产业链).
@@ -16,8 +17,24 @@ def list_count(question: str) -> int | None:
     m = COUNT_IN_QUESTION.search(question)
     if not m:
         return None
-    text = m.group(1)
+    return _number(m.group(1))
+
+
+def _number(text: str) -> int | None:
     return int(text) if text.isdigit() else CN_DIGITS.get(text)
+
+
+def asked_ordinal(question: str) -> int | None:
+    """Which item of an enumeration the question asks for: 第二个问题 → 2, 头一个 → 1."""
+    m = ORDINAL_IN_QUESTION.search(question)
+    return _number(m.group(1) or m.group(2)) if m else None
+
+
+def enumeration_number(sentence: str) -> int | None:
+    """The item number a sentence opens with, in the enumerations reports use (二是…, 三要…):
+    None when it opens none."""
+    m = ENUMERATION.match(sentence.lstrip())
+    return _number(m.group(1)) if m else None
 
 
 def list_head(question: str) -> str:
@@ -25,7 +42,7 @@ def list_head(question: str) -> str:
     last characters name the kind of thing: 产业链)."""
     for pattern in LIST_HEAD:
         m = pattern.search(question)
-        if m and m.group(1):
+        if m and m.group(1) and not CLASSIFIER_ONLY.fullmatch(m.group(1)):  # 是哪三个: no noun after 个
             return m.group(1)
     return ""
 
