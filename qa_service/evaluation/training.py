@@ -30,7 +30,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from ..qa.answer import SENTENCE_FEATURES, choose_answer, sentence_features, sentence_similarities
+from ..qa.answer import SENTENCE_FEATURES, choose_answer, sentence_features
 from ..qa.learned import ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, abstain_features, learned_rerank
 from ..qa.linear import Linear
 from ..qa.parts import split_parts
@@ -120,8 +120,7 @@ def collect_sentences(service: TrainableService, records: Sequence[GoldRecord]
         relevant = set(relevant_passage_ids(service.passages, record))
         hits = service.answerer.pool(analysis)
         ctx = service.answerer.ctx
-        sims = sentence_similarities(hits, ctx, service.answerer.retriever.query_vector(analysis)
-                                     if ctx.sentences is not None else None)
+        sims = service.answerer.sentence_similarities(hits, analysis)
         others = [h for h in hits if h.passage.passage_id not in relevant][:SENTENCE_NEGATIVE_PASSAGES]
         rows, labels = [], []
         for hit in [h for h in hits if h.passage.passage_id in relevant] + others:

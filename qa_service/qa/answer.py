@@ -54,13 +54,12 @@ def _list_features(sentence: str, span: tuple[int, int], question: str) -> tuple
     return kind, float(min(items - 1, _MAX_ITEMS)), count
 
 
-def _ordinal_fit(asked: int | None, sentence: str) -> float:
-    """1 when the question asks for item N of an enumeration and the sentence is item N (二是…),
-    -1 when it is another item, 0 otherwise."""
-    if asked is None:
+def _ordinal_fit(asked: int | None, number: int | None) -> float:
+    """1 when the question asks for item N of an enumeration and the sentence is item N (二是…:
+    ``number``), -1 when it is another item, 0 otherwise."""
+    if asked is None or number is None:
         return 0.0
-    number = enumeration_number(sentence)
-    return 0.0 if number is None else 1.0 if number == asked else -1.0
+    return 1.0 if number == asked else -1.0
 
 
 def hand_score(f: Sequence[float], w: AnswerWeights = ANSWER_WEIGHTS) -> float:
@@ -102,7 +101,8 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
     intro = ""  # what an enumeration's items are about: the sentence before 一是… (…问题仍未解决。一是…)
     for index, (start, end) in enumerate(answer_units(p.text)):
         sentence = p.text[start:end]
-        item = enumeration_number(sentence) is not None
+        number = enumeration_number(sentence)
+        item = number is not None
         if not item:
             intro = sentence
         if period_conflict(sentence, analysis):
@@ -132,7 +132,7 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
                                        float(index == 0),
                                        float(similarity[index]) if similarity is not None and index < len(similarity)
                                        else math.nan,
-                                       _ordinal_fit(ordinal, sentence))))
+                                       _ordinal_fit(ordinal, number))))
     return out
 
 

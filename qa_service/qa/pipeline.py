@@ -63,6 +63,12 @@ class Answerer:
         """The fused candidates the learned ranking orders, in fused order."""
         return self.retriever.candidates(analysis, mode="hybrid", year=year, doc_id=doc_id)[:RANK_POOL]
 
+    def sentence_similarities(self, hits: Sequence[Hit], analysis: QueryAnalysis) -> dict[str, "np.ndarray"]:
+        """``answer.sentence_similarities`` of ``hits`` for this question (none without sentence
+        vectors: the question is then not encoded for them)."""
+        query = self.retriever.query_vector(analysis) if self.ctx.sentences is not None else None
+        return sentence_similarities(hits, self.ctx, query)
+
     def rank_pool(self, analysis: QueryAnalysis, *, year: int | None = None, doc_id: str | None = None,
                   sentence: Linear | None = None) -> tuple[list[Hit], dict[str, AnswerCandidate | None], "np.ndarray"]:
         """The fused candidates the learned ranking orders, their answer candidates (sentences
@@ -70,9 +76,8 @@ class Answerer:
         hits = self.pool(analysis, year=year, doc_id=doc_id)
         if sentence is None and self.learned is not None:
             sentence = self.learned.sentence
-        sims = sentence_similarities(hits, self.ctx, self.retriever.query_vector(analysis)
-                                     if self.ctx.sentences is not None else None)
-        candidates = answer_candidates(hits, analysis, self.ctx, model=sentence, similarities=sims)
+        candidates = answer_candidates(hits, analysis, self.ctx, model=sentence,
+                                       similarities=self.sentence_similarities(hits, analysis))
         return hits, candidates, rank_features(hits, analysis, self.ctx, candidates)
 
     def answer(self, analysis: QueryAnalysis, *, top_k: int, mode: str = DEFAULT_MODE,

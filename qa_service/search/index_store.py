@@ -26,7 +26,6 @@ from .changes import IndexChanges, compare_documents, document_hashes, read_docu
 from .context import dense_text, passage_context, store_records
 from .dense import DenseConfig, DenseStore
 from .embedding_cache import EmbeddingCache
-from .sentence_vectors import SentenceVectors, save_sentence_vectors, sentence_texts
 from .manifest import (
     CURRENT,
     MANIFEST,
@@ -38,6 +37,7 @@ from .manifest import (
     read_manifest,
     verify_files,
 )
+from .sentence_vectors import SentenceVectors, save_sentence_vectors, sentence_texts
 from .sparse import SparseStore
 from .stores import build_stores, load_stores
 from .tokenizer import tokenize
@@ -130,10 +130,11 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
     staging.mkdir()
     try:
         cache = EmbeddingCache.load(settings.index_dir, settings.model, settings.passage_prompt)
-        vectors, stats = cache.encode(
-            dense_inputs, lambda texts: embedder.encode_passages(texts, show_progress=show_progress))
-        sentence_vectors, sentence_stats = cache.encode(
-            sentences, lambda texts: embedder.encode_passages(texts, show_progress=show_progress))
+        def encode(texts: list[str]):  # passages and answer sentences are embedded alike
+            return embedder.encode_passages(texts, show_progress=show_progress)
+
+        vectors, stats = cache.encode(dense_inputs, encode)
+        sentence_vectors, sentence_stats = cache.encode(sentences, encode)
         hashes = document_hashes(documents)
         changes = compare_documents(previous.get("document_hashes") or {}, hashes, skipped=scan.skipped,
                                     embedded=stats.embedded, reused=stats.reused,
