@@ -48,6 +48,24 @@ def test_english_question_is_glossed_into_corpus_terms():
     assert "5000万" in gloss_english("projects over 50 million yuan in 2024")[0]
 
 
+def test_english_which_asks_for_one_thing_or_several_by_the_number_of_its_noun():
+    one = ("Which mini-program won a national public service award?",
+           "Which road reconstruction project was opened to traffic along its entire length?",
+           "In which city did Siping hold its talent symposium?",
+           "Which national public brand ranking did Siping corn make it onto?")
+    several = ("Which cooperation projects did the plenary session ask to speed up?",
+               "Which two hospitals in Yitong became provincial pilots?",
+               "Which of Siping's existing strengths does the plan want to upgrade?")
+    assert all(analyse(q).qtype == "which" for q in one)
+    assert all(analyse(q).qtype == "list" for q in several)
+
+
+def test_which_asks_for_a_thing_even_where_a_metric_is_named():
+    assert analyse("四平玉米进入了哪个品牌排名").qtype == "which"
+    assert analyse("哪个县的粮食产量是多少").qtype == "how_much"  # the figure is asked too
+    assert analyse("四平在全省排名第几").qtype == "how_much"
+
+
 def test_english_analysis_asks_like_the_chinese_one():
     a = analyse("How much did Siping's GDP grow in the first half of 2023?")
     assert a.years == (2023,) and a.periods == ("上半年",) and a.qtype == "how_much" and a.unit == "percent"

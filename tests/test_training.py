@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from qa_service.evaluation.training import FOLDS, fit_abstention, fit_ranking
+from qa_service.evaluation.training import FOLDS, fit_abstention, fit_ranking, one_standard_error
 from qa_service.qa.analysis import analyse
 from qa_service.qa.answer import SENTENCE_FEATURES, best_in_passage, hand_score, sentence_features
 from qa_service.qa.learned import (ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, LearnedModelError,
@@ -39,6 +39,18 @@ def test_ranking_learns_the_known_weighting():
     assert signal > weak > abs(noise)
     assert signal / weak == pytest.approx(3, rel=0.5)
     assert cv[c] > 0.8  # the relevant passage is nearly always first out of fold
+
+
+def test_one_standard_error_rule_prefers_the_strongest_regularisation_on_a_flat_curve():
+    rng = np.random.default_rng(5)
+    base = rng.uniform(0.5, 1.0, size=200)
+    # questions move both ways between Cs, the means by far less than that noise
+    flat = {0.001: base + rng.normal(0, 0.05, 200) - 0.002, 0.1: base, 10.0: base + rng.normal(0, 0.05, 200)}
+    assert one_standard_error(flat) == 0.001
+    steep = {0.001: base - 0.3, 0.1: base, 10.0: base - 0.001}  # too much regularisation costs
+    assert one_standard_error(steep) == 0.1
+    noisy = {0.001: base - rng.uniform(0.0, 0.02, 200), 0.1: base}  # a real loss, however small
+    assert one_standard_error(noisy) == 0.1
 
 
 def test_abstention_threshold_separates_right_from_wrong():

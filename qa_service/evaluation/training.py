@@ -10,7 +10,8 @@ dev split.
 1. Ranking: for each answerable dev question, the fused candidate pool with its features and
    labels (relevant = holds the gold evidence). A logistic model (scikit-learn, pointwise,
    balanced classes); its regularisation C is chosen by grouped k-fold cross-validation (folds
-   by question) on MRR@10 of the re-ranked pools.
+   by question) on MRR@10 of the re-ranked pools, by the one-standard-error rule (the smallest
+   C within one SE of the best: the curve is flat, and its maximum moved between retrainings).
 2. Abstention: every dev question is run through the pipeline with the *out-of-fold* ranking
    model; the answer it would give gets the abstention features and the label "right"
    (answerable, the gold answer in the span). A logistic model gives P(right); C by CV log
@@ -83,13 +84,28 @@ def _digits(values) -> tuple[float, ...]:
     return tuple(float(f"{float(v):.7g}") for v in values)
 
 
-def _mrr(questions: Sequence[_Question], models: dict[int, Linear]) -> float:
-    total = 0.0
-    for q in questions:
+def _reciprocal_ranks(questions: Sequence[_Question], models: dict[int, Linear]) -> np.ndarray:
+    """Each question's reciprocal rank (within the first 10) of its first relevant row."""
+    out = np.zeros(len(questions))
+    for n, q in enumerate(questions):
         logits = models[q.fold].logit(q.x)
         order = np.argsort(-logits, kind="stable")[:10]
-        total += next((1.0 / (i + 1) for i, j in enumerate(order) if q.y[j]), 0.0)
-    return total / max(len(questions), 1)
+        out[n] = next((1.0 / (i + 1) for i, j in enumerate(order) if q.y[j]), 0.0)
+    return out
+
+
+def one_standard_error(scores: dict[float, np.ndarray]) -> float:
+    """The strongest regularisation (smallest C) whose mean per-question score is within one
+    standard error of the best C's (Breiman's one-SE rule): on a flat CV curve the best C is
+    chance, and picking it made the weights flip between retrainings; the SE is that of the
+    per-question difference from the best, so the same questions are compared."""
+    best = max(scores, key=lambda c: (round(float(scores[c].mean()), 6), -c))
+    for c in sorted(scores):
+        diff = scores[best] - scores[c]
+        se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+        if float(diff.mean()) <= se:
+            return c
+    return best
 
 
 def collect(service: TrainableService, records: Sequence[GoldRecord],
@@ -137,23 +153,23 @@ def collect_sentences(service: TrainableService, records: Sequence[GoldRecord]
 def fit_ranking(pools: Sequence[tuple[np.ndarray, np.ndarray, int]], features: tuple[str, ...] = RANK_FEATURES
                 ) -> tuple[Linear, float, dict[float, float], dict[int, Linear]]:
     """Pointwise logistic ranking over (features, labels, fold) pools: the model fitted on all of
-    them with the C of the best grouped-CV MRR@10, that C, the CV MRR per C, and the per-fold
+    them with the C the one-SE rule picks on grouped-CV MRR@10, that C, the CV MRR per C, and the per-fold
     models of that C (for out-of-fold use downstream)."""
     questions = [_Question(None, None, [], {}, x, y, fold) for x, y, fold in pools if y.any()]
     if len({q.fold for q in questions}) < FOLDS:
         raise ValueError("too few questions with a relevant passage in the pool to cross-validate")
-    cv: dict[float, tuple[float, dict[int, Linear]]] = {}
+    cv: dict[float, tuple[np.ndarray, dict[int, Linear]]] = {}
     for c in C_GRID:
         models = {}
         for f in range(FOLDS):
             train_q = [q for q in questions if q.fold != f]
             models[f] = _fit(np.vstack([q.x for q in train_q]), np.concatenate([q.y for q in train_q]),
                              c, features, balanced=True)
-        cv[c] = (_mrr(questions, models), models)
-    best_c = max(C_GRID, key=lambda c: (round(cv[c][0], 6), -c))
+        cv[c] = (_reciprocal_ranks(questions, models), models)
+    best_c = one_standard_error({c: rr for c, (rr, _) in cv.items()})
     model = _fit(np.vstack([q.x for q in questions]), np.concatenate([q.y for q in questions]),
                  best_c, features, balanced=True)
-    return model, best_c, {c: v[0] for c, v in cv.items()}, cv[best_c][1]
+    return model, best_c, {c: float(v[0].mean()) for c, v in cv.items()}, cv[best_c][1]
 
 
 def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tuple[str, ...] = ABSTAIN_FEATURES,

@@ -51,7 +51,7 @@ ENGLISH_CUES = (
     ("15th five-year plan", "十五五"),
     ("when was|when were|when did|when is|when will|what date|on what day", "什么时候"),
     ("who is|who was|who were|who gave|who delivered|who made|who presided|who chaired|who", "谁"),
-    ("which|what are|what were the|name the|list the", "哪些"),
+    ("what are|what were the|name the|list the", "哪些"),  # "which" is read by ENGLISH_WHICH
     ("what level|which level", "什么级别"),
     ("rank|ranked|ranking|place in the province|position", "排名"),
     ("target|goal|aim|expected|projected", "目标"),
@@ -70,6 +70,14 @@ ENGLISH_ORDINALS = (
     (re.compile(r"(\d{1,2})(?:st|nd|rd|th)(?=\s+(?:people's\s+)?congress)"), "届"),
 )
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+# "which" asks for one thing (哪个) or several (哪些) by the number of its noun: the words after it
+# up to the verb are read, and a plural noun (projects, cities) or a number word (which two …)
+# makes it several. The verb ends the noun phrase: an auxiliary, or a past-tense word.
+ENGLISH_WHICH = re.compile(r"\bwhich\b(?!\s+level)((?:\s+[a-z'\-]+){0,6})")
+ENGLISH_VERB_AFTER_NOUN = re.compile(r"^(?:did|do|does|was|were|is|are|has|have|had|will|would|can|could|"
+                                     r"should|may|might|must|[a-z\-]+ed)$")
+ENGLISH_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten several both".split())
+ENGLISH_PLURAL = re.compile(r"^[a-z\-]{2,}(?<![siu'])s$")  # projects, cities; not business, status, this
 # "how many …" whose noun names no unit (rivers, projects) asks for a count of things.
 ENGLISH_COUNT = re.compile(r"\b(?:how many|number of)\b", re.I)
 # English words that name no concept of a question (read past when glossing through the dictionary).
@@ -158,6 +166,9 @@ QUESTION_TYPES = (
     ("when", re.compile(r"什么时候|哪天|哪一天|何时|几月几[日号]|日期|哪一?年|什么时间")),
     ("who", re.compile(r"谁|哪几?位|什么人|姓名|名字|记者")),
     ("list", re.compile(r"哪些|哪几|包括|有什么|都有|分别|几大|几个方面|哪[两三四五六七八九十]+[\u4e00-\u9fff]")),
+    # 哪个/哪家… asks for a thing even where the metric is named (哪个品牌排名, 哪家企业产值最高),
+    # unless it asks for the figure too (多少, 第几)
+    ("which", re.compile(r"^(?!.*(?:多少|几)).*哪[个里座家所条种]")),
     ("how_much", re.compile(r"多少|几[个座条家户项次万亿千百]?|个数|多大|多高|多快|比例|比重|增速|增长率|增幅|同比|产量|总值|产值|"
                             r"金额|数量|人数|规模|百分之|排名|第几|老几|收入|面积|总额|率$")),
     ("which", re.compile(r"哪[个里座家所条种]|什么[称号奖荣]|获评|获得了?什么|何种|是哪")),

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from ..lexicon.cues import CN_DIGITS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_ORDINALS, INTERROGATIVES, LATIN_WORD
+from ..lexicon.cues import (CN_DIGITS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_NUMBER_WORDS, ENGLISH_ORDINALS,
+                            ENGLISH_PLURAL, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
 from ..lexicon.dictionary import EnglishDictionary
 from ..lexicon.synonyms import english_terms
 from ..search.tokenizer import default_tokenizer
@@ -90,6 +91,7 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
         lowered = ordinal.sub(lambda m, suffix=suffix: _chinese_number(int(m.group(1))) + suffix + " ", lowered)
     lowered = _SCALE.sub(lambda m: f"{float(m.group(1)) * _SCALES[m.group(2)]:g}{'亿' if m.group(2) == 'billion' else '万'}",
                          lowered)
+    lowered = ENGLISH_WHICH.sub(lambda m: ("哪些" if _several(m.group(1)) else "哪个") + m.group(1), lowered)
     pieces: list[str] = []
     groups: list[tuple[str, ...]] = []
     last = 0
@@ -100,6 +102,17 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
     pieces.append(_leftover(lowered[last:], dictionary, groups))
     glossed = "".join(pieces).strip()
     return (glossed, (Rewrite(text, glossed, "english"),), tuple(groups)) if glossed else (text, (), ())
+
+
+def _several(noun_phrase: str) -> bool:
+    """Whether the words after "which" (up to the verb) name several things: a plural noun or a
+    number word (which projects, which two hospitals; not which project was, which city)."""
+    for word in noun_phrase.split():
+        if ENGLISH_VERB_AFTER_NOUN.match(word):
+            break
+        if word in ENGLISH_NUMBER_WORDS or (word not in ENGLISH_FUNCTION_WORDS and ENGLISH_PLURAL.match(word)):
+            return True
+    return False
 
 
 def _chinese_number(n: int) -> str:
