@@ -46,6 +46,8 @@ def test_english_question_is_glossed_into_corpus_terms():
     assert "多少人" in glossed and "城镇新增就业" in glossed and "2022年" in glossed
     assert rewrites[0].reason == "english" and translated == ()  # no dictionary given
     assert "5000万" in gloss_english("projects over 50 million yuan in 2024")[0]
+    assert "1亿元" in gloss_english("projects worth over 100 million yuan")[0]  # not 10000万元
+    assert "300亿元" in gloss_english("an industrial base worth 30 billion yuan")[0]
 
 
 def test_english_which_asks_for_one_thing_or_several_by_the_number_of_its_noun():

@@ -55,7 +55,16 @@ def to_simplified(text: str) -> tuple[str, tuple[Rewrite, ...]]:
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SCALE = re.compile(r"(\d+(?:\.\d+)?)\s*(million|billion)\b")
-_SCALES = {"million": 100, "billion": 10}  # 50 million = 5000万, 3 billion = 30亿
+_WAN = {"million": 100, "billion": 100_000}  # 万 in one
+
+
+def _chinese_scale(m: re.Match) -> str:
+    """An English amount in the units Chinese writes it in: 50 million = 5000万, 100 million =
+    1亿 (not 10000万), 3 billion = 30亿."""
+    wan = float(m.group(1)) * _WAN[m.group(2)]
+    return f"{wan / 10_000:g}亿" if wan >= 10_000 else f"{wan:g}万"
+
+
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b(?!\s*年)")
 
 
@@ -89,8 +98,7 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
     lowered = _YEAR.sub(r"\1年", text.lower().replace("’", "'"))
     for ordinal, suffix in ENGLISH_ORDINALS:  # the number only: the words after it are glossed below
         lowered = ordinal.sub(lambda m, suffix=suffix: _chinese_number(int(m.group(1))) + suffix + " ", lowered)
-    lowered = _SCALE.sub(lambda m: f"{float(m.group(1)) * _SCALES[m.group(2)]:g}{'亿' if m.group(2) == 'billion' else '万'}",
-                         lowered)
+    lowered = _SCALE.sub(_chinese_scale, lowered)
     lowered = ENGLISH_WHICH.sub(lambda m: ("哪些" if _several(m.group(1)) else "哪个") + m.group(1), lowered)
     pieces: list[str] = []
     groups: list[tuple[str, ...]] = []
