@@ -56,7 +56,6 @@ def split_paragraph(text: str, limit: int) -> list[str]:
     return _pack(units, limit)
 
 
-
 @lru_cache(maxsize=8192)  # a passage's units are the same for every question
 def answer_units(text: str) -> tuple[tuple[int, int], ...]:
     """What an answer can be: sentences, with long ；-joined sentences cut into their clauses,

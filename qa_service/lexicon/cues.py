@@ -162,16 +162,17 @@ CLASSIFIER_ALTERNATIVE = r"(?:（[只头个台套件辆户家名人座]）)?"
 
 # --- question types ------------------------------------------------------------------------
 # Question type → cue pattern; the first that matches wins.
+_WHICH_ONE = r"哪[个里座家所条种]"  # 哪个, 哪家, 哪座…: one thing asked for
 QUESTION_TYPES = (
     ("when", re.compile(r"什么时候|哪天|哪一天|何时|几月几[日号]|日期|哪一?年|什么时间")),
     ("who", re.compile(r"谁|哪几?位|什么人|姓名|名字|记者")),
     ("list", re.compile(r"哪些|哪几|包括|有什么|都有|分别|几大|几个方面|哪[两三四五六七八九十]+[\u4e00-\u9fff]")),
     # 哪个/哪家… asks for a thing even where the metric is named (哪个品牌排名, 哪家企业产值最高),
     # unless it asks for the figure too (多少, 第几)
-    ("which", re.compile(r"^(?!.*(?:多少|几)).*哪[个里座家所条种]")),
+    ("which", re.compile(r"^(?!.*(?:多少|几)).*" + _WHICH_ONE)),
     ("how_much", re.compile(r"多少|几[个座条家户项次万亿千百]?|个数|多大|多高|多快|比例|比重|增速|增长率|增幅|同比|产量|总值|产值|"
                             r"金额|数量|人数|规模|百分之|排名|第几|老几|收入|面积|总额|率$")),
-    ("which", re.compile(r"哪[个里座家所条种]|什么[称号奖荣]|获评|获得了?什么|何种|是哪")),
+    ("which", re.compile(_WHICH_ONE + r"|什么[称号奖荣]|获评|获得了?什么|何种|是哪")),
     ("plan", re.compile(r"怎么[做办干]|如何|措施|举措|计划|打算|要做|部署|重点|目标|思路")),
 )
 
