@@ -30,6 +30,13 @@ def a(question: str):
     ("“十四五”时期粮食产量如何", (2021, 2022, 2023, 2024, 2025)),
     ("四平市委书记是谁", ()),
     ("前三季度地区生产总值是451.83亿元吗", ()),  # figures are no years
+    ("23年四平农业总产值大概有多少亿啊", (2023,)),  # the short year of speech
+    ("22年和24年四平粮食产量各是多少", (2022, 2024)),
+    ("24年 四平 高标准农田", (2024,)),
+    ("面对东辽河超20年一遇洪水，四平实现了怎样的防汛成效", ()),  # spans of years, not years
+    ("30年来四平GDP翻了几番", ()),
+    ("用10年时间建成什么", ()),
+    ("95年四平粮食产量是多少", ()),  # not 2095, and not guessed to be 1995
 ])
 def test_years(question, years):
     assert a(question).years == years

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..lexicon.cues import ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, PERIODS, PLAN_IN_QUESTION, QUESTION_TYPES, RELATIVE_YEARS, UNIT_CUES
 from ..lexicon.dictionary import EnglishDictionary
-from ..lexicon.patterns import YEAR_IN_QUESTION
+from ..lexicon.patterns import SHORT_YEAR_IN_QUESTION, YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
 from ..search.tokenizer import content_words, predicates, tokenize
 from .normalize import HomophoneReader, Rewrite, gloss_english, to_simplified
@@ -51,6 +51,9 @@ class QueryAnalysis:
 
 def _years(question: str, reference: dt.date) -> tuple[int, ...]:
     years = {int(y) for y in YEAR_IN_QUESTION.findall(question) if 1990 <= int(y) <= 2100}
+    century = reference.year // 100 * 100
+    years.update(century + int(y) for y in SHORT_YEAR_IN_QUESTION.findall(question)
+                 if century + int(y) <= reference.year + 1)  # 23年 said in 2026 is 2023; 95年 is no 2095
     for word, offset in RELATIVE_YEARS.items():
         if word in question:
             years.add(reference.year + offset)
