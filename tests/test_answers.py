@@ -53,6 +53,14 @@ def test_unsupported_questions_abstain_but_still_show_passages(real_service, que
     assert answer.hits
 
 
+@pytest.mark.parametrize("place, english", [("通化市", "Tonghua"), ("松原", "Songyuan")])
+def test_another_citys_figure_is_no_answer(real_service, place, english):
+    """四平's GDP answers for 四平, and not for a city no document names, asked in either language."""
+    assert real_service.ask("2024年前三季度四平市地区生产总值是多少").answer.span.replace(" ", "") == "451.83亿元"
+    assert real_service.ask(f"2024年前三季度{place}地区生产总值是多少").abstained
+    assert real_service.ask(f"What was {english}'s GDP in the first three quarters of 2024?").abstained
+
+
 def test_answer_does_not_depend_on_top_k(real_service):
     answers = [real_service.ask("十五五期间四平要建设哪几座城", top_k=k) for k in (1, 2, 5, 10)]
     assert {a.answer.text for a in answers} == {answers[0].answer.text}

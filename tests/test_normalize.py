@@ -139,3 +139,37 @@ def test_translated_concepts_are_evidence_where_found_and_no_loss_where_missing(
     translated = plain.__class__(**{**plain.__dict__, "translated": (("补贴", "补助"),)})
     assert ctx.coverage("人才", translated) == ctx.coverage("人才", plain)  # missing: no loss
     assert ctx.coverage("人才补贴", translated) > ctx.coverage("人才", plain)  # found: evidence
+
+
+def test_place_names_come_from_cc_cedict_with_their_english_and_short_names():
+    from qa_service.lexicon.dictionary import places
+
+    known = places()
+    assert {"长春", "辽源", "辽源市", "公主岭", "四平"} <= known.chinese
+    assert "新建" not in known.chinese and "梨树" not in known.chinese  # common words too (new, pear tree)
+    assert known.english["changchun"] == "长春" and known.english["jinhua"] == "金华"
+    assert known.short["浙江"] == "浙" and known.short["吉林"] == "吉"
+
+
+def test_english_place_names_are_glossed_and_named_places_are_read():
+    glossed, _, _ = gloss_english("What was Jinhua's GDP in 2024?")
+    assert glossed.startswith("多少金华")
+    assert analyse("What was Jinhua's GDP in 2024?").places == ("金华",)
+    assert analyse("2024年前三季度辽源市地区生产总值是多少").places == ("辽源",)  # the bare name
+    assert analyse("伊通县有几家医院").places == ("伊通",)  # whole words: not 通县 inside 伊通县
+    assert analyse("新建了多少个5G基站").places == ()
+    # in English only the names the asker wrote count, not what the dictionary chose for a word
+    assert analyse("how many new base stations were built").places == ()
+
+
+def test_a_passage_from_a_document_that_never_names_the_asked_place_is_about_somewhere_else():
+    from qa_service.qa.signals import ScoringContext
+    from qa_service.types import Document, DocumentMeta
+
+    doc = Document("d", "corpus/d.txt", "深化吉浙对口\n合作，四平市地区生产总值增长3.7%。", DocumentMeta("d", "t", "2024"))
+    ctx = ScoringContext(documents={"d": doc}, doc_freq={}, n_passages=1)
+    passage = Passage("d:1", "d", 1, 0, "", "t", "2024", "四平市地区生产总值增长3.7%。", 12, 28, "corpus/d.txt")
+    assert ctx.place_missing(passage, analyse("2024年辽源市地区生产总值是多少")) == 1.0
+    assert ctx.place_missing(passage, analyse("2024年四平市地区生产总值是多少")) == 0.0
+    assert ctx.place_missing(passage, analyse("浙江和四平的合作")) == 0.0  # 吉浙: Zhejiang by its short name
+    assert ctx.place_missing(passage, analyse("地区生产总值是多少")) == 0.0

@@ -7,6 +7,11 @@ Chinese words an English word translates, and only words the corpus itself uses 
 English word becomes the concept "any of these corpus words" (subsidy → 补贴 | 补助), a phrase of
 two words is looked up before its words (family farm → 家庭农场).
 
+Place names come from the same dictionary (``places``): an entry whose first sense is a proper
+name followed by what kind of place it is (长春 /Changchun subprovincial city and capital of
+Jilin province/, 梨树 /Lishu county in Siping/). A question names a place by one of these words,
+in Chinese or (capitalised) in English.
+
 Tiers: a definition that *is* the English word (补贴: /to subsidize/subsidy/) before one that
 only contains it in a short phrase; within a tier, the words the corpus uses most come first.
 """
@@ -14,6 +19,8 @@ from __future__ import annotations
 
 import gzip
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
@@ -35,6 +42,56 @@ def _dictionary_lines() -> list[str]:
     return gzip.decompress(data.read_bytes()).decode("utf-8").splitlines()
 
 
+# A proper name, then the kind of place: "Changchun subprovincial city", "Lishu county in Siping",
+# "Jilin province (Kirin)", "Shuangliao, county-level city".
+_PLACE_SENSE = re.compile(r"^([A-Z][a-z]+),? (?:[A-Za-z\-]+ ){0,2}(?:city|county|province|prefecture|district|"
+                         r"township|town|region|capital)\b")
+_SHORT_NAME = re.compile(r"(?:abbr\.|short name) (?!for |to )(?:[^\s|]+\|)?([\u4e00-\u9fff]{1,3})")
+_ENTRY_PINYIN = re.compile(r"^\S+ (\S+) \[([^\]]*)\]")
+PLACE_SUFFIX = re.compile(r"(?:市|县|区|省|州|镇)$")
+
+
+@dataclass(frozen=True)
+class Places:
+    """Place names of CC-CEDICT: the Chinese names (with and without 市/县/省…), and each English
+    name's shortest Chinese one (Changchun → 长春)."""
+
+    chinese: frozenset[str]
+    english: dict[str, str]  # lower case → Chinese
+    short: dict[str, str]  # the short name a text may use instead (浙江 → 浙 in 吉浙合作, 江苏 → 苏)
+
+
+@lru_cache(maxsize=1)
+def places() -> Places:
+    chinese: set[str] = set()
+    common: set[str] = set()  # words with a lower-case (not proper-name) entry too: 新建 new construction
+    english: dict[str, str] = {}
+    short: dict[str, str] = {}
+    for line in _dictionary_lines():
+        head = _ENTRY_PINYIN.match(line)
+        if head and head.group(2)[:1].islower():
+            common.add(head.group(1))
+        m = _ENTRY.match(line)
+        if not m or not _CJK_WORD.fullmatch(m.group(1)):
+            continue
+        sense = _PLACE_SENSE.match(m.group(2))
+        if sense is None:
+            continue
+        word = m.group(1)
+        chinese.add(word)
+        base = PLACE_SUFFIX.sub("", word)
+        if len(base) >= 2:
+            chinese.add(base)
+        abbreviation = _SHORT_NAME.search(m.group(2))
+        if abbreviation:
+            short.setdefault(word, abbreviation.group(1))
+            short.setdefault(base, abbreviation.group(1))
+        name = sense.group(1).lower()
+        if name not in english or len(word) < len(english[name]):
+            english[name] = word
+    return Places(frozenset(chinese - common), english, short)  # a capitalised English name is a name
+
+
 def _senses(definitions: str) -> Iterable[str]:
     """The short English senses of one entry that name a thing or quality, lower case, without
     glosses in brackets. Verb senses (/to handle/) are left out: a question's English verb has
@@ -43,7 +100,10 @@ def _senses(definitions: str) -> Iterable[str]:
     for sense in definitions.split("/"):
         if not sense or _SKIP.match(sense):
             continue
-        for part in re.split(r"[;,]", _PAREN.sub("", sense).lower()):
+        parts = re.split(r"[;,]", _PAREN.sub("", sense))
+        if sense[:1].isupper():  # a proper name is one name (West Lake, Hangzhou, Zhejiang: not "zhejiang")
+            parts = parts[:1]
+        for part in (p.lower() for p in parts):
             part = part.strip()
             if part.startswith("to "):
                 continue

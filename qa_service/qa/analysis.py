@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 
 from ..lexicon.cues import ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, PERIODS, PLAN_IN_QUESTION, QUESTION_TYPES, RELATIVE_YEARS, UNIT_CUES
-from ..lexicon.dictionary import EnglishDictionary
+from ..lexicon.dictionary import PLACE_SUFFIX, EnglishDictionary, places
 from ..lexicon.patterns import SHORT_YEAR_IN_QUESTION, YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
-from ..search.tokenizer import content_words, predicates, tokenize
-from .normalize import HomophoneReader, Rewrite, gloss_english, to_simplified
+from ..search.tokenizer import content_words, default_tokenizer, predicates, tokenize
+from .normalize import HomophoneReader, Rewrite, english_places, gloss_english, to_simplified
 
 @dataclass(frozen=True)
 class QueryAnalysis:
@@ -36,6 +36,9 @@ class QueryAnalysis:
     # the concepts a passage must cover; where a sentence has them it is likelier the one that
     # says what was asked, so they are optional evidence when choosing a sentence or clause.
     predicates: tuple[tuple[str, ...], ...] = ()
+    # Places the question names (CC-CEDICT's place names: 长春, 辽源市, 伊通): a passage from a
+    # document that never names one of them is about somewhere else.
+    places: tuple[str, ...] = ()
 
     @property
     def search_tokens(self) -> list[str]:
@@ -47,6 +50,14 @@ class QueryAnalysis:
         if self.asked:  # the multilingual model matches the English directly; the gloss helps
             return f"{self.asked}（{self.question}）{extra}"
         return self.question + extra
+
+
+def _places(question: str) -> tuple[str, ...]:
+    """The places the question names, each as its bare name (辽源市 → 辽源, 伊通县 → 伊通: the
+    form a text that names it always contains); whole words only (not 通县 inside 伊通县)."""
+    known = places().chinese
+    return tuple(dict.fromkeys(PLACE_SUFFIX.sub("", w) if len(w) > 2 else w
+                               for w in default_tokenizer().words(question) if w in known))
 
 
 def _years(question: str, reference: dt.date) -> tuple[int, ...]:
@@ -132,6 +143,8 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
         translated=translated,
         interrogative=bool(INTERROGATIVES.search(text)),
         predicates=verbs,
+        # the places the asker wrote, not words the dictionary chose for other English words
+        places=tuple(dict.fromkeys(english_places(asked).values())) if glossed else _places(text),
         rewrites=rewrites,
         asked=asked if glossed else "",
     )

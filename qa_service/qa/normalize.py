@@ -4,8 +4,9 @@
   every offset and highlight is computed on the corpus text, so nothing maps back.
 - A question asked in English (or mostly so) is glossed into the corpus's Chinese: question
   words, periods and units through the cue table (how many people → 多少人, first half → 上半年),
-  metric words through the dictionary (grain output → 粮食产量), years as 2023年; words neither
-  knows are left to the multilingual dense model, which still sees the original question.
+  metric words through the dictionary (grain output → 粮食产量), capitalised place names through
+  its place names (Changchun → 长春), years as 2023年; words none of these knows are left to the
+  multilingual dense model, which still sees the original question.
 - A question word the corpus never contains that sounds exactly like one corpus word (same
   toneless pinyin, same length) is read as that word: 新增就叶 → 就业, 高标准农天 → 高标准农田.
   A "word" here is one or more whole jieba words (a typo often splits into single characters),
@@ -21,7 +22,7 @@ from typing import Iterable
 
 from ..lexicon.cues import (CN_DIGITS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_NUMBER_WORDS, ENGLISH_ORDINALS,
                             ENGLISH_PLURAL, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
-from ..lexicon.dictionary import EnglishDictionary
+from ..lexicon.dictionary import EnglishDictionary, places
 from ..lexicon.synonyms import english_terms
 from ..search.tokenizer import default_tokenizer
 
@@ -102,14 +103,23 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
     lowered = ENGLISH_WHICH.sub(lambda m: ("哪些" if _several(m.group(1)) else "哪个") + m.group(1), lowered)
     pieces: list[str] = []
     groups: list[tuple[str, ...]] = []
+    names = english_places(text)
     last = 0
     for m in pattern.finditer(lowered):
-        pieces.append(_leftover(lowered[last:m.start()], dictionary, groups))
+        pieces.append(_leftover(lowered[last:m.start()], dictionary, groups, names))
         pieces.append(table[m.group(0)])
         last = m.end()
-    pieces.append(_leftover(lowered[last:], dictionary, groups))
+    pieces.append(_leftover(lowered[last:], dictionary, groups, names))
     glossed = "".join(pieces).strip()
     return (glossed, (Rewrite(text, glossed, "english"),), tuple(groups)) if glossed else (text, (), ())
+
+
+def english_places(text: str) -> dict[str, str]:
+    """The places an English question names, capitalised (Changchun, Jinhua's), each lower-case
+    name with its Chinese (长春, 金华)."""
+    known = places().english
+    names = (w.lower().removesuffix("'s").removesuffix("’s") for w in LATIN_WORD.findall(text) if w[0].isupper())
+    return {n: known[n] for n in names if n in known}
 
 
 def _several(noun_phrase: str) -> bool:
@@ -140,15 +150,17 @@ def _english_word(token: str) -> bool:
     return token[:1].isascii() and token[:1].isalpha()
 
 
-def _leftover(text: str, dictionary: EnglishDictionary | None, groups: list[tuple[str, ...]]) -> str:
-    """What the gloss keeps between known phrases: years, figures and Chinese, and the corpus word
-    the dictionary gives for an English word or two-word phrase (its alternatives into ``groups``)."""
+def _leftover(text: str, dictionary: EnglishDictionary | None, groups: list[tuple[str, ...]],
+              names: dict[str, str]) -> str:
+    """What the gloss keeps between known phrases: years, figures and Chinese, the Chinese of a
+    place ``names`` holds (capitalised in the question), and the corpus word the dictionary gives
+    for an English word or two-word phrase (its alternatives into ``groups``)."""
     tokens = _KEPT.findall(text)
     kept, i = [], 0
     while i < len(tokens):
         token = tokens[i]
-        if not _english_word(token):
-            kept.append(token)
+        if not _english_word(token) or token in names:
+            kept.append(names.get(token, token))
             i += 1
             continue
         words: tuple[str, ...] = ()
