@@ -120,6 +120,8 @@ def test_question_type(question, qtype):
     ("做外贸的涨幅在全省排老几", "rank"),
     ("物价涨了多少钱", "money"),  # a named unit still wins
     ("那个数字普惠金融给农户放了多少贷款", "money"),  # 那个数字 is 那个 + 数字, not 个数 (a count)
+    ("以旧换新拉动了多少消费额", "money"),  # 额: an amount of money
+    ("今年招生名额有多少", None),  # but 名额 is a quota, not money
     ("合作社的个数是多少", "count"),
 ])
 def test_unit(question, unit):

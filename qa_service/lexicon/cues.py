@@ -108,6 +108,9 @@ PLAN_WEAK = re.compile(r"目标|(?<![需主重只想])要(?=[\u4e00-\u9fff])|将
 
 # --- how a question asks for a quantity ----------------------------------------------------
 _Q = r"(?:多少|几)"
+# 额, an amount of money (金额, 余额, 销售额, 消费额, 交易额, 额度), not a quota or share (名额, 份额,
+# 配额, 超额) nor 额外 (extra).
+_AMOUNT = r"(?<![名份配超])额(?!外)"
 # Interrogatives: what a question asks with, never a mistyped term (第几 is not 地级).
 INTERROGATIVES = re.compile(r"多少|几|什么|啥|哪|谁|怎|咋|何|吗|呢")
 # Unit a how-much question asks for, by its words (多少人 → people); first match wins: an
@@ -130,14 +133,14 @@ UNIT_CUES = (
     ("percent", re.compile(r"增长|增速|增幅|涨幅|涨了?多少|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍")),  # 涨: colloquial 增长
     ("visits", re.compile(r"游客|接待")),
     ("people", re.compile(r"人数")),
-    ("money", re.compile(r"资金|投资|[金总余]额|销售额|收入|产值|总值|营收|贷款|补贴|税收|GDP|经济总量", re.I)),
+    ("money", re.compile(rf"资金|投资|{_AMOUNT}|收入|产值|总值|营收|贷款|补贴|税收|GDP|经济总量", re.I)),
     ("people", re.compile(r"就业")),
     ("area", re.compile(r"面积|农田|耕作|耕地")),
     ("grain", re.compile(r"粮食产量|产量")),
     ("power", re.compile(r"装机|发电能力")),
 )
 # Words that make a question about money (so amounts in 元 fit it).
-MONEY_WORDS = re.compile(r"钱|元|资金|投资|金额|收入|产值|总值|营收|贷款|余额|补贴|税收|GDP|经济总量", re.I)
+MONEY_WORDS = re.compile(rf"钱|元|资金|投资|{_AMOUNT}|收入|产值|总值|营收|贷款|补贴|税收|GDP|经济总量", re.I)
 # The classifier a count question uses (多少个项目 → 个).
 CLASSIFIER_IN_QUESTION = re.compile(r"(?:多少|几)([个项件座条家户所次场套笔宗头只辆处批起名亩斤吨人])")
 
