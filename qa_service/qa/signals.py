@@ -13,8 +13,8 @@ from typing import Mapping, Protocol
 
 import numpy as np
 
-from ..lexicon.dictionary import places
 from ..lexicon.cues import FULL_YEAR, PART_YEAR_PERIODS, PART_YEAR_SPAN, PLAN_SECTION, PLAN_STRONG, PLAN_WEAK
+from ..lexicon.dictionary import places
 from ..lexicon.patterns import has_measured_figure, text_years
 from ..types import Document, Passage
 from .analysis import QueryAnalysis
@@ -67,12 +67,13 @@ class ScoringContext:
     def year_score(self, p: Passage, analysis: QueryAnalysis) -> float:
         return year_score(p, self.documents.get(p.doc_id), analysis)
 
-    def place_missing(self, p: Passage, analysis: QueryAnalysis) -> float:
-        """1 when the question names a place the passage's document never names, by name or
-        short name (a figure of 四平 is no answer about 辽源; 吉浙合作 names 浙江), else 0. The document's text without line breaks, since a
-        name may be wrapped (辽\n源); kept per document in a small cache, reset when full."""
+    def place_missing(self, p: Passage, analysis: QueryAnalysis) -> bool:
+        """Whether the question names a place the passage's document never names, by name or
+        short name (a figure of 四平 is no answer about 辽源; 吉浙合作 names 浙江). The document is
+        read without line breaks, since a name may be wrapped across two lines, and kept per
+        document in a small cache, reset when full."""
         if not analysis.places:
-            return 0.0
+            return False
         cache = self.__dict__.setdefault("_flat", {})
         flat = cache.get(p.doc_id)
         if flat is None:
@@ -85,7 +86,7 @@ class ScoringContext:
         def named(place: str) -> bool:
             return place in p.text or place in flat or (place in short and short[place] in flat)
 
-        return float(not all(named(place) for place in analysis.places))
+        return not all(named(place) for place in analysis.places)
 
 
 def idf(df: int, n: int) -> float:
