@@ -26,7 +26,7 @@ from typing import Iterable
 
 from .cues import ENGLISH_FUNCTION_WORDS
 
-_ENTRY = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/$")
+_ENTRY = re.compile(r"^\S+ (?P<word>\S+) \[(?P<pinyin>[^\]]*)\] /(?P<senses>.*)/$")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _LEAD = re.compile(r"^(?:to|a|an|the|one's|sb's|sth's)\s+")
 _SKIP = re.compile(r"^(?:CL:|variant of|old variant|see |surname |abbr\. for|also written|used in|"
@@ -47,8 +47,14 @@ def _dictionary_lines() -> list[str]:
 _PLACE_SENSE = re.compile(r"^([A-Z][a-z]+),? (?:[A-Za-z\-]+ ){0,2}(?:city|county|province|prefecture|district|"
                          r"township|town|region|capital)\b")
 _SHORT_NAME = re.compile(r"(?:abbr\.|short name) (?!for |to )(?:[^\s|]+\|)?([\u4e00-\u9fff]{1,3})")
-_ENTRY_PINYIN = re.compile(r"^\S+ (\S+) \[([^\]]*)\]")
-PLACE_SUFFIX = re.compile(r"(?:市|县|区|省|州|镇)$")
+_PLACE_SUFFIX = re.compile(r"(?:市|县|区|省|州|镇)$")
+
+
+def bare_place(name: str) -> str:
+    """A place name without its 市/县/省… (辽源市 → 辽源), unless that leaves one character (沈阳市
+    → 沈阳, but 通县 stays): the form a text that names the place always contains."""
+    base = _PLACE_SUFFIX.sub("", name)
+    return base if len(base) >= 2 else name
 
 
 @dataclass(frozen=True)
@@ -68,21 +74,20 @@ def places() -> Places:
     english: dict[str, str] = {}
     short: dict[str, str] = {}
     for line in _dictionary_lines():
-        head = _ENTRY_PINYIN.match(line)
-        if head and head.group(2)[:1].islower():
-            common.add(head.group(1))
         m = _ENTRY.match(line)
-        if not m or not _CJK_WORD.fullmatch(m.group(1)):
+        if not m:
             continue
-        sense = _PLACE_SENSE.match(m.group(2))
+        word = m["word"]
+        if m["pinyin"][:1].islower():
+            common.add(word)
+        if not _CJK_WORD.fullmatch(word):
+            continue
+        sense = _PLACE_SENSE.match(m["senses"])
         if sense is None:
             continue
-        word = m.group(1)
-        chinese.add(word)
-        base = PLACE_SUFFIX.sub("", word)
-        if len(base) >= 2:
-            chinese.add(base)
-        abbreviation = _SHORT_NAME.search(m.group(2))
+        base = bare_place(word)
+        chinese.update((word, base))
+        abbreviation = _SHORT_NAME.search(m["senses"])
         if abbreviation:
             short.setdefault(word, abbreviation.group(1))
             short.setdefault(base, abbreviation.group(1))
@@ -133,16 +138,16 @@ class EnglishDictionary:
         self._phrase: dict[str, set[str]] = {}
         for line in _dictionary_lines():
             m = _ENTRY.match(line)
-            if not m or m.group(1) not in words:
+            if not m or m["word"] not in words:
                 continue
-            for sense in _senses(m.group(2)):
+            for sense in _senses(m["senses"]):
                 tokens = _WORD.findall(sense)
                 if not tokens or len(tokens) > MAX_PHRASE:
                     continue
-                self._exact.setdefault(" ".join(tokens), set()).add(m.group(1))
+                self._exact.setdefault(" ".join(tokens), set()).add(m["word"])
                 for token in tokens:
                     if token not in ENGLISH_FUNCTION_WORDS:
-                        self._phrase.setdefault(token, set()).add(m.group(1))
+                        self._phrase.setdefault(token, set()).add(m["word"])
 
     def lookup(self, words: str) -> tuple[str, ...]:
         """The corpus words for an English word or phrase (lower case), most used first; () if none."""

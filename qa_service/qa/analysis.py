@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..lexicon.cues import ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, PERIODS, PLAN_IN_QUESTION, QUESTION_TYPES, RELATIVE_YEARS, UNIT_CUES
-from ..lexicon.dictionary import PLACE_SUFFIX, EnglishDictionary, places
+from ..lexicon.dictionary import EnglishDictionary, bare_place, places
 from ..lexicon.patterns import SHORT_YEAR_IN_QUESTION, YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
 from ..search.tokenizer import content_words, default_tokenizer, predicates, tokenize
@@ -56,8 +56,7 @@ def _places(question: str) -> tuple[str, ...]:
     """The places the question names, each as its bare name (辽源市 → 辽源, 伊通县 → 伊通: the
     form a text that names it always contains); whole words only (not 通县 inside 伊通县)."""
     known = places().chinese
-    return tuple(dict.fromkeys(PLACE_SUFFIX.sub("", w) if len(w) > 2 else w
-                               for w in default_tokenizer().words(question) if w in known))
+    return tuple(dict.fromkeys(bare_place(w) for w in default_tokenizer().words(question) if w in known))
 
 
 def _years(question: str, reference: dt.date) -> tuple[int, ...]:
