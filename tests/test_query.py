@@ -130,6 +130,19 @@ def test_unit(question, unit):
     assert analysis.unit == unit
 
 
+@pytest.mark.parametrize("question, unit", [
+    # "how many" asks a count of the noun it names: a money topic (投资) does not make it money
+    ("How many investment projects did Siping sign in 2025?", "count"),
+    ("How many tourists did Siping receive in 2022?", "visits"),  # unless the topic is counted
+    ("How many people found new jobs in 2024?", "people"),
+    ("How many mu of high-standard farmland were built in 2024?", "area"),  # or a unit is named
+    ("How many kilometres of heating pipes were renovated?", "length"),
+    ("How much investment did Siping attract in 2023?", "money"),  # "how much" reads the topic
+])
+def test_unit_of_an_english_question(question, unit):
+    assert a(question).unit == unit
+
+
 @pytest.mark.parametrize("question", ["四平市委书记是谁", "全会什么时候召开", "2023年主要目标有哪些"])
 def test_unit_only_for_how_much_questions(question):
     assert a(question).unit is None

@@ -115,7 +115,11 @@ _AMOUNT = r"(?<![名份配超])额(?!外)"
 INTERROGATIVES = re.compile(r"多少|几|什么|啥|哪|谁|怎|咋|何|吗|呢")
 # Unit a how-much question asks for, by its words (多少人 → people); first match wins: an
 # explicit unit, then ranks and rates, then the meaning of the metric.
-UNIT_CUES = (
+# ``ASKED_UNIT_CUES`` name the quantity the question asks (多少公里, 第几, 几连);
+# ``TOPIC_UNIT_CUES`` read it from the metric's topic (投资 → money), which an English "how many"
+# overrides: it asks a count of the noun it names (how many investment projects), unless the
+# topic is itself counted (``COUNTED_UNITS``: how many tourists → visits).
+ASKED_UNIT_CUES = (
     ("streak", re.compile(r"几连|连丰|第几个丰收")),
     ("points", re.compile(r"[高低快慢多少]了?多少个?百分点|比.{1,8}[高低快慢]多少")),
     ("rank", re.compile(r"第几|排第|排名|名次|位列|排在|排老几")),  # 排老几: colloquial 排第几
@@ -130,6 +134,8 @@ UNIT_CUES = (
     ("flow", re.compile(r"流量|立方米")),
     ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时")),
     ("count", re.compile(rf"{_Q}[个项件座条家户所次场套笔宗头只辆处批起]|(?<![这那哪每某一])个数")),  # 那个数字 is 那个 + 数字
+)
+TOPIC_UNIT_CUES = (
     ("percent", re.compile(r"增长|增速|增幅|涨幅|涨了?多少|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍")),  # 涨: colloquial 增长
     ("visits", re.compile(r"游客|接待")),
     ("people", re.compile(r"人数")),
@@ -139,6 +145,8 @@ UNIT_CUES = (
     ("grain", re.compile(r"粮食产量|产量")),
     ("power", re.compile(r"装机|发电能力")),
 )
+UNIT_CUES = ASKED_UNIT_CUES + TOPIC_UNIT_CUES
+COUNTED_UNITS = frozenset({"count", "people", "visits"})  # what "how many" asks without a unit word
 # Words that make a question about money (so amounts in 元 fit it).
 MONEY_WORDS = re.compile(rf"钱|元|资金|投资|{_AMOUNT}|收入|产值|总值|营收|贷款|补贴|税收|GDP|经济总量", re.I)
 # The classifier a count question uses (多少个项目 → 个).

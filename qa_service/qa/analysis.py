@@ -5,7 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..lexicon.cues import ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, PERIODS, PLAN_IN_QUESTION, QUESTION_TYPES, RELATIVE_YEARS, UNIT_CUES
+from ..lexicon.cues import (ASKED_UNIT_CUES, COUNTED_UNITS, ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, PERIODS, PLAN_IN_QUESTION,
+                            QUESTION_TYPES, RELATIVE_YEARS, TOPIC_UNIT_CUES, UNIT_CUES)
 from ..lexicon.dictionary import EnglishDictionary, bare_place, places
 from ..lexicon.patterns import SHORT_YEAR_IN_QUESTION, YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
@@ -78,13 +79,16 @@ def _periods(question: str) -> tuple[str, ...]:
     return tuple(p for p in found if not any(p != q and p in q for q in found))  # 前三季度 ⊃ 三季度
 
 
-def _unit(question: str, qtype: str) -> str | None:
+def _unit(question: str, qtype: str, *, counted: bool = False) -> str | None:
+    """The unit a how-much question asks for (``UNIT_CUES``); ``counted``: it asks "how many",
+    so a topic names its unit only if the topic is counted, and else the unit is a count."""
     if qtype != "how_much":
         return None
-    for name, pattern in UNIT_CUES:
+    cues = ASKED_UNIT_CUES + tuple(c for c in TOPIC_UNIT_CUES if c[0] in COUNTED_UNITS) if counted else UNIT_CUES
+    for name, pattern in cues:
         if pattern.search(question):
             return name
-    return None
+    return "count" if counted else None
 
 
 def _qtype(question: str) -> str:
@@ -135,7 +139,7 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
         periods=_periods(text),
         asks_plan=bool(PLAN_IN_QUESTION.search(text)),
         qtype=(qtype := _qtype(text)),
-        unit=_unit(text, qtype) or ("count" if qtype == "how_much" and glossed and ENGLISH_COUNT.search(asked) else None),
+        unit=_unit(text, qtype, counted=bool(glossed and ENGLISH_COUNT.search(asked))),
         terms=terms,
         expansions=tuple(dict.fromkeys(expansions)),
         term_groups=tuple(term_groups),
