@@ -35,6 +35,10 @@ def span_of(question: str, sentence: str) -> tuple[str | None, bool]:
     ("政务服务事项全程网办率是多少", "全市政务服务事项全程网办率达90.9%、全省第一", "90.9%"),
     ("外贸进出口总额增幅全省排第几", "前三季度外贸进出口总额增幅全省第一，全年外贸进出口总额预计增长3.4倍", "全省第一"),
     ("空气质量连续几年达到国家二级标准", "全市空气质量连续6年稳定达到国家二级标准", "连续6年"),
+    # a place in an order keeps its classifier: an edition (届), a session (次)
+    ("华宇社区获评全国第几届最美文艺志愿服务社区", "华宇社区获评全国第二届最美文艺志愿服务社区", "全国第二届"),
+    ("市委八届委员会开的是第几次全体会议",
+     "12月12日，中国共产党四平市委八届委员会第十一次全体会议召开", "第十一次"),
     # three amounts of the same unit: the one in the clause naming the project asked about
     ("双辽电厂六号机组扩建总投资多少", INVEST, "100亿元"),
     ("吉电绿色甲醇项目总投资多少", INVEST, "47亿元"),

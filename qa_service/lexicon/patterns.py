@@ -45,7 +45,9 @@ _NOT_A_YEAR = r"(?<![\d.])(?!(?:19|20)\d{2}\s*年)"
 FIGURE = re.compile(rf"{_PREFIX}(?:连续)?{_NOT_A_YEAR}{NUMBER}\s*{APPROX}{_ANY_UNIT}(?!级){CLASSIFIER_ALTERNATIVE}{_QUALIFIER}"
                     rf"|{STREAK.pattern}")
 LEVEL = re.compile(r"(?:国家|省|市|县)?[一二三四五六七八九十\d]级[\u4e00-\u9fff]{0,4}|(?:国家|省|市|县)级")
-RANK = re.compile(r"(?:全省|全国|东北|全市)?(?:第[一二三四五六七八九十\d]+(?:名|位)?|唯一|首位)")
+# A place in an order with its classifier: 第5名, 第二届 (a festival's edition), 第八次 (a congress),
+# 第一等次 (a grade), 第三批 (a batch).
+RANK = re.compile(r"(?:全省|全国|东北|全市)?(?:第[一二三四五六七八九十\d]+(?:名|位|届|次|批|轮|期|等次|等)?|唯一|首位)")
 
 
 @lru_cache(maxsize=8192)
