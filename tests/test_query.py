@@ -89,9 +89,21 @@ def test_first_three_quarters_is_not_the_third_quarter():
     ("四平获得了什么称号", "which"),
     ("如何推进乡村振兴", "plan"),
     ("梨树模式是什么", "what"),
+    # 这几/那几 are demonstratives ("those years"), not 几 asking a number
+    ("十五五那几年四平打算咋帮衬民营企业", "plan"),
+    ("这几年四平GDP增长了多少", "how_much"),
+    ("四平这几个开发区在全省排第几", "how_much"),
 ])
 def test_question_type(question, qtype):
     assert a(question).qtype == qtype
+
+
+def test_colloquial_fillers_are_no_concepts():
+    # jieba tags 搞了个 as a noun and 这块 as a pronoun; the question is about 灯光秀 and 供水
+    words = {w for g in a("叶赫那拉城晚上搞了个啥新花样").term_groups for w in g}
+    assert "搞了个" not in words and "叶赫那拉" in words
+    words = {w for g in a("四平往后农村吃水这块想弄到个啥样").term_groups for w in g}
+    assert not words & {"这块", "往后", "样", "啥样"} and "农村" in words
 
 
 @pytest.mark.parametrize("question, unit", [

@@ -107,7 +107,9 @@ PLAN_SECTION = re.compile(r"目标|部署|计划|安排|谋划")
 PLAN_WEAK = re.compile(r"目标|(?<![需主重只想])要(?=[\u4e00-\u9fff])|将要|全年计划")
 
 # --- how a question asks for a quantity ----------------------------------------------------
-_Q = r"(?:多少|几)"
+# 几 asks a number, but not after a demonstrative: 这几年, 那几个 are "these (few) years/ones".
+_JI = r"(?<![这那])几"
+_Q = rf"(?:多少|{_JI})"
 # 额, an amount of money (金额, 余额, 销售额, 消费额, 交易额, 额度), not a quota or share (名额, 份额,
 # 配额, 超额) nor 额外 (extra).
 _AMOUNT = r"(?<![名份配超])额(?!外)"
@@ -181,7 +183,7 @@ QUESTION_TYPES = (
     # 哪个/哪家… asks for a thing even where the metric is named (哪个品牌排名, 哪家企业产值最高),
     # unless it asks for the figure too (多少, 第几)
     ("which", re.compile(r"^(?!.*(?:多少|几)).*" + _WHICH_ONE)),
-    ("how_much", re.compile(r"多少|几[个座条家户项次万亿千百]?|个数|多大|多高|多快|比例|比重|增速|增长率|增幅|同比|产量|总值|产值|"
+    ("how_much", re.compile(rf"多少|{_JI}[个座条家户项次万亿千百]?|个数|多大|多高|多快|比例|比重|增速|增长率|增幅|同比|产量|总值|产值|"
                             r"金额|数量|人数|规模|百分之|排名|第几|老几|收入|面积|总额|率$")),
     ("which", re.compile(_WHICH_ONE + r"|什么[称号奖荣]|获评|获得了?什么|何种|是哪")),
     ("plan", re.compile(r"怎么[做办干]|如何|措施|举措|计划|打算|要做|部署|重点|目标|思路")),
