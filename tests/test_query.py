@@ -104,6 +104,8 @@ def test_colloquial_fillers_are_no_concepts():
     assert "搞了个" not in words and "叶赫那拉" in words
     words = {w for g in a("四平往后农村吃水这块想弄到个啥样").term_groups for w in g}
     assert not words & {"这块", "往后", "样", "啥样"} and "农村" in words
+    words = {w for g in a("市里想培育的医药大品种有哪些").term_groups for w in g}
+    assert "市里" not in words and "医药" in words
 
 
 @pytest.mark.parametrize("question, unit", [
