@@ -93,6 +93,7 @@ def test_first_three_quarters_is_not_the_third_quarter():
     ("十五五那几年四平打算咋帮衬民营企业", "plan"),
     ("这几年四平GDP增长了多少", "how_much"),
     ("四平这几个开发区在全省排第几", "how_much"),
+    ("这几个开发区里哪个发展最快", "which"),
 ])
 def test_question_type(question, qtype):
     assert a(question).qtype == qtype

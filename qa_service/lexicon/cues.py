@@ -182,7 +182,7 @@ QUESTION_TYPES = (
     ("list", re.compile(r"哪些|哪几|包括|有什么|都有|分别|几大|几个方面|哪[两三四五六七八九十]+[\u4e00-\u9fff]")),
     # 哪个/哪家… asks for a thing even where the metric is named (哪个品牌排名, 哪家企业产值最高),
     # unless it asks for the figure too (多少, 第几)
-    ("which", re.compile(r"^(?!.*(?:多少|几)).*" + _WHICH_ONE)),
+    ("which", re.compile(rf"^(?!.*(?:多少|{_JI})).*" + _WHICH_ONE)),
     ("how_much", re.compile(rf"多少|{_JI}[个座条家户项次万亿千百]?|个数|多大|多高|多快|比例|比重|增速|增长率|增幅|同比|产量|总值|产值|"
                             r"金额|数量|人数|规模|百分之|排名|第几|老几|收入|面积|总额|率$")),
     ("which", re.compile(_WHICH_ONE + r"|什么[称号奖荣]|获评|获得了?什么|何种|是哪")),
