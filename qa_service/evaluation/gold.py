@@ -21,12 +21,12 @@ import datetime as dt
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from ..errors import QAServiceError
+from ..lexicon.patterns import strip_ws
 from ..types import Passage
 
 QUESTION_TYPES = ("figure", "year_figure", "synonym", "entity", "policy", "unanswerable")
@@ -36,7 +36,6 @@ SPLITS = ("dev", "test")
 TEST_SHARE = 50  # percent of ids whose hash puts them in the test split
 _SPLIT_SALT = "qa-gold-split:"
 PARTIAL_EVIDENCE = 0.6  # share of the evidence a passage must hold when a split cut through it
-_WS = re.compile(r"\s+")
 
 
 class GoldSetError(QAServiceError):
@@ -147,10 +146,6 @@ def load_gold(path: Path) -> list[GoldRecord]:
 
 
 # --- relevance and answer judgements --------------------------------------------------------
-
-def strip_ws(text: str) -> str:
-    return _WS.sub("", text)
-
 
 def relevant_passage_ids(passages: Iterable[Passage], record: GoldRecord) -> tuple[str, ...]:
     """Ids of the passages that hold the record's evidence (rule in the module docstring)."""

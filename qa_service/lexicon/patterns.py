@@ -50,6 +50,15 @@ LEVEL = re.compile(r"(?:国家|省|市|县)?[一二三四五六七八九十\d]�
 RANK = re.compile(r"(?:全省|全国|东北|全市)?(?:第[一二三四五六七八九十\d]+(?:名|位|届|次|批|轮|期|等次|等)?|唯一|首位)")
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
+def strip_ws(text: str) -> str:
+    """The text without any whitespace: the source has hard line wraps, also inside words and
+    figures, so names, figures and evidence are compared this way."""
+    return _WHITESPACE.sub("", text)
+
+
 @lru_cache(maxsize=8192)
 def figures(text: str) -> tuple[re.Match, ...]:
     """FIGURE matches that are not part of a date (12月26日 is no figure of 26 days).

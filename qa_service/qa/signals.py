@@ -9,19 +9,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping, Protocol
 
 import numpy as np
 
 from ..lexicon.cues import FULL_YEAR, PART_YEAR_PERIODS, PART_YEAR_SPAN, PLAN_SECTION, PLAN_STRONG, PLAN_WEAK
 from ..lexicon.dictionary import places
-from ..lexicon.patterns import has_measured_figure, text_years
+from ..lexicon.patterns import has_measured_figure, strip_ws, text_years
 from ..types import Document, Passage
 from .analysis import QueryAnalysis
 from .params import THRESHOLDS, Thresholds
-
-
-_WHITESPACE = re.compile(r"\s+")
 
 
 class DocFrequencies(Protocol):
@@ -70,23 +68,22 @@ class ScoringContext:
     def place_missing(self, p: Passage, analysis: QueryAnalysis) -> bool:
         """Whether the question names a place the passage's document never names, by name or
         short name (a figure of 四平 is no answer about 辽源; 吉浙合作 names 浙江). The document is
-        read without line breaks, since a name may be wrapped across two lines, and kept per
-        document in a small cache, reset when full."""
+        read without line breaks, since a name may be wrapped across two lines."""
         if not analysis.places:
             return False
-        cache = self.__dict__.setdefault("_flat", {})
-        flat = cache.get(p.doc_id)
-        if flat is None:
-            doc = self.documents.get(p.doc_id)
-            if len(cache) >= 64:
-                cache.clear()
-            flat = cache[p.doc_id] = _WHITESPACE.sub("", doc.raw) if doc is not None else p.text
+        doc = self.documents.get(p.doc_id)
+        flat = _flat_text(doc.raw) if doc is not None else p.text
         short = places().short
 
         def named(place: str) -> bool:
             return place in p.text or place in flat or (place in short and short[place] in flat)
 
         return not all(named(place) for place in analysis.places)
+
+
+@lru_cache(maxsize=64)  # the few documents that answer a question, each flattened once
+def _flat_text(raw: str) -> str:
+    return strip_ws(raw)
 
 
 def idf(df: int, n: int) -> float:

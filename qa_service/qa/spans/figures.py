@@ -5,17 +5,12 @@ from __future__ import annotations
 import re
 
 from ...lexicon.cues import CLASSIFIER_IN_QUESTION, FIGURE_UNITS, MONEY_WORDS
-from ...lexicon.patterns import FIGURE, RANK, STREAK, figures, unit_figure
+from ...lexicon.patterns import FIGURE, RANK, STREAK, figures, strip_ws, unit_figure
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
 from ..signals import ScoringContext
 
 _FIGURE_CLAUSE = re.compile(r"[^，,；;：:、]*[，,；;：:、]?")
-_WS = re.compile(r"\s")
-
-
-def _squeeze(text: str) -> str:
-    return _WS.sub("", text)
 
 
 def _anchors(sentence: str, analysis: QueryAnalysis) -> list[tuple[int, int]]:
@@ -31,9 +26,9 @@ def figure_candidates(sentence: str, analysis: QueryAnalysis) -> list[tuple[int,
         return [m.span() for m in RANK.finditer(sentence)]
     if analysis.unit == "streak":
         return [m.span() for m in STREAK.finditer(sentence)]
-    in_question = {_squeeze(f) for f in FIGURE.findall(analysis.question)}
+    in_question = {strip_ws(f) for f in FIGURE.findall(analysis.question)}
     spans = [m.span() for m in figures(sentence)
-             if _squeeze(m.group(0)) not in in_question
+             if strip_ws(m.group(0)) not in in_question
              and not sentence[:m.start()].endswith("第")]  # 第5名 is a rank, not a count
     if analysis.unit in FIGURE_UNITS:
         unit = unit_figure(analysis.unit)
@@ -55,14 +50,14 @@ def score_figures(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *
     anchors = [end for _, end in found]
     starts = {start for start, _ in found}
     asks_money = bool(MONEY_WORDS.search(analysis.question))
-    quoted = [_squeeze(f) for f in FIGURE.findall(analysis.question)]
+    quoted = [strip_ws(f) for f in FIGURE.findall(analysis.question)]
     classifier = CLASSIFIER_IN_QUESTION.search(analysis.question)
     scored = []
     for span in spans:
         clause = next(((s, e) for s, e in clauses if s <= span[0] < e), (0, len(sentence)))
         clause_text = sentence[clause[0]:clause[1]]
         score = ctx.coverage(clause_text, analysis)
-        if any(f in _squeeze(clause_text) for f in quoted):
+        if any(f in strip_ws(clause_text) for f in quoted):
             score += weights.quoted_figure  # "10亿元以上项目50个" answers "多少个10亿元以上项目"
         if classifier and classifier.group(1) in sentence[span[0]:span[1]]:
             score += weights.classifier  # 多少个项目 is counted in 个, not in 次
