@@ -125,10 +125,31 @@ def test_dictionary_reads_english_words_as_the_corpus_words_they_translate(passa
     assert all(len(dictionary.lookup(w)) <= 3 for w in ("base", "capital", "foreign"))
     assert lemmas("subsidies")[:2] == ("subsidies", "subsidy")
 
+    # a verb with its object, by their content words (function words between them read past)
+    assert dictionary.lookup("opened to traffic") == ("通车",)
+    assert dictionary.lookup("supplied water") == ("供水",)
+    glossed, _, _ = gloss_english("Which two expressways were opened to traffic last year?", dictionary)
+    assert "通车" in glossed and "第二" not in glossed  # a number word is no concept
+    assert "再生水" not in dictionary.lookup("reclaimed water")  # the tokenizer splits it: not in the vocabulary
+
     glossed, _, translated = gloss_english("How much housing subsidy did Siping pay out to talent?", dictionary)
     assert "补贴" in glossed and ("补贴",) in [g[:1] for g in translated]
     analysis = analyse("How much housing subsidy did Siping pay out to talent?", dictionary=dictionary)
     assert analysis.translated and not any(g in analysis.term_groups for g in analysis.translated)
+
+
+def test_dictionary_words_the_tokenizer_splits_count_where_the_text_has_them_whole(passages):
+    """A longer dictionary word (再生水, split 再生/水) counts as the corpus's where the tokenizer puts
+    a word boundary at both its ends; not where it straddles two words (工作面 in 工作面临)."""
+    from qa_service.lexicon.dictionary import EnglishDictionary
+    from qa_service.search.tokenizer import default_tokenizer
+
+    tok = default_tokenizer()
+    text = "\n".join(p.text for p in passages)
+    assert "再生水" in text and "工作面临" in text
+    dictionary = EnglishDictionary({t for p in passages for t in tok.tokenize(p.text)}, text, segment=tok.words)
+    assert dictionary.lookup("reclaimed water") == ("再生水",)
+    assert "工作面" not in dictionary.lookup("face")
 
 
 def test_translated_concepts_are_evidence_where_found_and_no_loss_where_missing():

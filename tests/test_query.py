@@ -138,6 +138,8 @@ def test_colloquial_fillers_are_no_concepts():
     ("以旧换新拉动了多少消费额", "money"),  # 额: an amount of money
     ("今年招生名额有多少", None),  # but 名额 is a quota, not money
     ("合作社的个数是多少", "count"),
+    ("全社会研发投入强度达到多少", "percent"),  # an intensity is a ratio, though 投入 names money
+    ("单位GDP能耗强度下降了多少", "percent"),
 ])
 def test_unit(question, unit):
     analysis = a(question)
@@ -153,6 +155,7 @@ def test_unit(question, unit):
     ("How many mu of high-standard farmland were built in 2024?", "area"),  # or a unit is named
     ("How many kilometres of heating pipes were renovated?", "length"),
     ("How much investment did Siping attract in 2023?", "money"),  # "how much" reads the topic
+    ("What was the R&D investment intensity of Jilin in 2023?", "percent"),
 ])
 def test_unit_of_an_english_question(question, unit):
     assert a(question).unit == unit

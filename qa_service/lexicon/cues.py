@@ -138,7 +138,7 @@ ASKED_UNIT_CUES = (
     ("count", re.compile(rf"{_Q}[个项件座条家户所次场套笔宗头只辆处批起]|(?<![这那哪每某一])个数")),  # 那个数字 is 那个 + 数字
 )
 TOPIC_UNIT_CUES = (
-    ("percent", re.compile(r"增长|增速|增幅|涨幅|涨了?多少|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍")),  # 涨: colloquial 增长
+    ("percent", re.compile(r"增长|增速|增幅|涨幅|涨了?多少|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍|强度")),  # 涨: colloquial 增长; 强度: a ratio (研发投入强度)
     ("visits", re.compile(r"游客|接待")),
     ("people", re.compile(r"人数")),
     ("money", re.compile(rf"资金|投资|{_AMOUNT}|收入|产值|总值|营收|贷款|补贴|税收|GDP|经济总量", re.I)),

