@@ -41,6 +41,21 @@ def test_ranking_learns_the_known_weighting():
     assert cv[c] > 0.8  # the relevant passage is nearly always first out of fold
 
 
+def test_ranking_cv_over_repeated_fold_assignments():
+    """Each pool may carry its fold in several assignments: C is chosen on the averaged per-question
+    score, and the per-fold models returned are those of the first assignment."""
+    pools = synthetic_pools()
+    repeated = [(x, y, (q % FOLDS, (q * 7 + 3) % FOLDS, (q // FOLDS) % FOLDS)) for q, (x, y, _) in enumerate(pools)]
+    model, c, cv, folds = fit_ranking(repeated, FEATURES)
+    single, c1, cv1, folds1 = fit_ranking(pools, FEATURES)
+    signal, weak, noise = model.coef
+    assert signal > weak > abs(noise) and cv[c] > 0.8
+    assert sorted(folds) == list(range(FOLDS))
+    if c == c1:  # same C: the first assignment's fold models are the single assignment's
+        assert folds == folds1
+    assert cv != cv1  # the other assignments moved the CV figures
+
+
 def test_one_standard_error_rule_prefers_the_strongest_regularisation_on_a_flat_curve():
     rng = np.random.default_rng(5)
     base = rng.uniform(0.5, 1.0, size=200)

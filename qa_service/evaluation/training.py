@@ -10,7 +10,9 @@ dev split.
 1. Ranking: for each answerable dev question, the fused candidate pool with its features and
    labels (relevant = holds the gold evidence). A logistic model (scikit-learn, pointwise,
    balanced classes); its regularisation C is chosen by grouped k-fold cross-validation (folds
-   by question) on MRR@10 of the re-ranked pools, by the one-standard-error rule (the smallest
+   by question, each question's score averaged over ``REPEATS`` fold assignments: on one the
+   chosen C flipped when a few dev questions changed) on MRR@10 of the re-ranked pools, by the
+   one-standard-error rule (the smallest
    C within one SE of the best: the curve is flat, and its maximum moved between retrainings).
 2. Abstention: every dev question is run through the pipeline with the *out-of-fold* ranking
    model; the answer it would give gets the abstention features and the label "right"
@@ -40,6 +42,7 @@ from .gold import GoldRecord, answer_matches, relevant_passage_ids
 C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.0, 0.91, 0.05))
 FOLDS = 5
+REPEATS = 3  # fold assignments C is chosen over: one 5-fold split of ~400 questions is noisy enough to flip it
 SENTENCE_NEGATIVE_PASSAGES = 3  # besides the relevant ones: the leading passages an answer is drawn from
 
 
@@ -60,10 +63,18 @@ class _Question:
     x: np.ndarray
     y: np.ndarray  # 1 = relevant passage
     fold: int
+    folds: tuple[int, ...] = ()  # the fold in each repeated assignment (``fold`` is the first)
 
 
-def _fold(record_id: str) -> int:
-    return int(hashlib.sha256(f"fold:{record_id}".encode()).hexdigest()[:8], 16) % FOLDS
+def _fold(record_id: str, repeat: int = 0) -> int:
+    """The question's fold in the ``repeat``-th assignment (the first is the one out-of-fold
+    predictions downstream use)."""
+    salt = "fold" if repeat == 0 else f"fold{repeat}"
+    return int(hashlib.sha256(f"{salt}:{record_id}".encode()).hexdigest()[:8], 16) % FOLDS
+
+
+def _folds(record_id: str) -> tuple[int, ...]:
+    return tuple(_fold(record_id, r) for r in range(REPEATS))
 
 
 def _fit(x: np.ndarray, y: np.ndarray, c: float, features: tuple[str, ...], balanced: bool) -> Linear:
@@ -84,11 +95,12 @@ def _digits(values) -> tuple[float, ...]:
     return tuple(float(f"{float(v):.7g}") for v in values)
 
 
-def _reciprocal_ranks(questions: Sequence[_Question], models: dict[int, Linear]) -> np.ndarray:
-    """Each question's reciprocal rank (within the first 10) of its first relevant row."""
+def _reciprocal_ranks(questions: Sequence[_Question], models: dict[int, Linear], repeat: int = 0) -> np.ndarray:
+    """Each question's reciprocal rank (within the first 10) of its first relevant row, by the
+    model of its fold in the ``repeat``-th assignment."""
     out = np.zeros(len(questions))
     for n, q in enumerate(questions):
-        logits = models[q.fold].logit(q.x)
+        logits = models[q.folds[repeat]].logit(q.x)
         order = np.argsort(-logits, kind="stable")[:10]
         out[n] = next((1.0 / (i + 1) for i, j in enumerate(order) if q.y[j]), 0.0)
     return out
@@ -121,7 +133,7 @@ def collect(service: TrainableService, records: Sequence[GoldRecord],
         hits, candidates, x = service.answerer.rank_pool(analysis, sentence=sentence)
         relevant = set(relevant_passage_ids(service.passages, record))
         y = np.array([1 if h.passage.passage_id in relevant else 0 for h in hits], dtype=np.int64)
-        out.append(_Question(record, analysis, hits, candidates, x, y, _fold(record.id)))
+        out.append(_Question(record, analysis, hits, candidates, x, y, _fold(record.id), _folds(record.id)))
     return out
 
 
@@ -146,26 +158,38 @@ def collect_sentences(service: TrainableService, records: Sequence[GoldRecord]
                 rows.append(features)
                 labels.append(int(hit.passage.passage_id in relevant and answer_matches(record.answer, text[start:end])))
         if rows:
-            out.append((np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=np.int64), _fold(record.id)))
+            out.append((np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=np.int64), _folds(record.id)))
     return out
 
 
-def fit_ranking(pools: Sequence[tuple[np.ndarray, np.ndarray, int]], features: tuple[str, ...] = RANK_FEATURES
+def fit_ranking(pools: Sequence[tuple[np.ndarray, np.ndarray, int | tuple[int, ...]]],
+                features: tuple[str, ...] = RANK_FEATURES
                 ) -> tuple[Linear, float, dict[float, float], dict[int, Linear]]:
     """Pointwise logistic ranking over (features, labels, fold) pools: the model fitted on all of
     them with the C the one-SE rule picks on grouped-CV MRR@10, that C, the CV MRR per C, and the per-fold
-    models of that C (for out-of-fold use downstream)."""
-    questions = [_Question(None, None, [], {}, x, y, fold) for x, y, fold in pools if y.any()]
+    models of that C (for out-of-fold use downstream). A pool's fold may be a tuple, its fold in
+    each of several assignments (``_folds``): each question's reciprocal rank is then averaged over
+    the assignments before C is chosen, and the per-fold models are those of the first."""
+    questions = []
+    for x, y, fold in pools:
+        if y.any():
+            folds = (fold,) if isinstance(fold, (int, np.integer)) else tuple(fold)
+            questions.append(_Question(None, None, [], {}, x, y, folds[0], folds))
     if len({q.fold for q in questions}) < FOLDS:
         raise ValueError("too few questions with a relevant passage in the pool to cross-validate")
+    repeats = min(len(q.folds) for q in questions)
     cv: dict[float, tuple[np.ndarray, dict[int, Linear]]] = {}
     for c in C_GRID:
-        models = {}
-        for f in range(FOLDS):
-            train_q = [q for q in questions if q.fold != f]
-            models[f] = _fit(np.vstack([q.x for q in train_q]), np.concatenate([q.y for q in train_q]),
-                             c, features, balanced=True)
-        cv[c] = (_reciprocal_ranks(questions, models), models)
+        per_repeat, first = [], {}
+        for r in range(repeats):
+            models = {}
+            for f in range(FOLDS):
+                train_q = [q for q in questions if q.folds[r] != f]
+                models[f] = _fit(np.vstack([q.x for q in train_q]), np.concatenate([q.y for q in train_q]),
+                                 c, features, balanced=True)
+            per_repeat.append(_reciprocal_ranks(questions, models, r))
+            first = first or models
+        cv[c] = (np.mean(per_repeat, axis=0), first)
     best_c = one_standard_error({c: rr for c, (rr, _) in cv.items()})
     model = _fit(np.vstack([q.x for q in questions]), np.concatenate([q.y for q in questions]),
                  best_c, features, balanced=True)
@@ -206,7 +230,7 @@ def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedMo
     sentence, sentence_c, sentence_cv, sentence_folds = fit_ranking(collect_sentences(service, records),
                                                                     SENTENCE_FEATURES)
     questions = collect(service, records, sentence_folds)
-    ranking, rank_c, cv_mrr, fold_models = fit_ranking([(q.x, q.y, q.fold) for q in questions])
+    ranking, rank_c, cv_mrr, fold_models = fit_ranking([(q.x, q.y, q.folds) for q in questions])
 
     # Abstention rows from the out-of-fold ranking: what the service would answer.
     rows, labels, folds, unanswerable = [], [], [], []
