@@ -49,9 +49,19 @@ def span_of(question: str, sentence: str) -> tuple[str | None, bool]:
     # the year beside the counts (2024年) is no figure at all
     ("吉致吉品 入选产品 数量", BRANDS, "38个"),
     ("吉致吉品 入选企业 多少户", BRANDS, "14户"),
+    # a range is one figure: quoting only its upper end would misquote the text
+    ("每个县区要培树几个社区养老服务中心",
+     "启动运营市综合养老示范中心，各县（市）区培树2—3个社区养老服务中心和农村养老大院", "2—3个"),
 ])
 def test_figure_of_the_asked_kind(question, sentence, expected):
     assert span_of(question, sentence) == (expected, True)
+
+
+def test_a_range_of_years_is_a_period_not_a_figure():
+    from qa_service.lexicon.patterns import figures
+
+    found = [m.group(0) for m in figures("2023—2025年实施三年行动，总投资10至15万元，每县3-5个")]
+    assert found == ["三年", "10至15万元", "3-5个"]  # 三年 is a duration; 2023—2025 none
 
 
 def test_figure_quoted_in_the_question_is_not_the_answer():
