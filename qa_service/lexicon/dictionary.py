@@ -139,7 +139,8 @@ class EnglishDictionary:
         words = {w for w in vocabulary if _CJK_WORD.fullmatch(w)}
         self._text = corpus_text
         self._segment = segment
-        # every stretch of MIN_INNER_WORD–8 characters of the text: a cheap first test before the tokenizer's
+        # every stretch of MIN_INNER_WORD–8 characters of the text: a cheap first test before the
+        # tokenizer's; built for the loop below and dropped after it (about 200k strings)
         self._stretches = {corpus_text[i:i + n] for n in range(MIN_INNER_WORD, 9)
                            for i in range(len(corpus_text) - n + 1)} if segment is not None else set()
         self._counts: dict[str, int] = {}  # bounded by the dictionary's corpus words
@@ -163,6 +164,7 @@ class EnglishDictionary:
                 for token in tokens:
                     if token not in ENGLISH_FUNCTION_WORDS:
                         self._phrase.setdefault(token, set()).add(m["word"])
+        self._stretches = set()
 
     def _whole_word_in_text(self, word: str) -> bool:
         """Whether the text has ``word`` where the tokenizer puts a word boundary at both its ends."""
