@@ -11,7 +11,7 @@ dev split.
    labels (relevant = holds the gold evidence). A logistic model (scikit-learn, pointwise,
    balanced classes); its regularisation C is chosen by grouped k-fold cross-validation (folds
    by question, each question's score averaged over ``REPEATS`` fold assignments: on one the
-   chosen C flipped when a few dev questions changed) on MRR@10 of the re-ranked pools, by the
+   sentence model's C flipped after a small glossary change) on MRR@10 of the re-ranked pools, by the
    one-standard-error rule (the smallest
    C within one SE of the best: the curve is flat, and its maximum moved between retrainings).
 2. Abstention: every dev question is run through the pipeline with the *out-of-fold* ranking
@@ -62,8 +62,12 @@ class _Question:
     candidates: dict
     x: np.ndarray
     y: np.ndarray  # 1 = relevant passage
-    fold: int
-    folds: tuple[int, ...] = ()  # the fold in each repeated assignment (``fold`` is the first)
+    folds: tuple[int, ...]  # the fold in each repeated assignment (``_folds``)
+
+    @property
+    def fold(self) -> int:
+        """The fold of the first assignment: the one out-of-fold predictions downstream use."""
+        return self.folds[0]
 
 
 def _fold(record_id: str, repeat: int = 0) -> int:
@@ -133,7 +137,7 @@ def collect(service: TrainableService, records: Sequence[GoldRecord],
         hits, candidates, x = service.answerer.rank_pool(analysis, sentence=sentence)
         relevant = set(relevant_passage_ids(service.passages, record))
         y = np.array([1 if h.passage.passage_id in relevant else 0 for h in hits], dtype=np.int64)
-        out.append(_Question(record, analysis, hits, candidates, x, y, _fold(record.id), _folds(record.id)))
+        out.append(_Question(record, analysis, hits, candidates, x, y, _folds(record.id)))
     return out
 
 
@@ -174,22 +178,19 @@ def fit_ranking(pools: Sequence[tuple[np.ndarray, np.ndarray, int | tuple[int, .
     for x, y, fold in pools:
         if y.any():
             folds = (fold,) if isinstance(fold, (int, np.integer)) else tuple(fold)
-            questions.append(_Question(None, None, [], {}, x, y, folds[0], folds))
+            questions.append(_Question(None, None, [], {}, x, y, folds))
     if len({q.fold for q in questions}) < FOLDS:
         raise ValueError("too few questions with a relevant passage in the pool to cross-validate")
     repeats = min(len(q.folds) for q in questions)
     cv: dict[float, tuple[np.ndarray, dict[int, Linear]]] = {}
     for c in C_GRID:
-        per_repeat, first = [], {}
+        per_repeat, models = [], []
         for r in range(repeats):
-            models = {}
-            for f in range(FOLDS):
-                train_q = [q for q in questions if q.folds[r] != f]
-                models[f] = _fit(np.vstack([q.x for q in train_q]), np.concatenate([q.y for q in train_q]),
-                                 c, features, balanced=True)
-            per_repeat.append(_reciprocal_ranks(questions, models, r))
-            first = first or models
-        cv[c] = (np.mean(per_repeat, axis=0), first)
+            models.append({f: _fit(np.vstack([q.x for q in questions if q.folds[r] != f]),
+                                   np.concatenate([q.y for q in questions if q.folds[r] != f]),
+                                   c, features, balanced=True) for f in range(FOLDS)})
+            per_repeat.append(_reciprocal_ranks(questions, models[r], r))
+        cv[c] = (np.mean(per_repeat, axis=0), models[0])
     best_c = one_standard_error({c: rr for c, (rr, _) in cv.items()})
     model = _fit(np.vstack([q.x for q in questions]), np.concatenate([q.y for q in questions]),
                  best_c, features, balanced=True)

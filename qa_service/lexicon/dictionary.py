@@ -128,6 +128,21 @@ def lemmas(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
+def _whole_word_in(word: str, text: str, segment: Callable[[str], list[str]]) -> bool:
+    """Whether ``text`` has ``word`` where ``segment`` puts a word boundary at both its ends."""
+    if not _CJK_WORD.fullmatch(word):
+        return False
+    for m in re.finditer(re.escape(word), text):
+        start = max(0, m.start() - _WINDOW)
+        cuts, at = {0}, 0
+        for piece in segment(text[start:m.end() + _WINDOW]):
+            at += len(piece)
+            cuts.add(at)
+        if m.start() - start in cuts and m.end() - start in cuts:
+            return True
+    return False
+
+
 class EnglishDictionary:
     """CC-CEDICT read from English to the Chinese words of one corpus."""
 
@@ -138,18 +153,18 @@ class EnglishDictionary:
         工作面临); without it only ``vocabulary`` counts."""
         words = {w for w in vocabulary if _CJK_WORD.fullmatch(w)}
         self._text = corpus_text
-        self._segment = segment
         # every stretch of MIN_INNER_WORD–8 characters of the text: a cheap first test before the
-        # tokenizer's; built for the loop below and dropped after it (about 200k strings)
-        self._stretches = {corpus_text[i:i + n] for n in range(MIN_INNER_WORD, 9)
-                           for i in range(len(corpus_text) - n + 1)} if segment is not None else set()
+        # tokenizer's (about 200k strings, only while the dictionary is read)
+        stretches = {corpus_text[i:i + n] for n in range(MIN_INNER_WORD, 9)
+                     for i in range(len(corpus_text) - n + 1)} if segment is not None else set()
         self._counts: dict[str, int] = {}  # bounded by the dictionary's corpus words
         self._exact: dict[str, set[str]] = {}
         self._phrase: dict[str, set[str]] = {}
         self._verb: dict[str, set[str]] = {}  # a verb phrase by its content words: open traffic → 通车
         for line in _dictionary_lines():
             m = _ENTRY.match(line)
-            if not m or not (m["word"] in words or self._whole_word_in_text(m["word"])):
+            if not m or not (m["word"] in words or (m["word"] in stretches
+                                                    and _whole_word_in(m["word"], corpus_text, segment))):
                 continue
             for sense, verb in _senses(m["senses"]):
                 tokens = _WORD.findall(sense)
@@ -164,27 +179,11 @@ class EnglishDictionary:
                 for token in tokens:
                     if token not in ENGLISH_FUNCTION_WORDS:
                         self._phrase.setdefault(token, set()).add(m["word"])
-        self._stretches = set()
-
-    def _whole_word_in_text(self, word: str) -> bool:
-        """Whether the text has ``word`` where the tokenizer puts a word boundary at both its ends."""
-        if word not in self._stretches or not _CJK_WORD.fullmatch(word):
-            return False
-        for m in re.finditer(re.escape(word), self._text):
-            start = max(0, m.start() - _WINDOW)
-            window = self._text[start:m.end() + _WINDOW]
-            cuts, at = {0}, 0
-            for piece in self._segment(window):
-                at += len(piece)
-                cuts.add(at)
-            if m.start() - start in cuts and m.end() - start in cuts:
-                return True
-        return False
 
     def lookup(self, words: str) -> tuple[str, ...]:
         """The corpus words for an English word or phrase (lower case), most used first; () if none.
         A phrase may also be a verb's with its object, by their content words (opened to traffic →
-        open traffic → 通车, put into operation → 投产)."""
+        open traffic → 通车, supplied water → supply water → 供水)."""
         *head, last = words.split()
         for form in lemmas(last):
             key = " ".join([*head, form])

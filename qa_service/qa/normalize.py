@@ -172,7 +172,7 @@ def _leftover(text: str, dictionary: EnglishDictionary | None, groups: list[tupl
                 if words:
                     i += 1
             elif nxt in ENGLISH_FUNCTION_WORDS and _english_word(after) and after not in ENGLISH_FUNCTION_WORDS:
-                words = dictionary.lookup(f"{token} {nxt} {after}")  # opened to traffic, put into operation
+                words = dictionary.lookup(f"{token} {nxt} {after}")  # opened to traffic
                 if words:
                     i += 2
             words = words or dictionary.lookup(token)
