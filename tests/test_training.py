@@ -3,19 +3,21 @@ on synthetic data, the model file round-trips and refuses foreign features, the 
 loads, and a sentence model decides which sentence of a real passage answers."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 
-from qa_service.evaluation.training import FOLDS, fit_abstention, fit_ranking, one_standard_error
+from qa_service.evaluation.training import COVERAGE_FLOORS, FOLDS, fit_abstention, fit_ranking, one_standard_error
 from qa_service.qa.analysis import analyse
-from qa_service.qa.answer import SENTENCE_FEATURES, best_in_passage, hand_score, sentence_features
+from qa_service.qa.answer import SENTENCE_FEATURES, AnswerCandidate, best_in_passage, hand_score, sentence_features
 from qa_service.qa.learned import (ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, LearnedModelError,
-                                   load_learned)
+                                   abstain_features, load_learned)
 from qa_service.qa.linear import Linear
+from qa_service.qa.params import THRESHOLDS
 from qa_service.qa.signals import ScoringContext
-from qa_service.types import Passage
+from qa_service.types import Hit, Passage
 
 FEATURES = ("signal", "weak", "noise")
 
@@ -117,6 +119,13 @@ def test_model_file_round_trips_and_refuses_other_features():
         LearnedModel.from_json(foreign)
     with pytest.raises(LearnedModelError):
         LearnedModel.from_json('{"ranking": {}}')
+    data = json.loads(shipped.to_json())
+    del data["coverage_floors"]
+    with pytest.raises(LearnedModelError, match="qa-service train"):  # from before the learned floors
+        LearnedModel.from_json(json.dumps(data))
+    for floors in ([0.2, 1.5], [-0.1, 0.1], [0.2]):
+        with pytest.raises(LearnedModelError):
+            LearnedModel.from_json(json.dumps({**data, "coverage_floors": floors}))
 
 
 def test_a_model_trained_for_another_encoder_is_not_applied(caplog):
@@ -183,3 +192,47 @@ def test_the_sentence_closest_to_the_question_vector_is_chosen_by_a_model_that_w
     assert all(math.isnan(f[SENTENCE_FEATURES.index("dense")]) for *_, f in rows)
     model = Linear(("dense",), (2.0,), 0.5, (0.8,), (0.1,))
     assert model.logit(np.asarray([[math.nan], [0.8]])).tolist() == [0.5, 0.5]
+
+
+def test_the_learned_path_holds_sentences_to_the_model_floors_the_rules_to_the_hand_set(real_service):
+    """The coverage floors are chosen by CV with the rest of the model (``COVERAGE_FLOORS``): the
+    learned path uses the model's, the rules modes keep ``params.THRESHOLDS``. On the real corpus,
+    a colloquial question whose words the answer sentence shares little of (牌子, 复查 vs 复检)
+    gets that sentence as a candidate under the lower floors only."""
+    shipped = load_learned()
+    answerer = real_service.answerer
+    assert answerer.ctx.thresholds == THRESHOLDS
+    assert (answerer.learned_ctx.thresholds.min_passage_coverage,
+            answerer.learned_ctx.thresholds.min_unit_coverage) == shipped.coverage_floors
+    assert shipped.coverage_floors in COVERAGE_FLOORS
+    assert shipped.info["coverage_floors_cv"]  # every pair tried, with its CV count of right replies
+    analysis = real_service.analyse("四平国家卫生城市那块牌子复查结果咋样")
+
+    def candidate(floors):
+        hits, candidates, _ = answerer.with_coverage_floors(*floors).rank_pool(analysis)
+        hit = next(h for h in hits if "复检高分通过" in h.passage.text)
+        c = candidates[hit.passage.passage_id]
+        return c and hit.passage.text[c.start:c.end]
+
+    assert candidate((0.4, 0.25)) is None
+    assert "国家卫生城市复检高分通过" in candidate((0.2, 0.1))
+    assert answerer.with_coverage_floors(0.2, 0.1).ctx is answerer.ctx  # the rules' floors untouched
+
+
+def test_abstention_reads_the_coverage_of_the_clause_that_holds_the_span():
+    """A figure in a clause that names none of the question's words is weaker evidence than one
+    in the clause that does, although both sit in the same sentence."""
+    analysis = analyse("市委经济工作会议在政府举债上要坚决避免什么")
+    second = DEBT.text.index("特别是")
+    sentence = DEBT.text[second:]
+    hits = [Hit(DEBT, 1, 2.0, {})]
+
+    def features(word):
+        at = sentence.index(word)
+        c = AnswerCandidate(1.0, DEBT.passage_id, second, len(DEBT.text), (at, at + len(word)))
+        return dict(zip(ABSTAIN_FEATURES, abstain_features(hits, 1, c, analysis, CTX)))
+
+    covered, elsewhere = features("科学合理"), features("只考虑花钱")  # …确定政府债务规模 names 政府
+    assert covered["sentence_coverage"] == elsewhere["sentence_coverage"] > 0
+    assert covered["clause_coverage"] > elsewhere["clause_coverage"]
+    assert math.isnan(covered["sentence_dense"])  # no sentence features given: not measured

@@ -118,7 +118,8 @@ def train(settings: Settings, args: argparse.Namespace) -> int:
     info = model.info
     print(f"trained on {info['dev_questions']} dev questions: ranking C={info['ranking_C']} "
           f"(CV MRR@10 {info['ranking_cv_mrr10']}), abstention C={info['abstention_C']}, "
-          f"threshold {info['threshold']} (CV: {info['threshold_cv']})")
+          f"threshold {info['threshold']} (CV: {info['threshold_cv']}), coverage floors "
+          f"{list(model.coverage_floors)} (CV right replies per passage/sentence floor: {info['coverage_floors_cv']})")
     print(f"written: {out}")
     return 0
 

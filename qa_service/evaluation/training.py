@@ -22,10 +22,17 @@ dev split.
    neither way: abstaining on it is as wrong as the answer (answer accuracy) and is a false
    abstention besides, so dropping it is no gain to trade right answers for.
 
+3. Coverage floors: all of the above is fitted at each (passage, sentence) pair of
+   ``COVERAGE_FLOORS`` (below them no sentence may answer); the pair whose out-of-fold replies
+   are right for the most dev questions (right answers kept plus unanswerable questions
+   abstained on, whether by the floors or the threshold) is kept, with its models. Lower floors
+   hand more of the decision to the learned sentence scoring and abstention.
+
 Deterministic: fixed fold assignment, lbfgs, no randomness; seconds on the dev split.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -36,13 +43,18 @@ import numpy as np
 from ..qa.answer import SENTENCE_FEATURES, choose_answer, sentence_features
 from ..qa.learned import ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, abstain_features, learned_rerank
 from ..qa.linear import Linear
+from ..qa.params import THRESHOLDS
 from ..qa.parts import split_parts
 from .gold import GoldRecord, answer_matches, relevant_passage_ids
 
 C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.0, 0.91, 0.05))
+ABSTAIN_THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.0, 0.91, 0.05))
 FOLDS = 5
 REPEATS = 3  # fold assignments C is chosen over: one 5-fold split of ~400 questions is noisy enough to flip it
+# (passage, sentence) coverage floors tried, the hand-set pair first: below them no sentence may
+# answer; lower ones leave more to the learned sentence scoring and abstention
+COVERAGE_FLOORS = ((THRESHOLDS.min_passage_coverage, THRESHOLDS.min_unit_coverage), (0.3, 0.2), (0.2, 0.1),
+                   (0.1, 0.05))
 SENTENCE_NEGATIVE_PASSAGES = 3  # besides the relevant ones: the leading passages an answer is drawn from
 
 
@@ -125,34 +137,37 @@ def one_standard_error(scores: dict[float, np.ndarray]) -> float:
 
 
 def collect(service: TrainableService, records: Sequence[GoldRecord],
-            sentence_models: dict[int, Linear] | None = None) -> list[_Question]:
+            sentence_models: dict[int, Linear] | None = None, answerer=None) -> list[_Question]:
     """The candidate pool, features and labels of every single-part dev question; answer
-    sentences scored by the question's out-of-fold sentence model when ``sentence_models`` are given."""
+    sentences scored by the question's out-of-fold sentence model when ``sentence_models`` are given.
+    ``answerer``: the service's, or one with other coverage floors (``Answerer.with_coverage_floors``)."""
+    answerer = answerer or service.answerer
     out = []
     for record in records:
         if split_parts(record.question):
             continue  # comparisons are answered part by part; their parts have no pool labels
         analysis = service.analyse(record.question, record.reference_date)
         sentence = sentence_models[_fold(record.id)] if sentence_models is not None else None
-        hits, candidates, x = service.answerer.rank_pool(analysis, sentence=sentence)
+        hits, candidates, x = answerer.rank_pool(analysis, sentence=sentence)
         relevant = set(relevant_passage_ids(service.passages, record))
         y = np.array([1 if h.passage.passage_id in relevant else 0 for h in hits], dtype=np.int64)
         out.append(_Question(record, analysis, hits, candidates, x, y, _folds(record.id)))
     return out
 
 
-def collect_sentences(service: TrainableService, records: Sequence[GoldRecord]
+def collect_sentences(service: TrainableService, records: Sequence[GoldRecord], answerer=None
                       ) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """(``SENTENCE_FEATURES`` rows, labels, fold) of every answerable single-part dev question."""
+    answerer = answerer or service.answerer
     out = []
     for record in records:
         if not record.answerable or split_parts(record.question):
             continue
         analysis = service.analyse(record.question, record.reference_date)
         relevant = set(relevant_passage_ids(service.passages, record))
-        hits = service.answerer.pool(analysis)
-        ctx = service.answerer.ctx
-        sims = service.answerer.sentence_similarities(hits, analysis)
+        hits = answerer.pool(analysis)
+        ctx = answerer.learned_ctx
+        sims = answerer.sentence_similarities(hits, analysis)
         others = [h for h in hits if h.passage.passage_id not in relevant][:SENTENCE_NEGATIVE_PASSAGES]
         rows, labels = [], []
         for hit in [h for h in hits if h.passage.passage_id in relevant] + others:
@@ -217,8 +232,8 @@ def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tu
         oof[c] = probs
     best_c = min(C_GRID, key=lambda c: (round(cv_loss[c], 6), c))
     probs = oof[best_c]
-    gain = {t: int(np.sum((probs >= t) & (y == 1)) + np.sum((probs < t) & droppable)) for t in THRESHOLDS}
-    threshold = max(THRESHOLDS, key=lambda t: (gain[t], -t))
+    gain = {t: int(np.sum((probs >= t) & (y == 1)) + np.sum((probs < t) & droppable)) for t in ABSTAIN_THRESHOLDS}
+    threshold = max(ABSTAIN_THRESHOLDS, key=lambda t: (gain[t], -t))
     counts = {"answers_right": int(y.sum()), "kept_right": int(np.sum((probs >= threshold) & (y == 1))),
               "wrong_dropped": int(np.sum((probs < threshold) & (y == 0))), "wrong_total": int(np.sum(y == 0)),
               "droppable_dropped": int(np.sum((probs < threshold) & droppable)),
@@ -227,26 +242,44 @@ def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tu
 
 
 def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedModel:
-    """Fit the three models on ``records`` (the dev split) and report their CV figures in ``info``."""
-    sentence, sentence_c, sentence_cv, sentence_folds = fit_ranking(collect_sentences(service, records),
+    """Fit the three models on ``records`` (the dev split) at each of ``COVERAGE_FLOORS``; keep the
+    floors whose out-of-fold replies are right most often (right answers kept plus unanswerable
+    questions abstained on; ties to the higher floors), and report the CV figures in ``info``."""
+    fits = [_train_at(service, records, floors) for floors in COVERAGE_FLOORS]
+    best = max(range(len(fits)), key=lambda i: (fits[i][1], -i))
+    model, _ = fits[best]
+    info = {**model.info, "coverage_floors_cv": {f"{p}/{u}": score for (p, u), (_, score)
+                                                 in zip(COVERAGE_FLOORS, fits)}}
+    return dataclasses.replace(model, info=info)
+
+
+def _train_at(service: TrainableService, records: Sequence[GoldRecord],
+              floors: tuple[float, float]) -> tuple[LearnedModel, int]:
+    """The models fitted with sentences held to ``floors`` (passage, sentence coverage), and the
+    number of dev questions their out-of-fold replies get right."""
+    answerer = service.answerer.with_coverage_floors(*floors)
+    sentence, sentence_c, sentence_cv, sentence_folds = fit_ranking(collect_sentences(service, records, answerer),
                                                                     SENTENCE_FEATURES)
-    questions = collect(service, records, sentence_folds)
+    questions = collect(service, records, sentence_folds, answerer)
     ranking, rank_c, cv_mrr, fold_models = fit_ranking([(q.x, q.y, q.folds) for q in questions])
 
     # Abstention rows from the out-of-fold ranking: what the service would answer.
     rows, labels, folds, unanswerable = [], [], [], []
+    silent = 0  # unanswerable questions no sentence passes the floors for: abstained on already
     for q in questions:
         hits = learned_rerank(q.hits, q.x, LearnedModel(fold_models[q.fold], fold_models[q.fold], 0.0))
         span = choose_answer(hits, q.candidates)
         if span is None:
+            silent += not q.record.answerable
             continue
         rows.append(abstain_features(hits, span.citation, q.candidates[span.passage_id], q.analysis,
-                                     service.answerer.ctx))
+                                     answerer.learned_ctx))
         labels.append(int(q.record.answerable and answer_matches(q.record.answer, span.span)))
         folds.append(q.fold)
         unanswerable.append(not q.record.answerable)
     abstention, abst_c, cv_loss, threshold, counts = fit_abstention(
         np.vstack(rows), np.asarray(labels), np.asarray(folds), droppable=np.asarray(unanswerable))
+    right = counts["kept_right"] + counts["droppable_dropped"] + silent
     info = {
         "trained_on": "dev split of eval/gold.jsonl",
         "dev_questions": len(records), "ranking_questions": sum(bool(q.y.any()) for q in questions),
@@ -254,9 +287,11 @@ def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedMo
         "sentence_C": sentence_c, "sentence_cv_mrr10": {str(c): round(v, 4) for c, v in sentence_cv.items()},
         "ranking_C": rank_c, "ranking_cv_mrr10": {str(c): round(v, 4) for c, v in cv_mrr.items()},
         "abstention_C": abst_c, "abstention_cv_logloss": {str(c): round(v, 4) for c, v in cv_loss.items()},
-        "threshold": threshold, "threshold_cv": counts,
+        "threshold": threshold, "threshold_cv": {**counts, "unanswerable_without_answer": silent},
+        "coverage_floors": list(floors), "cv_right_replies": right,
         "index_corpus_hash": str(service.manifest.get("corpus_hash", "")),
         "model": str(service.manifest.get("model", "")),
         "index_pipeline": str(service.manifest.get("pipeline", "")),
     }
-    return LearnedModel(ranking=ranking, abstention=abstention, threshold=threshold, info=info, sentence=sentence)
+    return LearnedModel(ranking=ranking, abstention=abstention, threshold=threshold, info=info, sentence=sentence,
+                        coverage_floors=floors), right

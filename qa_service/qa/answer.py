@@ -34,6 +34,7 @@ class AnswerCandidate:
     start: int  # the sentence, [start, end) in the passage text
     end: int
     span: tuple[int, int] | None  # the key span, relative to the sentence
+    features: tuple[float, ...] = ()  # the sentence's ``SENTENCE_FEATURES``
 
 
 # What a candidate answer sentence is scored on: the hand-set weights (``AnswerWeights``) or a
@@ -151,8 +152,8 @@ def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
     else:
         scores = [hand_score(f, weights) for *_, f in rows]
     best = max(range(len(rows)), key=lambda i: (scores[i], -i))  # ties go to the earlier sentence
-    start, end, span, _ = rows[best]
-    return AnswerCandidate(float(scores[best]), p.passage_id, start, end, span)
+    start, end, span, features = rows[best]
+    return AnswerCandidate(float(scores[best]), p.passage_id, start, end, span, features)
 
 
 def answer_candidates(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringContext, *,

@@ -11,11 +11,15 @@ writes ``data/learned.json``; at query time they are a dot product and a sigmoid
   score orders them. It replaces the hand-set re-ranking weights (``params.RankWeights``).
 - Abstention: the answer finally chosen gets a calibrated probability of being right; below
   the threshold chosen by cross-validation the service abstains.
+- Coverage floors: the share of the question a passage and a sentence must cover to answer at
+  all, chosen by cross-validation with the rest (the rules modes keep ``params.THRESHOLDS``).
 """
 from __future__ import annotations
 
 import json
 import math
+import re
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -27,6 +31,7 @@ from ..types import Hit
 from .analysis import QueryAnalysis
 from .answer import SENTENCE_FEATURES, AnswerCandidate
 from .linear import Linear
+from .params import THRESHOLDS, Thresholds
 from .signals import ScoringContext, has_figure
 
 LEARNED_FILE = "learned.json"
@@ -34,7 +39,8 @@ RANK_POOL = 30  # fused candidates the learned ranking looks at
 RANK_FEATURES = ("fused", "bm25", "dense", "coverage", "year", "year_asked", "figure", "period",
                  "answer", "has_answer")
 ABSTAIN_FEATURES = ("answer", "rank_prob", "margin", "coverage", "year", "cited_rank", "shaped_type",
-                    "what_type", "n_terms")
+                    "what_type", "n_terms", "sentence_coverage", "clause_coverage", "sentence_dense")
+_CLAUSE = re.compile(r"[，；：。,;:]")  # what separates the clause that holds the span
 
 
 class LearnedModelError(ValueError):
@@ -48,6 +54,13 @@ class LearnedModel:
     threshold: float  # abstain when P(answer right) is below it
     info: dict = field(default_factory=dict)  # how it was trained: CV figures, data, versions
     sentence: Linear | None = None  # scores answer sentences; None: the hand-set weights do
+    # (passage, sentence) coverage below which no sentence may answer, chosen by CV like the rest
+    coverage_floors: tuple[float, float] = (THRESHOLDS.min_passage_coverage, THRESHOLDS.min_unit_coverage)
+
+    def thresholds(self, base: Thresholds) -> Thresholds:
+        """``base`` with this model's coverage floors."""
+        passage, unit = self.coverage_floors
+        return dataclasses.replace(base, min_passage_coverage=passage, min_unit_coverage=unit)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
@@ -56,9 +69,11 @@ class LearnedModel:
     def from_json(cls, text: str) -> "LearnedModel":
         try:
             data = json.loads(text)
+            if isinstance(data, dict) and "ranking" in data and "coverage_floors" not in data:
+                raise LearnedModelError("learned model predates its learned coverage floors: run `qa-service train`")
             model = cls(ranking=_linear(data["ranking"]), abstention=_linear(data["abstention"]),
                         threshold=float(data["threshold"]), info=dict(data.get("info") or {}),
-                        sentence=_linear(data["sentence"]))
+                        sentence=_linear(data["sentence"]), coverage_floors=_floors(data["coverage_floors"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise LearnedModelError(f"malformed learned model: {exc}") from exc
         if (model.ranking.features != RANK_FEATURES or model.abstention.features != ABSTAIN_FEATURES
@@ -76,6 +91,13 @@ def _linear(data: dict) -> Linear:
     if not all(math.isfinite(v) for v in (*lin.coef, *lin.mean, *lin.scale, lin.intercept)):
         raise ValueError("non-finite weight")
     return lin
+
+
+def _floors(data) -> tuple[float, float]:
+    passage, unit = (float(v) for v in data)
+    if not (0.0 <= passage <= 1.0 and 0.0 <= unit <= 1.0):
+        raise ValueError("coverage floors must lie in [0, 1]")
+    return passage, unit
 
 
 def load_learned(path: Path | None = None) -> LearnedModel | None:
@@ -118,6 +140,9 @@ def abstain_features(hits: Sequence[Hit], cited_rank: int, candidate: AnswerCand
     """``ABSTAIN_FEATURES`` of the chosen answer (``hits`` ranked, ``score`` = ranking logit)."""
     probs = [1.0 / (1.0 + math.exp(-h.score)) for h in hits[:2]]
     cited = hits[cited_rank - 1].passage
+    sentence = cited.text[candidate.start:candidate.end]
+    at = candidate.span[0] if candidate.span else 0
+    clause = _CLAUSE.split(sentence[:at])[-1] + _CLAUSE.split(sentence[at:], maxsplit=1)[0]
     return np.asarray([
         candidate.score,
         probs[0] if probs else 0.0,
@@ -128,6 +153,9 @@ def abstain_features(hits: Sequence[Hit], cited_rank: int, candidate: AnswerCand
         1.0 if analysis.qtype in ("how_much", "who", "when", "list") else 0.0,
         1.0 if analysis.qtype in ("what", "which", "plan") else 0.0,
         float(len(analysis.term_groups)),
+        ctx.coverage(sentence, analysis),
+        ctx.coverage(clause, analysis),
+        candidate.features[SENTENCE_FEATURES.index("dense")] if candidate.features else math.nan,
     ], dtype=np.float64)
 
 

@@ -27,7 +27,8 @@ class RankWeights:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Abstain unless the cited passage covers enough of the question's content."""
+    """Abstain unless the cited passage covers enough of the question's content. (The learned
+    path uses the coverage floors its model was trained with, chosen by CV: ``LearnedModel``.)"""
 
     min_passage_coverage: float = 0.4
     min_unit_coverage: float = 0.25

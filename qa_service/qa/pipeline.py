@@ -9,6 +9,7 @@ same candidates with the learned model and abstains by its calibrated probabilit
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Sequence
@@ -55,9 +56,19 @@ class Answerer:
     def __init__(self, passages: Sequence[Passage], dense, bm25, embedder, documents: Mapping[str, Document],
                  doc_freq, *, learned: LearnedModel | None = None, sentences: SentenceIndex | None = None):
         self.retriever = Retriever(passages, dense, bm25, embedder, documents)
+        # the rules modes score with the hand-set floors, the learned path with the model's own
         self.ctx = ScoringContext(documents=documents, doc_freq=doc_freq, n_passages=len(passages),
                                   sentences=sentences)
         self.learned = learned
+        self.learned_ctx = self.ctx if learned is None else dataclasses.replace(
+            self.ctx, thresholds=learned.thresholds(self.ctx.thresholds))
+
+    def with_coverage_floors(self, passage: float, unit: float) -> "Answerer":
+        """This answerer with the learned path's coverage floors set (training tries several)."""
+        other = copy.copy(self)
+        other.learned_ctx = dataclasses.replace(self.ctx, thresholds=dataclasses.replace(
+            self.ctx.thresholds, min_passage_coverage=passage, min_unit_coverage=unit))
+        return other
 
     def pool(self, analysis: QueryAnalysis, *, year: int | None = None, doc_id: str | None = None) -> list[Hit]:
         """The fused candidates the learned ranking orders, in fused order."""
@@ -76,9 +87,9 @@ class Answerer:
         hits = self.pool(analysis, year=year, doc_id=doc_id)
         if sentence is None and self.learned is not None:
             sentence = self.learned.sentence
-        candidates = answer_candidates(hits, analysis, self.ctx, model=sentence,
+        candidates = answer_candidates(hits, analysis, self.learned_ctx, model=sentence,
                                        similarities=self.sentence_similarities(hits, analysis))
-        return hits, candidates, rank_features(hits, analysis, self.ctx, candidates)
+        return hits, candidates, rank_features(hits, analysis, self.learned_ctx, candidates)
 
     def answer(self, analysis: QueryAnalysis, *, top_k: int, mode: str = DEFAULT_MODE,
                year: int | None = None, doc_id: str | None = None) -> Result:
@@ -90,7 +101,8 @@ class Answerer:
             hits = learned_rerank(hits, features, self.learned)
             span = choose_answer(hits, candidates)
             if span is not None:
-                x = abstain_features(hits, span.citation, candidates[span.passage_id], analysis, self.ctx)
+                x = abstain_features(hits, span.citation, candidates[span.passage_id], analysis,
+                                     self.learned_ctx)
                 if float(self.learned.abstention.probability(x)) < self.learned.threshold:
                     span = None  # not likely enough to be right: abstain, passages still shown
             return self._result(hits, span, analysis, top_k)
