@@ -152,6 +152,27 @@ def test_dictionary_words_the_tokenizer_splits_count_where_the_text_has_them_who
     assert "工作面" not in dictionary.lookup("face")
 
 
+def test_hyphenated_english_is_read_word_by_word_and_amounts_keep_their_scale(passages):
+    """A hyphenated compound the dictionary lacks is glossed word by word (sponge-city → 海绵), a
+    hyphenated amount keeps its scale (1-billion-yuan → 10亿元). A sense given in the plural only is found from the singular (clue → 线索 /clues/), and
+    what follows a colon in a definition explains it, naming no sense of its own (四大 /the four
+    elements: earth, water, fire, and wind/ is no translation of water)."""
+    from qa_service.lexicon.dictionary import EnglishDictionary
+    from qa_service.search.tokenizer import default_tokenizer
+
+    tok = default_tokenizer()
+    dictionary = EnglishDictionary({t for p in passages for t in tok.tokenize(p.text)},
+                                   "\n".join(p.text for p in passages), segment=tok.words)
+    glossed, _, _ = gloss_english("Which two national sponge-city model lists was Siping shortlisted for?", dictionary)
+    assert "海绵" in glossed
+    glossed, _, _ = gloss_english("Why was 2024 a record year for new 1-billion-yuan-plus projects?", dictionary)
+    assert "10亿元" in glossed and "1元" not in glossed
+    glossed, _, _ = gloss_english("Which 10-billion-yuan grid project did Siping fast-track?", dictionary)
+    assert "100亿元" in glossed
+    assert dictionary.lookup("clue") == ("线索",)
+    assert "四大" not in dictionary.lookup("water")
+
+
 def test_translated_concepts_are_evidence_where_found_and_no_loss_where_missing():
     from qa_service.qa.signals import ScoringContext
 

@@ -107,7 +107,9 @@ def _senses(definitions: str) -> Iterable[tuple[str, bool]]:
     for sense in definitions.split("/"):
         if not sense or _SKIP.match(sense):
             continue
-        parts = re.split(r"[;,]", _PAREN.sub("", sense))
+        # "the four elements: earth, water, fire, and wind": what follows a colon explains, it
+        # names no sense of its own
+        parts = re.split(r"[;,]", _PAREN.sub("", sense).split(":")[0])
         if sense[:1].isupper():  # a proper name is one name (West Lake, Hangzhou, Zhejiang: not "zhejiang")
             parts = parts[:1]
         for part in (p.lower() for p in parts):
@@ -185,7 +187,7 @@ class EnglishDictionary:
         A phrase may also be a verb's with its object, by their content words (opened to traffic →
         open traffic → 通车, supplied water → supply water → 供水)."""
         *head, last = words.split()
-        for form in lemmas(last):
+        for form in (*lemmas(last), last + "s"):  # a sense may be given in the plural only (线索 /clues/)
             key = " ".join([*head, form])
             found = self._exact.get(key) or (self._phrase.get(key) if not head else None)
             if found:

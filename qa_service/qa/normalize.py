@@ -66,6 +66,7 @@ def _chinese_scale(m: re.Match) -> str:
     return f"{wan / 10_000:g}亿" if wan >= 10_000 else f"{wan:g}万"
 
 
+_NUMBER_HYPHEN = re.compile(r"(?<=\d)-(?=[a-z])")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b(?!\s*年)")
 
 
@@ -99,7 +100,7 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
     lowered = _YEAR.sub(r"\1年", text.lower().replace("’", "'"))
     for ordinal, suffix in ENGLISH_ORDINALS:  # the number only: the words after it are glossed below
         lowered = ordinal.sub(lambda m, suffix=suffix: _chinese_number(int(m.group(1))) + suffix + " ", lowered)
-    lowered = _SCALE.sub(_chinese_scale, lowered)
+    lowered = _SCALE.sub(_chinese_scale, _NUMBER_HYPHEN.sub(" ", lowered))  # 10-billion-yuan: 10 billion yuan
     lowered = ENGLISH_WHICH.sub(lambda m: ("哪些" if _several(m.group(1)) else "哪个") + m.group(1), lowered)
     pieces: list[str] = []
     groups: list[tuple[str, ...]] = []
@@ -155,7 +156,13 @@ def _leftover(text: str, dictionary: EnglishDictionary | None, groups: list[tupl
     """What the gloss keeps between known phrases: years, figures and Chinese, the Chinese of a
     place ``names`` holds (capitalised in the question), and the corpus word the dictionary gives
     for an English word or two-word phrase (its alternatives into ``groups``)."""
-    tokens = _KEPT.findall(text)
+    tokens = []
+    for token in _KEPT.findall(text):
+        # a hyphenated compound the dictionary lacks is read word by word (sponge-city, water-diversion)
+        if "-" in token and dictionary is not None and not dictionary.lookup(token):
+            tokens.extend(t for t in token.split("-") if t)
+        else:
+            tokens.append(token)
     kept, i = [], 0
     while i < len(tokens):
         token = tokens[i]
