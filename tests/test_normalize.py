@@ -87,6 +87,22 @@ def test_metric_comparison_splits_and_keeps_the_shared_context():
         ("农业总产值", "2025年四平农业总产值是多少"), ("粮食产量", "2025年四平粮食产量是多少")]
 
 
+def test_two_questions_about_two_times_split_and_share_what_the_first_asks_about():
+    parts = split_parts("四平GDP增速：2023年上半年是多少，2024年前三季度又是多少")  # a topic before the colon
+    assert [(p.label, p.question) for p in parts] == [
+        ("2023年上半年是多少", "四平GDP增速2023年上半年是多少"),
+        ("2024年前三季度又是多少", "四平GDP增速2024年前三季度又是多少")]
+    # no topic: the later clause shares the first one's subject, less its plan words …
+    parts = split_parts("2024年四平城镇新增就业的目标是多少人，前三季度实际完成了多少")
+    assert parts[1].question == "2024年四平城镇新增就业前三季度实际完成了多少"
+    # … and less its year when the clause names its own
+    parts = split_parts("四平2022年高标准农田建了多少万亩，2023年计划建多少万亩")
+    assert [p.question for p in parts] == ["四平2022年高标准农田建了多少万亩", "四平高标准农田建2023年计划建多少万亩"]
+    # one clause asks, the other only follows up without a time of its own: one question
+    assert split_parts("2022年四平安全生产的总体情况怎么样，出过大事故吗") == []
+    assert split_parts("十五五期间四平搞环保要几样一块儿抓，都是哪几样") == []
+
+
 def test_ordinary_questions_have_no_parts():
     for q in ("2024年前三季度GDP是多少", "四平各县区有哪些特色产业", "合作社和家庭农场发展到多少个"):
         assert split_parts(q) == []

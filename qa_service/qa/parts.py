@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..lexicon.cues import CONJUNCTIONS, EACH, MONTH_RANGE, PERIODS
+from ..lexicon.cues import CONJUNCTIONS, EACH, INTERROGATIVES, MONTH_RANGE, PERIODS, PLAN_IN_QUESTION
 
 _PERIOD = "|".join(sorted(PERIODS, key=len, reverse=True))
 # One time expression: a year with an optional period or month range (2023年上半年, 2024年1至7月).
@@ -18,6 +18,11 @@ _TIME = rf"(?:19|20)\d{{2}}\s*年?\s*(?:{_PERIOD}|{MONTH_RANGE})?"
 _TIMES = re.compile(rf"{_TIME}(?:\s*{CONJUNCTIONS}\s*{_TIME})+")
 _ONE_TIME = re.compile(_TIME)
 _SPLIT = re.compile(CONJUNCTIONS)
+_CLAUSE = re.compile(r"[，,；;]")
+_TOPIC = re.compile(r"^([^：:，,；;]{2,})[：:]")  # 老旧供热管网改造：…
+_WHEN = re.compile(rf"{_TIME}|{_PERIOD}")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+_TRAILING = re.compile(r"[的是了为有在\s]+$")  # what is left of 粮食播种面积的目标是 once 目标 is gone
 # What the parts of a metric comparison share and is not part of the metric: years, the place.
 _CONTEXT = re.compile(rf"^(?:{_TIME}|四平市?|全市|我市|吉林省?)*")
 
@@ -40,6 +45,9 @@ def split_parts(question: str) -> list[Part]:
         if len(set(labels)) >= 2:
             before, after = question[:times.start()], _drop_each(question[times.end():])
             return [Part(label, f"{before}{label}{after}") for label in labels]
+    clauses = _asked_clauses(question)
+    if clauses:
+        return clauses
     each = EACH.search(question)
     if not each:
         return []
@@ -49,3 +57,30 @@ def split_parts(question: str) -> list[Part]:
     if len(pieces) < 2 or any(len(p) < 2 for p in pieces):
         return []
     return [Part(piece, f"{context}{piece}{tail}") for piece in pieces]
+
+
+def _asked_clauses(question: str) -> list[Part]:
+    """Two or more questions in one, each clause asking about its own time: 2023年…目标是多少，
+    上半年实际播了多少; 四平经济增速：2022年全年预计是多少，2023年上半年又是多少. A topic before a
+    colon is shared by every clause; otherwise a later clause shares what the first asks about
+    (its words before the question word, less plan words and, when the clause names its own
+    year, the first clause's time)."""
+    topic, body = "", question
+    colon = _TOPIC.match(question)
+    if colon:
+        topic, body = colon.group(1), question[colon.end():]
+    clauses = [c.strip() for c in _CLAUSE.split(body) if c.strip()]
+    if len(clauses) < 2 or not all(INTERROGATIVES.search(c) and _WHEN.search(c) for c in clauses):
+        return []
+    first = clauses[0]
+    shared = topic or _TRAILING.sub("", PLAN_IN_QUESTION.sub("", first[:INTERROGATIVES.search(first).start()]))
+    parts = []
+    for i, clause in enumerate(clauses):
+        if topic:
+            asked = f"{topic}{clause}"
+        elif i == 0:
+            asked = clause
+        else:
+            asked = f"{_ONE_TIME.sub('', shared) if _YEAR.search(clause) else shared}{clause}"
+        parts.append(Part(clause, asked))
+    return parts
