@@ -70,6 +70,17 @@ def test_figure_quoted_in_the_question_is_not_the_answer():
     assert span == "216个"
 
 
+def test_a_figure_quoted_in_chinese_numerals_is_not_the_answer_either():
+    from qa_service.lexicon.patterns import quoted_figures
+
+    assert quoted_figures("每年招引几个十亿元以上项目") == {"10亿元以上"}
+    assert quoted_figures("两万人以上的企业、三千五百万元") == {"2万人以上", "3500万元"}
+    assert quoted_figures("十五五期间四平GDP目标") == set()  # a plan's number, not an amount
+    # the question quotes 十亿元 (a project size): the money asked is the other amount
+    span, _ = span_of("总投资十亿元以上的项目共投资多少钱", "储备10亿元以上项目50个，总投资1200亿元")
+    assert span == "1200亿元"
+
+
 def test_no_figure_of_the_asked_kind_falls_back_to_an_unshaped_clause():
     span, shaped = span_of("政务服务事项全程网办率是多少", "全市政务服务事项实现全程网办，群众满意度明显提升")
     assert shaped is False

@@ -84,3 +84,28 @@ def unit_figure(unit: str) -> re.Pattern:
 def text_years(text: str) -> set[int]:
     """Years a text names (2023年)."""
     return {int(y) for y in YEAR_IN_TEXT.findall(text)}
+
+
+# A Chinese numeral before 万/亿 is an amount a question may quote: 十亿元以上项目 = 10亿元以上项目.
+_CN_AMOUNT = re.compile(r"(?<![〇零一二三四五六七八九十百千两])([一二三四五六七八九十两][〇零一二三四五六七八九十百千]*)(?=[万亿])")
+_CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+
+
+def _cn_value(numeral: str) -> int:
+    total = digit = 0
+    for ch in numeral:
+        if ch in _CN_UNIT:
+            total += (digit or 1) * _CN_UNIT[ch]
+            digit = 0
+        else:
+            digit = _CN_VALUE[ch]
+    return total + digit
+
+
+def quoted_figures(question: str) -> set[str]:
+    """The figures a question quotes (without whitespace), amounts in Chinese numerals read as
+    digits (十亿元 → 10亿元, 两万人 → 2万人): a sentence's figure equal to one is no answer to it, and
+    a clause repeating one is about what the question asks."""
+    arabic = _CN_AMOUNT.sub(lambda m: str(_cn_value(m.group(1))), question)
+    return {strip_ws(f) for f in FIGURE.findall(arabic)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ...lexicon.cues import CLASSIFIER_IN_QUESTION, FIGURE_UNITS, MONEY_WORDS
-from ...lexicon.patterns import FIGURE, RANK, STREAK, figures, strip_ws, unit_figure
+from ...lexicon.patterns import RANK, STREAK, figures, quoted_figures, strip_ws, unit_figure
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
 from ..signals import ScoringContext
@@ -26,7 +26,7 @@ def figure_candidates(sentence: str, analysis: QueryAnalysis) -> list[tuple[int,
         return [m.span() for m in RANK.finditer(sentence)]
     if analysis.unit == "streak":
         return [m.span() for m in STREAK.finditer(sentence)]
-    in_question = {strip_ws(f) for f in FIGURE.findall(analysis.question)}
+    in_question = quoted_figures(analysis.question)
     spans = [m.span() for m in figures(sentence)
              if strip_ws(m.group(0)) not in in_question
              and not sentence[:m.start()].endswith("第")]  # 第5名 is a rank, not a count
@@ -50,7 +50,7 @@ def score_figures(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *
     anchors = [end for _, end in found]
     starts = {start for start, _ in found}
     asks_money = bool(MONEY_WORDS.search(analysis.question))
-    quoted = [strip_ws(f) for f in FIGURE.findall(analysis.question)]
+    quoted = quoted_figures(analysis.question)
     classifier = CLASSIFIER_IN_QUESTION.search(analysis.question)
     scored = []
     for span in spans:
