@@ -227,7 +227,22 @@ def test_a_passage_from_a_document_that_never_names_the_asked_place_is_about_som
     doc = Document("d", "corpus/d.txt", "深化吉浙对口\n合作，四平市地区生产总值增长3.7%。", DocumentMeta("d", "t", "2024"))
     ctx = ScoringContext(documents={"d": doc}, doc_freq={}, n_passages=1)
     passage = Passage("d:1", "d", 1, 0, "", "t", "2024", "四平市地区生产总值增长3.7%。", 12, 28, "corpus/d.txt")
-    assert ctx.place_missing(passage, analyse("2024年辽源市地区生产总值是多少"))
-    assert not ctx.place_missing(passage, analyse("2024年四平市地区生产总值是多少"))
-    assert not ctx.place_missing(passage, analyse("浙江和四平的合作"))  # 吉浙: Zhejiang by its short name
-    assert not ctx.place_missing(passage, analyse("地区生产总值是多少"))
+    assert ctx.names_missing(passage, analyse("2024年辽源市地区生产总值是多少"))
+    assert not ctx.names_missing(passage, analyse("2024年四平市地区生产总值是多少"))
+    assert not ctx.names_missing(passage, analyse("浙江和四平的合作"))  # 吉浙: Zhejiang by its short name
+    assert not ctx.names_missing(passage, analyse("地区生产总值是多少"))
+
+
+def test_a_passage_from_a_document_that_never_names_the_asked_session_reports_another():
+    """The report of the 八届八次全会 is no answer about the 八届七次 (the name may be wrapped)."""
+    from qa_service.qa.signals import ScoringContext
+    from qa_service.types import Document, DocumentMeta
+
+    doc = Document("d", "corpus/d.txt", "中共四平市委八届八\n次全会召开，第五届鲜食玉米大会举办。", DocumentMeta("d", "t", "2024"))
+    ctx = ScoringContext(documents={"d": doc}, doc_freq={}, n_passages=1)
+    passage = Passage("d:1", "d", 1, 0, "", "t", "2024", "全会于10月23日召开。", 0, 12, "corpus/d.txt")
+    assert analyse("四平市委八届七次全会是什么时候召开的").sessions == ("八届七次",)
+    assert ctx.names_missing(passage, analyse("四平市委八届七次全会是什么时候召开的"))
+    assert not ctx.names_missing(passage, analyse("四平市委八届八次全会是什么时候召开的"))
+    assert ctx.names_missing(passage, analyse("第四届鲜食玉米大会在哪举办"))
+    assert not ctx.names_missing(passage, analyse("第五届鲜食玉米大会在哪举办"))

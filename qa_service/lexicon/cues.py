@@ -196,6 +196,9 @@ ORGANS = r"(?:纪委监委|纪委|监委|政协|人大常委会|人大|组织部
 NAME_END = r"(?=受|代表|作|表示|主持|指出|强调|说|在|，|、|）|\)|\s|$)"
 
 # --- lists ---------------------------------------------------------------------------------
+# A session or edition the question names (八届七次全会, 第四届玉米节): a document that never names
+# it reports another one.
+NAMED_SESSION = re.compile(r"[一二三四五六七八九十\d]+届[一二三四五六七八九十\d]+次|第[一二三四五六七八九十\d]+届")
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
 # The item of an enumeration a question asks for (第二个问题, colloquial 头一个): see ENUMERATION.
 ORDINAL_IN_QUESTION = re.compile(r"第([一二三四五六七八九十]|\d{1,2})[个项条点方]|头(一)[个项条点]")

@@ -5,8 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..lexicon.cues import (ASKED_UNIT_CUES, COUNTED_UNITS, ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, PERIODS, PLAN_IN_QUESTION,
-                            QUESTION_TYPES, RELATIVE_YEARS, TOPIC_UNIT_CUES, UNIT_CUES)
+from ..lexicon.cues import (ASKED_UNIT_CUES, COUNTED_UNITS, ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, NAMED_SESSION,
+                            PERIODS, PLAN_IN_QUESTION, QUESTION_TYPES, RELATIVE_YEARS, TOPIC_UNIT_CUES, UNIT_CUES)
 from ..lexicon.dictionary import EnglishDictionary, bare_place, places
 from ..lexicon.patterns import SHORT_YEAR_IN_QUESTION, YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
@@ -40,6 +40,7 @@ class QueryAnalysis:
     # Places the question names (CC-CEDICT's place names: 长春, 辽源市, 伊通): a passage from a
     # document that never names one of them is about somewhere else.
     places: tuple[str, ...] = ()
+    sessions: tuple[str, ...] = ()  # sessions and editions it names (八届七次, 第四届): the same holds
 
     @property
     def search_tokens(self) -> list[str]:
@@ -148,6 +149,7 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
         predicates=verbs,
         # the places the asker wrote, not words the dictionary chose for other English words
         places=tuple(dict.fromkeys(english_places(asked).values())) if glossed else _places(text),
+        sessions=tuple(dict.fromkeys(NAMED_SESSION.findall(text))),
         rewrites=rewrites,
         asked=asked if glossed else "",
     )

@@ -94,8 +94,8 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
     (not measured: the learned model counts it as average)."""
     if analysis.years and ctx.year_score(p, analysis) < 0:
         return []  # the passage is about another year than the one asked
-    if ctx.place_missing(p, analysis):
-        return []  # or about another place: its document never names the one asked about
+    if ctx.names_missing(p, analysis):
+        return []  # or about another place or session: its document never names the one asked about
     if ctx.coverage(f"{p.title} {p.section} {p.text}", analysis) < ctx.thresholds.min_passage_coverage:
         return []
     verb = asked_verb(analysis)

@@ -65,20 +65,21 @@ class ScoringContext:
     def year_score(self, p: Passage, analysis: QueryAnalysis) -> float:
         return year_score(p, self.documents.get(p.doc_id), analysis)
 
-    def place_missing(self, p: Passage, analysis: QueryAnalysis) -> bool:
-        """Whether the question names a place the passage's document never names, by name or
-        short name (a figure of 四平 is no answer about 辽源; 吉浙合作 names 浙江). The document is
-        read without line breaks, since a name may be wrapped across two lines."""
-        if not analysis.places:
+    def names_missing(self, p: Passage, analysis: QueryAnalysis) -> bool:
+        """Whether the question names a place or a session the passage's document never names: a
+        place by name or short name (a figure of 四平 is no answer about 辽源; 吉浙合作 names 浙江),
+        a session or edition as written (the 八届八次全会's report is no answer about the 八届七次).
+        The document is read without line breaks, since a name may be wrapped across two lines."""
+        if not analysis.places and not analysis.sessions:
             return False
         doc = self.documents.get(p.doc_id)
-        flat = _flat_text(doc.raw) if doc is not None else p.text
+        flat = _flat_text(doc.raw) if doc is not None else strip_ws(p.text)
         short = places().short
 
         def named(place: str) -> bool:
             return place in p.text or place in flat or (place in short and short[place] in flat)
 
-        return not all(named(place) for place in analysis.places)
+        return not all(named(place) for place in analysis.places) or not all(s in flat for s in analysis.sessions)
 
 
 @lru_cache(maxsize=64)  # the few documents that answer a question, each flattened once
