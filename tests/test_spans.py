@@ -100,6 +100,10 @@ def test_the_body_named_with_the_title_must_match():
     assert span_of("四平市委书记是谁", sentence) == ("王相民", True)
     analysis = analyse("四平市纪委书记是谁", reference_date=REF)
     assert pick_name("市委书记王相民强调，要从严治党", analysis) is None  # not the Party secretary
+    # a deputy asked for: the secretary is not the deputy secretary, the deputy is
+    analysis = analyse("四平市委副书记是谁", reference_date=REF)
+    assert pick_name("市委书记王相民强调，要从严治党", analysis) is None
+    assert span_of("四平市委副书记是谁", "市委书记王相民强调，市委副书记李明主持会议") == ("李明", True)
 
 
 def test_a_deputy_does_not_answer_for_the_title():

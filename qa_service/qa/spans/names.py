@@ -15,12 +15,14 @@ _ORGAN_BEFORE = re.compile(rf"{ORGANS}$")  # 市纪委书记: the asked title is
 def pick_name(sentence: str, analysis: QueryAnalysis) -> tuple[int, int] | None:
     """A person's name after a title; after the title the question names, if it names one,
     with the body it names (the mayor is not the party secretary; the discipline commission's
-    secretary, 纪委书记, is not the Party committee's, 市委书记)."""
+    secretary, 纪委书记, is not the Party committee's, 市委书记), and deputy or not as it asks."""
     asked = _TITLE.search(analysis.question)
     title = ""
     if asked:
-        organ = _ORGAN_BEFORE.search(analysis.question[:asked.start()])
-        title = (organ.group(0) if organ else "") + asked.group(0)
+        before = analysis.question[:asked.start()]
+        deputy = "副" if before.endswith("副") else ""  # a deputy asked for: 市委副书记 is not 市委书记
+        organ = _ORGAN_BEFORE.search(before.removesuffix(deputy))
+        title = (organ.group(0) if organ else "") + deputy + asked.group(0)
     pattern = (re.compile(rf"{re.escape(title)}[、，\s]*([\u4e00-\u9fff]{{2,3}}?){NAME_END}")
                if asked else _NAME)
     for m in pattern.finditer(sentence):
