@@ -172,7 +172,8 @@ def test_hyphenated_english_is_read_word_by_word_and_amounts_keep_their_scale(pa
     """A hyphenated compound the dictionary lacks is glossed word by word (sponge-city → 海绵), a
     hyphenated amount keeps its scale (1-billion-yuan → 10亿元). A sense given in the plural only is found from the singular (clue → 线索 /clues/), and
     what follows a colon in a definition explains it, naming no sense of its own (四大 /the four
-    elements: earth, water, fire, and wind/ is no translation of water)."""
+    elements: earth, water, fire, and wind/ is no translation of water); an adjective CC-CEDICT
+    gives no sense of its own is read as its noun (agricultural → agriculture → 农业)."""
     from qa_service.lexicon.dictionary import EnglishDictionary
     from qa_service.search.tokenizer import default_tokenizer
 
@@ -187,6 +188,14 @@ def test_hyphenated_english_is_read_word_by_word_and_amounts_keep_their_scale(pa
     assert "100亿元" in glossed
     assert dictionary.lookup("clue") == ("线索",)
     assert "四大" not in dictionary.lookup("water")
+
+    # an adjective is read as the noun it derives from before the phrases it occurs in
+    from qa_service.lexicon.dictionary import derivations
+    assert derivations("ecological")[0] == "ecology" and "agriculture" in derivations("agricultural")
+    assert "industry" in derivations("industrial") and derivations("economic") == ("economy",)
+    assert dictionary.lookup("ecological") == ("生态",)  # CC-CEDICT has no sense "ecological"
+    assert dictionary.lookup("agricultural") == ("农业",)  # not 农机 (/agricultural machinery/)
+    assert dictionary.lookup("rural") == ("农村",)  # a sense of its own comes first
 
 
 def test_translated_concepts_are_evidence_where_found_and_no_loss_where_missing():

@@ -130,6 +130,17 @@ def lemmas(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
+# English derivational suffixes of adjectives and the endings of their nouns (ecological →
+# ecology, agricultural → agriculture, industrial → industry, economic → economy).
+_DERIVATIONS = (("ical", "y"), ("ical", "ics"), ("ial", "y"), ("ial", "e"), ("al", "e"), ("al", ""), ("ic", "y"))
+
+
+def derivations(word: str) -> tuple[str, ...]:
+    """The nouns an adjective may derive from, most likely first (no word itself)."""
+    return tuple(dict.fromkeys(word[: len(word) - len(suffix)] + base for suffix, base in _DERIVATIONS
+                               if word.endswith(suffix) and len(word) - len(suffix) >= 3))
+
+
 def _whole_word_in(word: str, text: str, segment: Callable[[str], list[str]]) -> bool:
     """Whether ``text`` has ``word`` where ``segment`` puts a word boundary at both its ends."""
     if not _CJK_WORD.fullmatch(word):
@@ -187,9 +198,14 @@ class EnglishDictionary:
         A phrase may also be a verb's with its object, by their content words (opened to traffic →
         open traffic → 通车, supplied water → supply water → 供水)."""
         *head, last = words.split()
+        derived = [] if head else [self._exact[f] for f in derivations(last) if f in self._exact]
         for form in (*lemmas(last), last + "s"):  # a sense may be given in the plural only (线索 /clues/)
             key = " ".join([*head, form])
-            found = self._exact.get(key) or (self._phrase.get(key) if not head else None)
+            found = self._exact.get(key)
+            if not found and not head:
+                # an adjective no sense names is read as its noun (agricultural → agriculture → 农业)
+                # rather than by the phrases it occurs in (agricultural machinery → 农机)
+                found = derived[0] if derived else self._phrase.get(key)
             if found:
                 return self._by_use(found)
         content = [w for w in words.split() if w not in ENGLISH_FUNCTION_WORDS]
