@@ -48,6 +48,24 @@ def test_the_answer_sentence_is_closer_to_its_question_than_its_neighbours(real_
     assert "451.83" in cited.text[best[0]:best[1]]
 
 
+def test_the_ranking_reads_each_passage_s_closest_sentence(real_service):
+    """The "closest_sentence" ranking feature: the passage's best sentence cosine with the
+    question less the best among the pool (0 for the closest passage), not measured (NaN) without
+    sentence vectors."""
+    from qa_service.qa.learned import RANK_FEATURES, rank_features
+
+    answerer = real_service.answerer
+    analysis = real_service.analyse("What was Siping's GDP in the first three quarters of 2024?")
+    hits, candidates, x = answerer.rank_pool(analysis)
+    column = x[:, RANK_FEATURES.index("closest_sentence")]
+    sims = answerer.sentence_similarities(hits, analysis)
+    closest = [float(sims[h.passage.passage_id].max()) for h in hits]
+    assert np.allclose(column, np.asarray(closest) - max(closest))
+    assert column.max() == 0.0 and column.min() < 0.0
+    bare = rank_features(hits, analysis, answerer.learned_ctx, candidates)  # no sentence vectors
+    assert np.isnan(bare[:, RANK_FEATURES.index("closest_sentence")]).all()
+
+
 def test_a_later_build_embeds_only_new_sentences(tmp_path):
     settings = make_settings(tmp_path, corpus_dir=tmp_path / "corpus")
     settings.corpus_dir.mkdir()

@@ -37,7 +37,7 @@ from .signals import ScoringContext, has_figure
 LEARNED_FILE = "learned.json"
 RANK_POOL = 30  # fused candidates the learned ranking looks at
 RANK_FEATURES = ("fused", "bm25", "dense", "coverage", "year", "year_asked", "figure", "period",
-                 "answer", "has_answer")
+                 "answer", "has_answer", "closest_sentence")
 ABSTAIN_FEATURES = ("answer", "rank_prob", "margin", "coverage", "year", "cited_rank", "shaped_type",
                     "what_type", "n_terms", "sentence_coverage", "clause_coverage", "sentence_dense")
 _CLAUSE = re.compile(r"[，；：。,;:]")  # what separates the clause that holds the span
@@ -111,8 +111,13 @@ def load_learned(path: Path | None = None) -> LearnedModel | None:
 
 
 def rank_features(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringContext,
-                  candidates: Mapping[str, AnswerCandidate | None]) -> np.ndarray:
-    """One row of ``RANK_FEATURES`` per hit (retriever scores relative to the best candidate)."""
+                  candidates: Mapping[str, AnswerCandidate | None],
+                  similarities: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+    """One row of ``RANK_FEATURES`` per hit (retriever scores relative to the best candidate;
+    ``similarities``: each hit's sentences' cosines with the question, ``answer.sentence_similarities``)."""
+    sims = similarities or {}
+    closest = {pid: float(v.max()) for pid, v in sims.items() if len(v)}
+    best_closest = max(closest.values(), default=math.nan)
     best_fused = max((h.scores.get("fused", 0.0) for h in hits), default=0.0) or 1.0
     best_bm25 = max((h.scores.get("bm25", 0.0) for h in hits), default=0.0) or 1.0
     best_dense = max((h.scores.get("dense", -1.0) for h in hits), default=0.0)
@@ -131,6 +136,7 @@ def rank_features(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringCont
             1.0 if analysis.periods and any(x in p.text for x in analysis.periods) else 0.0,
             candidate.score if candidate else 0.0,
             1.0 if candidate else 0.0,
+            closest[p.passage_id] - best_closest if p.passage_id in closest else math.nan,
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(RANK_FEATURES))
 

@@ -87,9 +87,9 @@ class Answerer:
         hits = self.pool(analysis, year=year, doc_id=doc_id)
         if sentence is None and self.learned is not None:
             sentence = self.learned.sentence
-        candidates = answer_candidates(hits, analysis, self.learned_ctx, model=sentence,
-                                       similarities=self.sentence_similarities(hits, analysis))
-        return hits, candidates, rank_features(hits, analysis, self.learned_ctx, candidates)
+        similarities = self.sentence_similarities(hits, analysis)
+        candidates = answer_candidates(hits, analysis, self.learned_ctx, model=sentence, similarities=similarities)
+        return hits, candidates, rank_features(hits, analysis, self.learned_ctx, candidates, similarities)
 
     def answer(self, analysis: QueryAnalysis, *, top_k: int, mode: str = DEFAULT_MODE,
                year: int | None = None, doc_id: str | None = None) -> Result:
