@@ -127,3 +127,23 @@ def test_an_enumeration_item_is_read_with_the_sentence_that_announces_it():
     assert rows["二是重大项目进展不快。"][ordinal] == 1.0
     assert rows["一是经济总量还不够大。"][ordinal] == rows["三是历史债务包袱沉重。"][ordinal] == -1.0
     assert rows["二是重大项目进展不快。"][0] == rows["一是经济总量还不够大。"][0] > 0
+
+
+# A real paragraph (003): short headings, each followed by the sentences under it.
+REFORMS = passage("h:1", "深化营商环境改革。持续实施政务服务“极简改革”，扩大“全程网办”“不见面审批”“一网通办”覆盖范围，"
+                         "在更多领域实现“高效办成一件事”，让群众办事更便捷、更安心。深化财政金融改革。"
+                         "稳妥推进市属国有企业改革重组。")
+
+
+def test_the_sentences_under_a_heading_are_read_with_it():
+    """A short one-clause sentence heads what follows it: the sentence under it covers the
+    question's topic through it, and the next heading ends it."""
+    analysis = ask("深化营商环境改革要在更多领域实现什么")
+    rows = {REFORMS.text[s:e]: f for s, e, _, f in sentence_features(REFORMS, analysis, CTX)}
+    body = next(t for t in rows if t.startswith("持续实施"))
+    coverage = SENTENCE_FEATURES.index("coverage")
+    alone = CTX.coverage(f"{REFORMS.title} {body}", analysis)
+    assert rows[body][coverage] > alone and rows[body][coverage] >= rows["深化营商环境改革。"][coverage]
+    assert not any(t.startswith("稳妥推进") for t in rows)  # under another heading: too little covered
+    best = best_in_passage(REFORMS, analysis, CTX)
+    assert REFORMS.text[best.start:best.end] == body  # the heading only restates the question

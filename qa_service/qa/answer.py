@@ -7,6 +7,7 @@ passage, and the span a substring of it (``spans``). Candidates are worked out o
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -53,6 +54,15 @@ def _list_features(sentence: str, span: tuple[int, int], question: str) -> tuple
     expected = list_count(question)  # a question that announces a count wants a list of that many
     count = (1.0 if items == expected else -1.0) if expected else 0.0
     return kind, float(min(items - 1, _MAX_ITEMS)), count
+
+
+_HEADING_MAX = 20  # characters: a heading is one short clause (四要强化实干作风。深化营商环境改革。)
+
+
+def _is_heading(sentence: str) -> bool:
+    """A short sentence of one clause that heads what follows it in the paragraph."""
+    text = sentence.strip()
+    return len(text) <= _HEADING_MAX and not re.search(r"[，,；;：:]", text)
 
 
 def _ordinal_fit(asked: int | None, number: int | None) -> float:
@@ -102,6 +112,7 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
     ordinal = asked_ordinal(analysis.question)
     out = []
     intro = ""  # what an enumeration's items are about: the sentence before 一是… (…问题仍未解决。一是…)
+    heading = ""  # what the sentences after a heading (四要强化实干作风。) are about
     for index, (start, end) in enumerate(answer_units(p.text)):
         sentence = p.text[start:end]
         number = enumeration_number(sentence)
@@ -110,7 +121,11 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
             intro = sentence
         if period_conflict(sentence, analysis):
             continue
-        context = f"{p.title} {p.section} {intro} {sentence}" if item else f"{p.title} {p.section} {sentence}"
+        under = "" if _is_heading(sentence) else heading
+        context = (f"{p.title} {p.section} {under} {intro} {sentence}" if item
+                   else f"{p.title} {p.section} {under} {sentence}")
+        if _is_heading(sentence):
+            heading = sentence
         unit_cov = ctx.coverage(context, analysis)
         if unit_cov < ctx.thresholds.min_unit_coverage or not has_key_concept(context, analysis, ctx, unit_cov):
             continue
