@@ -98,8 +98,16 @@ def test_two_questions_about_two_times_split_and_share_what_the_first_asks_about
     # … and less its year when the clause names its own
     parts = split_parts("四平2022年高标准农田建了多少万亩，2023年计划建多少万亩")
     assert [p.question for p in parts] == ["四平2022年高标准农田建了多少万亩", "四平高标准农田建2023年计划建多少万亩"]
-    # one clause asks, the other only follows up without a time of its own: one question
+    parts = split_parts("四平2022年造林绿化了多少亩，2023年计划绿化美化多少亩")  # its own subject: time and place
+    assert parts[1].question == "四平2023年计划绿化美化多少亩"
+    # 又 marks a further question; one with a subject of its own shares only the time and place
+    parts = split_parts("2024年四平GDP增长了多少，规上工业增加值又增长了多少")
+    assert [p.question for p in parts] == ["2024年四平GDP增长了多少", "2024年四平规上工业增加值又增长了多少"]
+    parts = split_parts("2023年四平粮食产量是多少，上半年实际又播了多少亩")  # no subject: shares the first's
+    assert parts[1].question == "2023年四平粮食产量上半年实际又播了多少亩"
+    # one clause asks, the other only follows up without a time of its own or 又: one question
     assert split_parts("2022年四平安全生产的总体情况怎么样，出过大事故吗") == []
+    assert split_parts("四平GDP是多少，增长了多少") == []
     assert split_parts("十五五期间四平搞环保要几样一块儿抓，都是哪几样") == []
 
 

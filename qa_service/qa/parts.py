@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..lexicon.cues import CONJUNCTIONS, EACH, INTERROGATIVES, MONTH_RANGE, PERIODS, PLAN_IN_QUESTION
+from ..search.tokenizer import content_words
 
 _PERIOD = "|".join(sorted(PERIODS, key=len, reverse=True))
 # One time expression: a year with an optional period or month range (2023年上半年, 2024年1至7月).
@@ -22,6 +23,8 @@ _CLAUSE = re.compile(r"[，,；;]")
 _TOPIC = re.compile(r"^([^：:，,；;]{2,})[：:]")  # 老旧供热管网改造：…
 _WHEN = re.compile(rf"{_TIME}|{_PERIOD}")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+_FURTHER = "又"  # 2023年上半年又是多少: a further question
+_RESULT_WORDS = ("实际",)  # what a result is called, as plan words name a target: no subject
 _TRAILING = re.compile(r"[的是了为有在\s]+$")  # what is left of 粮食播种面积的目标是 once 目标 is gone
 # What the parts of a metric comparison share and is not part of the metric: years, the place.
 _CONTEXT = re.compile(rf"^(?:{_TIME}|四平市?|全市|我市|吉林省?)*")
@@ -60,20 +63,26 @@ def split_parts(question: str) -> list[Part]:
 
 
 def _asked_clauses(question: str) -> list[Part]:
-    """Two or more questions in one, each clause asking about its own time: 2023年…目标是多少，
-    上半年实际播了多少; 四平经济增速：2022年全年预计是多少，2023年上半年又是多少. A topic before a
-    colon is shared by every clause; otherwise a later clause shares what the first asks about
-    (its words before the question word, less plan words and, when the clause names its own
-    year, the first clause's time)."""
+    """Two or more questions in one: clauses that each ask, every later one about its own time or
+    marked as a further question by 又 (2023年…目标是多少，上半年实际播了多少; 四平经济增速：2022年
+    全年预计是多少，2023年上半年又是多少; 2023年社零额预期增长多少，财政收入又要增长多少). A topic
+    before a colon is shared by every clause. Otherwise a later clause with a subject of its own
+    (财政收入) shares the first clause's time and place; one without (上半年实际播了多少) shares what
+    the first asks about: its words before the question word, less plan words. Either way less
+    the first clause's time when the clause names its own year."""
     topic, body = "", question
     colon = _TOPIC.match(question)
     if colon:
         topic, body = colon.group(1), question[colon.end():]
     clauses = [c.strip() for c in _CLAUSE.split(body) if c.strip()]
-    if len(clauses) < 2 or not all(INTERROGATIVES.search(c) and _WHEN.search(c) for c in clauses):
+    if len(clauses) < 2 or not all(INTERROGATIVES.search(c) for c in clauses):
+        return []
+    further = [bool(_WHEN.search(c)) or _FURTHER in c for c in clauses[1:]]
+    if not all(further) or not (_WHEN.search(clauses[0]) or any(_FURTHER in c for c in clauses[1:])):
         return []
     first = clauses[0]
-    shared = topic or _TRAILING.sub("", PLAN_IN_QUESTION.sub("", first[:INTERROGATIVES.search(first).start()]))
+    about = _TRAILING.sub("", PLAN_IN_QUESTION.sub("", first[:INTERROGATIVES.search(first).start()]))
+    setting = _CONTEXT.match(first).group(0)  # its leading time and place: 2024年四平
     parts = []
     for i, clause in enumerate(clauses):
         if topic:
@@ -81,6 +90,15 @@ def _asked_clauses(question: str) -> list[Part]:
         elif i == 0:
             asked = clause
         else:
+            shared = setting if _has_subject(clause) else about
             asked = f"{_ONE_TIME.sub('', shared) if _YEAR.search(clause) else shared}{clause}"
         parts.append(Part(clause, asked))
     return parts
+
+
+def _has_subject(clause: str) -> bool:
+    """Whether a clause names what it asks about (财政收入又要增长多少), not only when and how
+    (上半年实际播了多少亩): a content word of two or more characters besides years, periods, plan
+    and result words."""
+    return any(len(w) >= 2 and not w.isdigit() and w not in PERIODS and not PLAN_IN_QUESTION.fullmatch(w)
+               and w not in _RESULT_WORDS for w in content_words(clause))
