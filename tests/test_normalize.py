@@ -2,6 +2,8 @@
 hand-made inputs; the real-corpus behaviour is in test_styles.py."""
 from __future__ import annotations
 
+import datetime as dt
+
 from qa_service.qa.analysis import analyse
 from qa_service.qa.normalize import HomophoneReader, gloss_english, is_english, to_simplified
 from qa_service.qa.parts import split_parts
@@ -48,6 +50,16 @@ def test_english_question_is_glossed_into_corpus_terms():
     assert "5000万" in gloss_english("projects over 50 million yuan in 2024")[0]
     assert "1亿元" in gloss_english("projects worth over 100 million yuan")[0]  # not 10000万元
     assert "300亿元" in gloss_english("an industrial base worth 30 billion yuan")[0]
+
+
+def test_english_what_was_asks_a_figure_only_of_a_quantity():
+    """"What was/is …" asks how much when its noun is a quantity, else what thing."""
+    assert analyse("What was Siping's GDP in 2024?", reference_date=dt.date(2025, 1, 1)).qtype == "how_much"
+    assert gloss_english("What is the generating capacity of the power plant?")[0].startswith("多少")
+    assert gloss_english("What was the total planned investment of the projects?")[0].startswith("多少")
+    # the noun ends at a preposition: "investment" after "of" names no quantity asked
+    assert gloss_english("What was the slogan of the investment fair held in 2023?")[0].startswith("什么")
+    assert analyse("What is the name of the new park?", reference_date=dt.date(2025, 1, 1)).qtype != "how_much"
 
 
 def test_english_which_asks_for_one_thing_or_several_by_the_number_of_its_noun():

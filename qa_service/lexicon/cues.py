@@ -33,7 +33,7 @@ ENGLISH_CUES = (
     ("how many times", "多少倍"),
     ("how many|number of", "多少"),  # no classifier in English: the counted noun decides the unit (ENGLISH_COUNT)
     ("how much money|how much funding|how much investment", "多少元"),
-    ("how much|what amount|what was the total|what is the total|what was|what is|what were", "多少"),
+    ("how much|what amount|what was the total|what is the total|what were", "多少"),  # what was/is: ENGLISH_WHAT
     ("by what percentage|what percentage|what percent|what share|what proportion|what ratio|"
      "by how much|what rate", "百分之多少"),
     ("percentage points|percentage point", "百分点"),
@@ -74,6 +74,17 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 # up to the verb are read, and a plural noun (projects, cities) or a number word (which two …)
 # makes it several. The verb ends the noun phrase: an auxiliary, or a past-tense word.
 ENGLISH_WHICH = re.compile(r"\bwhich\b(?!\s+level)((?:\s+[a-z'\-]+){0,6})")
+# "what was/is …" asks a figure when its noun is a quantity (What was Siping's GDP, what is the
+# capacity of …), else a thing (what was the slogan of …): the words after it up to a verb or a
+# preposition are read.
+ENGLISH_WHAT = re.compile(r"\bwhat (?:was|is)\b((?:\s+[a-z0-9'&\-]+){0,6})")
+ENGLISH_QUANTITY_NOUNS = frozenset("""
+total number amount value rate ratio share proportion percentage growth increase decrease output
+production yield investment gdp capacity income revenue volume size area length population balance
+debt intensity price cost budget funding spending expenditure sales exports imports turnover
+consumption count speed figure sum
+""".split())
+ENGLISH_PREPOSITIONS = frozenset("of for in at on by from to with under during over than".split())
 ENGLISH_VERB_AFTER_NOUN = re.compile(r"^(?:did|do|does|was|were|is|are|has|have|had|will|would|can|could|"
                                      r"should|may|might|must|[a-z\-]+ed)$")
 ENGLISH_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten several both".split())

@@ -21,7 +21,8 @@ from functools import lru_cache
 from typing import Iterable
 
 from ..lexicon.cues import (CN_DIGITS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_NUMBER_WORDS, ENGLISH_ORDINALS,
-                            ENGLISH_PLURAL, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
+                            ENGLISH_PLURAL, ENGLISH_PREPOSITIONS, ENGLISH_QUANTITY_NOUNS, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHAT,
+                            ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
 from ..lexicon.dictionary import EnglishDictionary, places
 from ..lexicon.synonyms import english_terms
 from ..search.tokenizer import default_tokenizer
@@ -101,6 +102,7 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
     for ordinal, suffix in ENGLISH_ORDINALS:  # the number only: the words after it are glossed below
         lowered = ordinal.sub(lambda m, suffix=suffix: _chinese_number(int(m.group(1))) + suffix + " ", lowered)
     lowered = _SCALE.sub(_chinese_scale, _NUMBER_HYPHEN.sub(" ", lowered))  # 10-billion-yuan: 10 billion yuan
+    lowered = ENGLISH_WHAT.sub(lambda m: ("多少" if _quantity(m.group(1)) else "什么") + m.group(1), lowered)
     lowered = ENGLISH_WHICH.sub(lambda m: ("哪些" if _several(m.group(1)) else "哪个") + m.group(1), lowered)
     pieces: list[str] = []
     groups: list[tuple[str, ...]] = []
@@ -121,6 +123,16 @@ def english_places(text: str) -> dict[str, str]:
     known = places().english
     names = (w.lower().removesuffix("'s").removesuffix("’s") for w in LATIN_WORD.findall(text) if w[0].isupper())
     return {n: known[n] for n in names if n in known}
+
+
+def _quantity(noun_phrase: str) -> bool:
+    """Whether the words after "what was/is" (up to a verb or preposition) name a quantity."""
+    for word in noun_phrase.split():
+        if ENGLISH_VERB_AFTER_NOUN.match(word) or word in ENGLISH_PREPOSITIONS:
+            break
+        if word.removesuffix("'s") in ENGLISH_QUANTITY_NOUNS:
+            return True
+    return False
 
 
 def _several(noun_phrase: str) -> bool:
