@@ -206,6 +206,10 @@ def test_hyphenated_english_is_read_word_by_word_and_amounts_keep_their_scale(pa
     assert "10亿元" in glossed and "1元" not in glossed
     glossed, _, _ = gloss_english("Which 10-billion-yuan grid project did Siping fast-track?", dictionary)
     assert "100亿元" in glossed
+    # a glossary word (road → 公路) that begins a compound the dictionary knows is read with it
+    glossed, _, _ = gloss_english("Which bridge's road surface was renovated?", dictionary)
+    assert "路面" in glossed and "公路" not in glossed
+    assert "公路" in gloss_english("How many kilometres of rural road were built?", dictionary)[0]
     assert dictionary.lookup("clue") == ("线索",)
     assert "四大" not in dictionary.lookup("water")
 

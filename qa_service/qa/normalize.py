@@ -109,12 +109,27 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
     names = english_places(text)
     last = 0
     for m in pattern.finditer(lowered):
+        if _in_compound(lowered, m, dictionary):
+            continue  # road in "road surface" (路面): the dictionary's compound, read with the rest
         pieces.append(_leftover(lowered[last:m.start()], dictionary, groups, names))
         pieces.append(table[m.group(0)])
         last = m.end()
     pieces.append(_leftover(lowered[last:], dictionary, groups, names))
     glossed = "".join(pieces).strip()
     return (glossed, (Rewrite(text, glossed, "english"),), tuple(groups)) if glossed else (text, (), ())
+
+
+_NEXT_WORD = re.compile(r"\s+([a-z][a-z\-]*)")
+
+
+def _in_compound(text: str, m: re.Match, dictionary: EnglishDictionary | None) -> bool:
+    """Whether a one-word glossary match begins a two-word compound the dictionary knows
+    (road surface → 路面, not 公路 + 地表)."""
+    if dictionary is None or " " in m.group(0):
+        return False
+    after = _NEXT_WORD.match(text, m.end())
+    return bool(after) and after.group(1) not in ENGLISH_FUNCTION_WORDS and bool(
+        dictionary.lookup(f"{m.group(0)} {after.group(1)}"))
 
 
 def english_places(text: str) -> dict[str, str]:
