@@ -121,10 +121,11 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
             intro = sentence
         if period_conflict(sentence, analysis):
             continue
-        under = "" if _is_heading(sentence) else heading
+        heads = _is_heading(sentence)
+        under = "" if heads else heading
         context = (f"{p.title} {p.section} {under} {intro} {sentence}" if item
                    else f"{p.title} {p.section} {under} {sentence}")
-        if _is_heading(sentence):
+        if heads:
             heading = sentence
         unit_cov = ctx.coverage(context, analysis)
         if unit_cov < ctx.thresholds.min_unit_coverage or not has_key_concept(context, analysis, ctx, unit_cov):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import dataclasses
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -31,7 +30,7 @@ from ..types import Hit
 from .analysis import QueryAnalysis
 from .answer import SENTENCE_FEATURES, AnswerCandidate
 from .linear import Linear
-from .params import THRESHOLDS, Thresholds
+from .params import THRESHOLDS
 from .signals import ScoringContext, has_figure
 
 LEARNED_FILE = "learned.json"
@@ -56,11 +55,6 @@ class LearnedModel:
     sentence: Linear | None = None  # scores answer sentences; None: the hand-set weights do
     # (passage, sentence) coverage below which no sentence may answer, chosen by CV like the rest
     coverage_floors: tuple[float, float] = (THRESHOLDS.min_passage_coverage, THRESHOLDS.min_unit_coverage)
-
-    def thresholds(self, base: Thresholds) -> Thresholds:
-        """``base`` with this model's coverage floors."""
-        passage, unit = self.coverage_floors
-        return dataclasses.replace(base, min_passage_coverage=passage, min_unit_coverage=unit)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True) + "\n"

@@ -60,15 +60,18 @@ class Answerer:
         self.ctx = ScoringContext(documents=documents, doc_freq=doc_freq, n_passages=len(passages),
                                   sentences=sentences)
         self.learned = learned
-        self.learned_ctx = self.ctx if learned is None else dataclasses.replace(
-            self.ctx, thresholds=learned.thresholds(self.ctx.thresholds))
+        self.learned_ctx = self.ctx if learned is None else self._floored(*learned.coverage_floors)
 
     def with_coverage_floors(self, passage: float, unit: float) -> "Answerer":
         """This answerer with the learned path's coverage floors set (training tries several)."""
         other = copy.copy(self)
-        other.learned_ctx = dataclasses.replace(self.ctx, thresholds=dataclasses.replace(
-            self.ctx.thresholds, min_passage_coverage=passage, min_unit_coverage=unit))
+        other.learned_ctx = self._floored(passage, unit)
         return other
+
+    def _floored(self, passage: float, unit: float) -> ScoringContext:
+        """The scoring context with these (passage, sentence) coverage floors."""
+        return dataclasses.replace(self.ctx, thresholds=dataclasses.replace(
+            self.ctx.thresholds, min_passage_coverage=passage, min_unit_coverage=unit))
 
     def pool(self, analysis: QueryAnalysis, *, year: int | None = None, doc_id: str | None = None) -> list[Hit]:
         """The fused candidates the learned ranking orders, in fused order."""
