@@ -140,25 +140,25 @@ def english_places(text: str) -> dict[str, str]:
     return {n: known[n] for n in names if n in known}
 
 
+def _noun_words(noun_phrase: str, *, stop: frozenset[str] = frozenset()) -> Iterable[str]:
+    """The words after a question word up to the verb (or a word in ``stop``)."""
+    for word in noun_phrase.split():
+        if ENGLISH_VERB_AFTER_NOUN.match(word) or word in stop:
+            return
+        yield word
+
+
 def _quantity(noun_phrase: str) -> bool:
     """Whether the words after "what was/is" (up to a verb or preposition) name a quantity."""
-    for word in noun_phrase.split():
-        if ENGLISH_VERB_AFTER_NOUN.match(word) or word in ENGLISH_PREPOSITIONS:
-            break
-        if word.removesuffix("'s") in ENGLISH_QUANTITY_NOUNS:
-            return True
-    return False
+    return any(w.removesuffix("'s") in ENGLISH_QUANTITY_NOUNS
+               for w in _noun_words(noun_phrase, stop=ENGLISH_PREPOSITIONS))
 
 
 def _several(noun_phrase: str) -> bool:
     """Whether the words after "which" (up to the verb) name several things: a plural noun or a
     number word (which projects, which two hospitals; not which project was, which city)."""
-    for word in noun_phrase.split():
-        if ENGLISH_VERB_AFTER_NOUN.match(word):
-            break
-        if word in ENGLISH_NUMBER_WORDS or (word not in ENGLISH_FUNCTION_WORDS and ENGLISH_PLURAL.match(word)):
-            return True
-    return False
+    return any(w in ENGLISH_NUMBER_WORDS or (w not in ENGLISH_FUNCTION_WORDS and ENGLISH_PLURAL.match(w))
+               for w in _noun_words(noun_phrase))
 
 
 def _chinese_number(n: int) -> str:

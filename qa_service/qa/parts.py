@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..lexicon.cues import CONJUNCTIONS, EACH, INTERROGATIVES, MONTH_RANGE, PERIODS, PLAN_IN_QUESTION
+from ..lexicon.patterns import YEAR_IN_TEXT
 from ..search.tokenizer import content_words
 
 _PERIOD = "|".join(sorted(PERIODS, key=len, reverse=True))
@@ -22,7 +23,6 @@ _SPLIT = re.compile(CONJUNCTIONS)
 _CLAUSE = re.compile(r"[，,；;]")
 _TOPIC = re.compile(r"^([^：:，,；;]{2,})[：:]")  # 老旧供热管网改造：…
 _WHEN = re.compile(rf"{_TIME}|{_PERIOD}")
-_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _FURTHER = "又"  # 2023年上半年又是多少: a further question
 _RESULT_WORDS = ("实际",)  # what a result is called, as plan words name a target: no subject
 _TRAILING = re.compile(r"[的是了为有在\s]+$")  # what is left of 粮食播种面积的目标是 once 目标 is gone
@@ -91,7 +91,7 @@ def _asked_clauses(question: str) -> list[Part]:
             asked = clause
         else:
             shared = setting if _has_subject(clause) else about
-            asked = f"{_ONE_TIME.sub('', shared) if _YEAR.search(clause) else shared}{clause}"
+            asked = f"{_ONE_TIME.sub('', shared) if YEAR_IN_TEXT.search(clause) else shared}{clause}"
         parts.append(Part(clause, asked))
     return parts
 
