@@ -52,6 +52,18 @@ def test_english_question_is_glossed_into_corpus_terms():
     assert "300亿元" in gloss_english("an industrial base worth 30 billion yuan")[0]
 
 
+def test_english_cue_words_are_read_in_any_inflection():
+    """The cue table lists a word's base form; its inflections read the same (aiming → aim →
+    目标), so a question about a target asks for one ("… aiming to finish in 2023")."""
+    assert "目标" in gloss_english("Which facility was Siping aiming to finish building in 2023?")[0]
+    assert "目标" in gloss_english("What targets did Siping set for 2023?")[0]
+    assert "增长" in gloss_english("By how much did output rise in 2022, and why does it keep rising?")[0]
+    analysis = analyse("Which facility was Siping aiming to finish building in 2023?",
+                       reference_date=dt.date(2025, 1, 1))
+    assert analysis.asks_plan
+    assert "目标" not in gloss_english("Which national pilot was Siping selected for?")[0]
+
+
 def test_english_what_was_asks_a_figure_only_of_a_quantity():
     """"What was/is …" asks how much when its noun is a quantity, else what thing."""
     assert analyse("What was Siping's GDP in 2024?", reference_date=dt.date(2025, 1, 1)).qtype == "how_much"

@@ -23,7 +23,7 @@ from typing import Iterable
 from ..lexicon.cues import (CN_DIGITS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_NUMBER_WORDS, ENGLISH_ORDINALS,
                             ENGLISH_PLURAL, ENGLISH_PREPOSITIONS, ENGLISH_QUANTITY_NOUNS, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHAT,
                             ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
-from ..lexicon.dictionary import EnglishDictionary, places
+from ..lexicon.dictionary import EnglishDictionary, lemmas, places
 from ..lexicon.synonyms import english_terms
 from ..search.tokenizer import default_tokenizer
 
@@ -104,6 +104,7 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
     lowered = _SCALE.sub(_chinese_scale, _NUMBER_HYPHEN.sub(" ", lowered))  # 10-billion-yuan: 10 billion yuan
     lowered = ENGLISH_WHAT.sub(lambda m: ("多少" if _quantity(m.group(1)) else "什么") + m.group(1), lowered)
     lowered = ENGLISH_WHICH.sub(lambda m: ("哪些" if _several(m.group(1)) else "哪个") + m.group(1), lowered)
+    lowered = _INFLECTED.sub(lambda m: _cue_form(m.group(0), table), lowered)
     pieces: list[str] = []
     groups: list[tuple[str, ...]] = []
     names = english_places(text)
@@ -120,6 +121,16 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
 
 
 _NEXT_WORD = re.compile(r"\s+([a-z][a-z\-]*)")
+_INFLECTED = re.compile(r"(?<![a-z'\-])[a-z]{4,}(?![a-z'\-])")
+
+
+def _cue_form(word: str, table: dict[str, str]) -> str:
+    """A word as the cue table lists it when the table has its base form only (aiming → aim,
+    targets → target, rises → rise); the word itself otherwise."""
+    if word in table:
+        return word
+    return next((form for form in lemmas(word)[1:] if form in table), word)
+
 
 
 def _in_compound(text: str, m: re.Match, dictionary: EnglishDictionary | None) -> bool:
