@@ -64,6 +64,31 @@ def test_english_cue_words_are_read_in_any_inflection():
     assert "目标" not in gloss_english("Which national pilot was Siping selected for?")[0]
 
 
+def test_english_what_noun_asks_for_the_kind_its_head_names(passages):
+    """"What <noun phrase> <verb>" asks for a thing of the kind the phrase's last noun names:
+    什么 goes before that noun, as Chinese writes it, and the answer clause is the one naming it."""
+    from qa_service.lexicon.dictionary import EnglishDictionary
+    from qa_service.qa.signals import ScoringContext
+    from qa_service.qa.spans import pick_clause
+    from qa_service.search.tokenizer import default_tokenizer
+
+    tok = default_tokenizer()
+    dictionary = EnglishDictionary({t for p in passages for t in tok.tokenize(p.text)},
+                                   "\n".join(p.text for p in passages), segment=tok.words)
+    question = "What production base does Siping plan to build with its new materials industry?"
+    glossed = gloss_english(question, dictionary)[0]
+    assert "什么基" in glossed and not glossed.startswith("多少")  # production is no quantity here
+    # the phrase ends at a preposition: the programme, not the parks, is asked for
+    assert "什么公园" not in gloss_english("What national pilot programme concerning urban parks was "
+                                          "Siping selected for?", dictionary)[0]
+    assert gloss_english("What growth did Siping's GDP see in 2023?")[0].startswith("多少")  # a quantity
+    assert gloss_english("What share of matters is covered?")[0].startswith("百分之多少")  # a cue phrase
+    sentence = next(s for p in passages for s in p.text.split("。") if "打造吉林省基础化工生产基地" in s)
+    analysis = analyse(question, dictionary=dictionary, reference_date=dt.date(2025, 1, 1))
+    start, end = pick_clause(sentence, analysis, ScoringContext(documents={}, doc_freq={}, n_passages=1))
+    assert "基地" in sentence[start:end]
+
+
 def test_english_what_was_asks_a_figure_only_of_a_quantity():
     """"What was/is …" asks how much when its noun is a quantity, else what thing."""
     assert analyse("What was Siping's GDP in 2024?", reference_date=dt.date(2025, 1, 1)).qtype == "how_much"

@@ -84,7 +84,9 @@ production yield investment gdp capacity income revenue volume size area length 
 debt intensity price cost budget funding spending expenditure sales exports imports turnover
 consumption count speed figure sum
 """.split())
-ENGLISH_PREPOSITIONS = frozenset("of for in at on by from to with under during over than".split())
+ENGLISH_PREPOSITIONS = frozenset("""of for in at on by from to with under during over than worth about concerning
+regarding involving including like between among across through into within without along around per via
+toward towards against amid""".split())
 ENGLISH_VERB_AFTER_NOUN = re.compile(r"^(?:did|do|does|was|were|is|are|has|have|had|will|would|can|could|"
                                      r"should|may|might|must|[a-z\-]+ed)$")
 ENGLISH_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten several both".split())

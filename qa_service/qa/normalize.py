@@ -104,6 +104,7 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
     lowered = _SCALE.sub(_chinese_scale, _NUMBER_HYPHEN.sub(" ", lowered))  # 10-billion-yuan: 10 billion yuan
     lowered = ENGLISH_WHAT.sub(lambda m: ("多少" if _quantity(m.group(1)) else "什么") + m.group(1), lowered)
     lowered = ENGLISH_WHICH.sub(lambda m: ("哪些" if _several(m.group(1)) else "哪个") + m.group(1), lowered)
+    lowered = _WHAT_NOUN.sub(lambda m: _what_noun(m, lowered, pattern), lowered)
     lowered = _INFLECTED.sub(lambda m: _cue_form(m.group(0), table), lowered)
     pieces: list[str] = []
     groups: list[tuple[str, ...]] = []
@@ -122,6 +123,26 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
 
 _NEXT_WORD = re.compile(r"\s+([a-z][a-z\-]*)")
 _INFLECTED = re.compile(r"(?<![a-z'\-])[a-z]{4,}(?![a-z'\-])")
+
+
+_WHAT_NOUN = re.compile(r"\bwhat\s+(?:(?:kinds?|sorts?|types?)\s+of\s+)?((?:[a-z'\-]+\s*){1,6})")
+
+
+def _what_noun(m: re.Match, text: str, cues: re.Pattern) -> str:
+    """"What <noun phrase> <verb> …" (not a cue phrase: what share, what level): a quantity is
+    asked as 多少, anything else as 什么 before the phrase's head, its last noun, which Chinese
+    puts last too (what production base does → production 什么 base: 什么基地), so the answer
+    is looked for in the clause that names that kind of thing (``spans.pick_clause``)."""
+    if cues.match(text, m.start()):
+        return m.group(0)
+    words = list(_noun_words(m.group(1), stop=ENGLISH_PREPOSITIONS))
+    if not words or all(w in ENGLISH_FUNCTION_WORDS for w in words):
+        return m.group(0)
+    head = max(i for i, w in enumerate(words) if w not in ENGLISH_FUNCTION_WORDS)
+    if words[head].removesuffix("'s") in ENGLISH_QUANTITY_NOUNS:  # what growth did … see
+        return "多少 " + m.group(1)
+    rest = m.group(1).split()[len(words):]
+    return " ".join([*words[:head], "什么", *words[head:], *rest]) + (" " if m.group(0).endswith(" ") else "")
 
 
 def _cue_form(word: str, table: dict[str, str]) -> str:
