@@ -123,8 +123,6 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
 
 _NEXT_WORD = re.compile(r"\s+([a-z][a-z\-]*)")
 _INFLECTED = re.compile(r"(?<![a-z'\-])[a-z]{4,}(?![a-z'\-])")
-
-
 _WHAT_NOUN = re.compile(r"\bwhat\s+(?:(?:kinds?|sorts?|types?)\s+of\s+)?((?:[a-z'\-]+\s*){1,6})")
 
 
@@ -151,7 +149,6 @@ def _cue_form(word: str, table: dict[str, str]) -> str:
     if word in table:
         return word
     return next((form for form in lemmas(word)[1:] if form in table), word)
-
 
 
 def _in_compound(text: str, m: re.Match, dictionary: EnglishDictionary | None) -> bool:
