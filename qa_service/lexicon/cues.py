@@ -78,6 +78,9 @@ ENGLISH_WHICH = re.compile(r"\bwhich\b(?!\s+level)((?:\s+[a-z'\-]+){0,6})")
 # capacity of …), else a thing (what was the slogan of …): the words after it up to a verb or a
 # preposition are read.
 ENGLISH_WHAT = re.compile(r"\bwhat (?:was|is)\b((?:\s+[a-z0-9'&\-]+){0,6})")
+# "what <noun phrase> <verb> …" otherwise (what production base does, what kind of vets did):
+# the noun phrase is read like "what was/is"'s, and "kind of" names no kind.
+ENGLISH_WHAT_NOUN = re.compile(r"\bwhat\s+(?:(?:kinds?|sorts?|types?)\s+of\s+)?((?:[a-z'\-]+\s*){1,6})")
 ENGLISH_QUANTITY_NOUNS = frozenset("""
 total number amount value rate ratio share proportion percentage growth increase decrease output
 production yield investment gdp capacity income revenue volume size area length population balance
@@ -128,6 +131,7 @@ _Q = rf"(?:多少|{_JI})"
 _AMOUNT = r"(?<![名份配超])额(?!外)"
 # Interrogatives: what a question asks with, never a mistyped term (第几 is not 地级).
 INTERROGATIVES = re.compile(r"多少|几|什么|啥|哪|谁|怎|咋|何|吗|呢")
+QUESTION_CLAUSE_BREAK = re.compile(r"[，,；;]")  # between the clauses of a question
 # Unit a how-much question asks for, by its words (多少人 → people); first match wins: an
 # explicit unit, then ranks and rates, then the meaning of the metric.
 # ``ASKED_UNIT_CUES`` name the quantity the question asks (多少公里, 第几, 几连);

@@ -22,7 +22,7 @@ from typing import Iterable
 
 from ..lexicon.cues import (CN_DIGITS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_NUMBER_WORDS, ENGLISH_ORDINALS,
                             ENGLISH_PLURAL, ENGLISH_PREPOSITIONS, ENGLISH_QUANTITY_NOUNS, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHAT,
-                            ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
+                            ENGLISH_WHAT_NOUN, ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
 from ..lexicon.dictionary import EnglishDictionary, lemmas, places
 from ..lexicon.synonyms import english_terms
 from ..search.tokenizer import default_tokenizer
@@ -104,7 +104,7 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
     lowered = _SCALE.sub(_chinese_scale, _NUMBER_HYPHEN.sub(" ", lowered))  # 10-billion-yuan: 10 billion yuan
     lowered = ENGLISH_WHAT.sub(lambda m: ("多少" if _quantity(m.group(1)) else "什么") + m.group(1), lowered)
     lowered = ENGLISH_WHICH.sub(lambda m: ("哪些" if _several(m.group(1)) else "哪个") + m.group(1), lowered)
-    lowered = _WHAT_NOUN.sub(lambda m: _what_noun(m, lowered, pattern), lowered)
+    lowered = ENGLISH_WHAT_NOUN.sub(lambda m: _what_noun(m, lowered, pattern), lowered)
     lowered = _INFLECTED.sub(lambda m: _cue_form(m.group(0), table), lowered)
     pieces: list[str] = []
     groups: list[tuple[str, ...]] = []
@@ -123,7 +123,6 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
 
 _NEXT_WORD = re.compile(r"\s+([a-z][a-z\-]*)")
 _INFLECTED = re.compile(r"(?<![a-z'\-])[a-z]{4,}(?![a-z'\-])")
-_WHAT_NOUN = re.compile(r"\bwhat\s+(?:(?:kinds?|sorts?|types?)\s+of\s+)?((?:[a-z'\-]+\s*){1,6})")
 
 
 def _what_noun(m: re.Match, text: str, cues: re.Pattern) -> str:

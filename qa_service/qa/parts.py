@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..lexicon.cues import CONJUNCTIONS, EACH, INTERROGATIVES, MONTH_RANGE, PERIODS, PLAN_IN_QUESTION
+from ..lexicon.cues import (CONJUNCTIONS, EACH, INTERROGATIVES, MONTH_RANGE, PERIODS, PLAN_IN_QUESTION,
+                            QUESTION_CLAUSE_BREAK)
 from ..lexicon.patterns import YEAR_IN_TEXT
 from ..search.tokenizer import content_words
 
@@ -20,7 +21,6 @@ _TIME = rf"(?:19|20)\d{{2}}\s*年?\s*(?:{_PERIOD}|{MONTH_RANGE})?"
 _TIMES = re.compile(rf"{_TIME}(?:\s*{CONJUNCTIONS}\s*{_TIME})+")
 _ONE_TIME = re.compile(_TIME)
 _SPLIT = re.compile(CONJUNCTIONS)
-_CLAUSE = re.compile(r"[，,；;]")
 _TOPIC = re.compile(r"^([^：:，,；;]{2,})[：:]")  # 老旧供热管网改造：…
 _WHEN = re.compile(rf"{_TIME}|{_PERIOD}")
 _FURTHER = "又"  # 2023年上半年又是多少: a further question
@@ -74,7 +74,7 @@ def _asked_clauses(question: str) -> list[Part]:
     colon = _TOPIC.match(question)
     if colon:
         topic, body = colon.group(1), question[colon.end():]
-    clauses = [c.strip() for c in _CLAUSE.split(body) if c.strip()]
+    clauses = [c.strip() for c in QUESTION_CLAUSE_BREAK.split(body) if c.strip()]
     if len(clauses) < 2 or not all(INTERROGATIVES.search(c) for c in clauses):
         return []
     further = [bool(_WHEN.search(c)) or _FURTHER in c for c in clauses[1:]]

@@ -5,13 +5,12 @@ import dataclasses
 import re
 from functools import lru_cache
 
-from ...lexicon.cues import ANNOUNCES, INTERROGATIVES, WHAT_HEAD
+from ...lexicon.cues import ANNOUNCES, INTERROGATIVES, QUESTION_CLAUSE_BREAK, WHAT_HEAD
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
 from ..signals import ScoringContext
 
 _CLAUSE = re.compile(r"[^，,：:]*[，,：:]?")
-_QUESTION_CLAUSE_BREAK = re.compile(r"[，,；;]")  # between the clauses of a question
 
 
 @lru_cache(maxsize=256)  # one question, every sentence of its passages: worked out once
@@ -19,7 +18,7 @@ def _asked_part(analysis: QueryAnalysis) -> QueryAnalysis:
     """The question without its premise: when clauses before the one that asks (面对…洪水，
     四平实现了怎样的防汛成效) state what is given, the answer is about the asking clause's words,
     and a sentence clause that repeats the premise is no answer."""
-    clauses = [c for c in _QUESTION_CLAUSE_BREAK.split(analysis.question) if c.strip()]
+    clauses = [c for c in QUESTION_CLAUSE_BREAK.split(analysis.question) if c.strip()]
     asking = next((i for i, c in enumerate(clauses) if INTERROGATIVES.search(c)), 0)
     if asking == 0:
         return analysis
@@ -38,7 +37,7 @@ def asked_verb(analysis: QueryAnalysis) -> str:
     asking = INTERROGATIVES.search(analysis.question)
     if asking is None:
         return ""
-    before = _QUESTION_CLAUSE_BREAK.split(analysis.question[:asking.start()].lower())[-1]  # the asking clause
+    before = QUESTION_CLAUSE_BREAK.split(analysis.question[:asking.start()].lower())[-1]  # the asking clause
     found = [(before.rfind(w), w) for (w, *_) in analysis.predicates if w in before]
     return max(found)[1] if found else ""
 
