@@ -43,6 +43,30 @@ def test_ranking_learns_the_known_weighting():
     assert cv[c] > 0.8  # the relevant passage is nearly always first out of fold
 
 
+def test_listwise_ranking_learns_the_known_weighting():
+    """The listwise (softmax over each pool) ranker recovers the same weighting, with no intercept:
+    a constant cannot reorder a pool."""
+    model, c, cv, folds = fit_ranking(synthetic_pools(), FEATURES, listwise=True)
+    signal, weak, noise = model.coef
+    assert signal > weak > abs(noise)
+    assert signal / weak == pytest.approx(3, rel=0.5)
+    assert model.intercept == 0.0
+    assert cv[c] > 0.8 and sorted(folds) == list(range(FOLDS))
+
+
+def test_listwise_ranking_shares_the_target_among_several_relevant_rows():
+    """A pool with two relevant rows asks for both above the rest, not one at the other's expense."""
+    rng = np.random.default_rng(3)
+    pools = []
+    for q in range(50):
+        x = rng.normal(size=(8, 2))
+        y = np.zeros(8, dtype=np.int64)
+        y[np.argsort(-x[:, 0])[:2]] = 1  # the two highest on the first feature
+        pools.append((x, y, q % FOLDS))
+    model, *_ = fit_ranking(pools, ("signal", "noise"), listwise=True)
+    assert model.coef[0] > 5 * abs(model.coef[1])
+
+
 def test_ranking_cv_over_repeated_fold_assignments():
     """Each pool may carry its fold in several assignments: C is chosen on the averaged per-question
     score, and the per-fold models returned are those of the first assignment."""
@@ -99,9 +123,10 @@ def test_abstention_threshold_is_not_raised_by_wrong_answers_abstaining_would_no
     assert counts["droppable_dropped"] > 0.8 * counts["droppable_total"]
 
 
-def test_training_is_deterministic():
-    a = fit_ranking(synthetic_pools(), FEATURES)[0]
-    b = fit_ranking(synthetic_pools(), FEATURES)[0]
+@pytest.mark.parametrize("listwise", [False, True])
+def test_training_is_deterministic(listwise):
+    a = fit_ranking(synthetic_pools(), FEATURES, listwise=listwise)[0]
+    b = fit_ranking(synthetic_pools(), FEATURES, listwise=listwise)[0]
     assert a == b
 
 

@@ -137,8 +137,10 @@ def rank_features(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringCont
 
 def abstain_features(hits: Sequence[Hit], cited_rank: int, candidate: AnswerCandidate,
                      analysis: QueryAnalysis, ctx: ScoringContext) -> np.ndarray:
-    """``ABSTAIN_FEATURES`` of the chosen answer (``hits`` ranked, ``score`` = ranking logit)."""
-    probs = [1.0 / (1.0 + math.exp(-h.score)) for h in hits[:2]]
+    """``ABSTAIN_FEATURES`` of the chosen answer (``hits``: the whole pool ranked, ``score`` = the
+    ranking's logit). "rank_prob" and "margin" read the listwise ranking as it was trained: the
+    softmax of the pool's logits is each passage's probability of being the relevant one."""
+    probs = pool_probabilities(hits)[:2]
     cited = hits[cited_rank - 1].passage
     sentence = cited.text[candidate.start:candidate.end]
     at = candidate.span[0] if candidate.span else 0
@@ -157,6 +159,15 @@ def abstain_features(hits: Sequence[Hit], cited_rank: int, candidate: AnswerCand
         ctx.coverage(clause, analysis),
         candidate.features[SENTENCE_FEATURES.index("dense")] if candidate.features else math.nan,
     ], dtype=np.float64)
+
+
+def pool_probabilities(hits: Sequence[Hit]) -> list[float]:
+    """The softmax of the hits' scores (the listwise ranking's logits), in the hits' order."""
+    if not hits:
+        return []
+    scores = np.asarray([h.score for h in hits], dtype=np.float64)
+    weights = np.exp(scores - scores.max())
+    return (weights / weights.sum()).tolist()
 
 
 def learned_rerank(hits: Sequence[Hit], x: np.ndarray, model: LearnedModel) -> list[Hit]:
