@@ -35,8 +35,13 @@ from .signals import ScoringContext, has_figure
 
 LEARNED_FILE = "learned.json"
 RANK_POOL = 30  # fused candidates the learned ranking looks at
+_ENGLISH_RANK_FEATURES = ("bm25", "dense", "coverage", "closest_sentence")
 RANK_FEATURES = ("fused", "bm25", "dense", "coverage", "year", "year_asked", "figure", "period",
-                 "answer", "has_answer", "closest_sentence")
+                 "answer", "has_answer", "closest_sentence",
+                 # the same signals again for a question asked in English (0 otherwise): its own
+                 # weights, since the gloss finds fewer of the corpus's words and the dense model
+                 # matches across languages less surely than within one
+                 *(f"english_{name}" for name in _ENGLISH_RANK_FEATURES))
 ABSTAIN_FEATURES = ("answer", "rank_prob", "margin", "coverage", "year", "cited_rank", "shaped_type",
                     "what_type", "n_terms", "sentence_coverage", "clause_coverage", "sentence_dense")
 _CLAUSE = re.compile(r"[，；：。,;:]")  # what separates the clause that holds the span
@@ -115,11 +120,12 @@ def rank_features(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringCont
     best_fused = max((h.scores.get("fused", 0.0) for h in hits), default=0.0) or 1.0
     best_bm25 = max((h.scores.get("bm25", 0.0) for h in hits), default=0.0) or 1.0
     best_dense = max((h.scores.get("dense", -1.0) for h in hits), default=0.0)
+    english = bool(analysis.asked)
     rows = []
     for hit in hits:
         p = hit.passage
         candidate = candidates.get(p.passage_id)
-        rows.append([
+        row = [
             hit.scores.get("fused", 0.0) / best_fused,
             hit.scores.get("bm25", 0.0) / best_bm25,
             hit.scores["dense"] - best_dense if "dense" in hit.scores else -1.0,
@@ -131,7 +137,8 @@ def rank_features(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringCont
             candidate.score if candidate else 0.0,
             1.0 if candidate else 0.0,
             closest[p.passage_id] - best_closest if p.passage_id in closest else math.nan,
-        ])
+        ]
+        rows.append(row + [row[RANK_FEATURES.index(name)] if english else 0.0 for name in _ENGLISH_RANK_FEATURES])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(RANK_FEATURES))
 
 
