@@ -69,6 +69,19 @@ def test_predicates_are_the_verbs_and_adjectives_content_words_leave_out():
     assert not set(t.predicates(question)) & set(t.content_words(question))
 
 
+def test_the_verb_a_dummy_verb_takes_is_a_concept():
+    """开展巡察: 巡察 is what was carried out (a verbal noun), so a passage must cover it; the
+    dummy verb itself names nothing, and the same verb elsewhere stays a predicate."""
+    t = default_tokenizer()
+    assert t.content_words("24年四平开展巡察都搞了哪几种形式啊") == ["24", "四平", "巡察", "哪几种", "形式"]
+    assert "调研" in t.content_words("四平进行调研的重点是什么")
+    assert "补贴" in t.content_words("给予补贴多少钱")
+    assert "巡察" not in t.content_words("四平巡察了哪些单位")  # a verb after a noun stays a verb
+    passage = "扎实开展提级巡察、交叉巡察和巡察调研监督，巡察发现问题的穿透力……充分彰显。"
+    analysis = analyse("24年四平开展巡察都搞了哪几种形式啊", reference_date=None)
+    assert ("巡察",) in analysis.term_groups and "巡察" in passage
+
+
 def test_a_question_keeps_its_verbs_apart_from_its_concepts():
     analysis = analyse("2024年四平生猪出栏多少头", reference_date=None)
     assert ("出栏",) in analysis.predicates and ("出栏",) not in analysis.term_groups

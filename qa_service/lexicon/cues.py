@@ -107,6 +107,12 @@ whom why will with would you your yours get got make made put set take give give
 many much number amount total city municipal s
 """.split())
 
+# --- words and their roles -----------------------------------------------------------------
+# Dummy verbs (形式动词, 吕叔湘《现代汉语八百词》, 朱德熙《语法讲义》): they carry no meaning of their
+# own and take a verb as their object, which is then a noun (开展巡察, 进行调研, 给予补贴, 作出部署):
+# what the question is about, not how it asks.
+DUMMY_VERBS = frozenset("进行 加以 给予 给以 予以 作 做 作出 做出 开展 从事 搞".split())
+
 # --- comparisons and multi-part questions --------------------------------------------------
 CONJUNCTIONS = r"(?:以及|和|与|及|跟|同|、|，|,)"  # between the things a question compares
 EACH = re.compile(r"分别|各自|各")  # 分别是多少, 各是多少, 各多少: one answer per thing named

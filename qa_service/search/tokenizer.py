@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ..lexicon.cues import DUMMY_VERBS
 from ..lexicon.synonyms import synonym_groups
 
 logger = logging.getLogger(__name__)
@@ -97,14 +98,18 @@ class Tokenizer:
 
         Verbs, numerals, pronouns and particles (建了, 多少, 是谁) say what kind of answer is wanted,
         not what it is about, so they do not count when judging whether a passage covers a question.
-        Words outside the dictionary (names, new terms) count as content.
+        Words outside the dictionary (names, new terms) count as content, and so does a verb that is
+        the object of a dummy verb (开展巡察 → 巡察, ``cues.DUMMY_VERBS``): it names the activity.
         """
         function_words = self._load_function_words()
-        words = []
+        words, previous = [], ""
         for token in self._jieba.cut(text, HMM=False):  # HMM would glue 建+了 into one unknown "word"
             word = token.strip().lower()
-            if word and _KEEP.search(word) and word not in self.stopwords and token.strip() not in function_words:
+            nominal = previous in DUMMY_VERBS and word in self._predicate_words
+            if word and _KEEP.search(word) and word not in self.stopwords and (
+                    nominal or token.strip() not in function_words):
                 words.append(word)
+            previous = word
         return words
 
     def predicates(self, text: str) -> list[str]:
