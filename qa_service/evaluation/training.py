@@ -119,22 +119,30 @@ def _fit_listwise(groups: Sequence[tuple[np.ndarray, np.ndarray]], c: float, fea
     mean = np.nan_to_num(np.nanmean(x_all, axis=0))
     scale = np.nan_to_num(np.nanstd(x_all, axis=0))
     scale[scale == 0] = 1.0
-    xs = [np.nan_to_num((x - mean) / scale, nan=0.0) for x, _ in groups]
-    targets = [y / y.sum() for _, y in groups]
+    # the pools padded to one (questions × longest pool × features) array; padding rows are masked
+    longest = max(len(y) for _, y in groups)
+    xs = np.zeros((len(groups), longest, x_all.shape[1]))
+    targets = np.zeros((len(groups), longest))
+    mask = np.zeros((len(groups), longest), dtype=bool)
+    for i, (x, y) in enumerate(groups):
+        xs[i, :len(y)] = np.nan_to_num((x - mean) / scale, nan=0.0)
+        targets[i, :len(y)] = y / y.sum()
+        mask[i, :len(y)] = True
     penalty = 1.0 / (2.0 * c)
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        value, grad = penalty * float(w @ w), 2.0 * penalty * w
-        for x, t in zip(xs, targets):
-            s = x @ w
-            s -= s.max()
-            p = np.exp(s)
-            p /= p.sum()
-            value -= float(t @ np.log(p + 1e-12))
-            grad -= x.T @ (t - p)
+        s = np.where(mask, xs @ w, -np.inf)
+        s -= s.max(axis=1, keepdims=True)
+        log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+        p = np.where(mask, np.exp(log_p), 0.0)
+        value = penalty * float(w @ w) - float(np.sum(targets * np.where(mask, log_p, 0.0)))
+        grad = 2.0 * penalty * w - np.einsum("qn,qnf->f", targets - p, xs)
         return value, grad
 
     w = minimize(loss, np.zeros(x_all.shape[1]), jac=True, method="L-BFGS-B").x
+    # a feature constant within every pool (whether a year was asked) cannot reorder one: its
+    # weight is 0, not the solver's rounding noise (which would differ between retrainings)
+    w[np.all(np.ptp(np.where(mask[..., None], xs, xs[:, :1]), axis=1) == 0, axis=0)] = 0.0
     return Linear(features=features, coef=_digits(w), intercept=0.0, mean=_digits(mean), scale=_digits(scale))
 
 
