@@ -77,9 +77,8 @@ def test_the_verb_a_dummy_verb_takes_is_a_concept():
     assert "调研" in t.content_words("四平进行调研的重点是什么")
     assert "补贴" in t.content_words("给予补贴多少钱")
     assert "巡察" not in t.content_words("四平巡察了哪些单位")  # a verb after a noun stays a verb
-    passage = "扎实开展提级巡察、交叉巡察和巡察调研监督，巡察发现问题的穿透力……充分彰显。"
     analysis = analyse("24年四平开展巡察都搞了哪几种形式啊", reference_date=None)
-    assert ("巡察",) in analysis.term_groups and "巡察" in passage
+    assert ("巡察",) in analysis.term_groups
 
 
 def test_a_question_keeps_its_verbs_apart_from_its_concepts():

@@ -98,13 +98,20 @@ def _folds(record_id: str) -> tuple[int, ...]:
 def _fit(x: np.ndarray, y: np.ndarray, c: float, features: tuple[str, ...], balanced: bool) -> Linear:
     from sklearn.linear_model import LogisticRegression
 
-    mean = np.nan_to_num(np.nanmean(x, axis=0))  # NaN: not measured for that row (as ``Linear.logit``)
-    scale = np.nan_to_num(np.nanstd(x, axis=0))
-    scale[scale == 0] = 1.0
+    mean, scale = _standardisation(x)
     model = LogisticRegression(C=c, class_weight="balanced" if balanced else None, max_iter=2000)
     model.fit(np.nan_to_num((x - mean) / scale, nan=0.0), y)
     return Linear(features=features, coef=_digits(model.coef_[0]),
                   intercept=_digits([model.intercept_[0]])[0], mean=_digits(mean), scale=_digits(scale))
+
+
+def _standardisation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each feature's mean and standard deviation over the rows that measure it (NaN: not measured
+    for that row, as ``Linear.logit`` reads it); a constant feature's scale is 1."""
+    mean = np.nan_to_num(np.nanmean(x, axis=0))
+    scale = np.nan_to_num(np.nanstd(x, axis=0))
+    scale[scale == 0] = 1.0
+    return mean, scale
 
 
 def _fit_listwise(groups: Sequence[tuple[np.ndarray, np.ndarray]], c: float, features: tuple[str, ...]) -> Linear:
@@ -116,9 +123,7 @@ def _fit_listwise(groups: Sequence[tuple[np.ndarray, np.ndarray]], c: float, fea
     from scipy.optimize import minimize
 
     x_all = np.vstack([x for x, _ in groups])
-    mean = np.nan_to_num(np.nanmean(x_all, axis=0))
-    scale = np.nan_to_num(np.nanstd(x_all, axis=0))
-    scale[scale == 0] = 1.0
+    mean, scale = _standardisation(x_all)
     # the pools padded to one (questions × longest pool × features) array; padding rows are masked
     longest = max(len(y) for _, y in groups)
     xs = np.zeros((len(groups), longest, x_all.shape[1]))

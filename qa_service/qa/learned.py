@@ -42,6 +42,7 @@ RANK_FEATURES = ("fused", "bm25", "dense", "coverage", "year", "year_asked", "fi
                  # weights, since the gloss finds fewer of the corpus's words and the dense model
                  # matches across languages less surely than within one
                  *(f"english_{name}" for name in _ENGLISH_RANK_FEATURES))
+_ENGLISH_COLUMNS = tuple(RANK_FEATURES.index(name) for name in _ENGLISH_RANK_FEATURES)
 ABSTAIN_FEATURES = ("answer", "rank_prob", "margin", "coverage", "year", "cited_rank", "shaped_type",
                     "what_type", "n_terms", "sentence_coverage", "clause_coverage", "sentence_dense")
 _CLAUSE = re.compile(r"[，；：。,;:]")  # what separates the clause that holds the span
@@ -138,7 +139,7 @@ def rank_features(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringCont
             1.0 if candidate else 0.0,
             closest[p.passage_id] - best_closest if p.passage_id in closest else math.nan,
         ]
-        rows.append(row + [row[RANK_FEATURES.index(name)] if english else 0.0 for name in _ENGLISH_RANK_FEATURES])
+        rows.append(row + [row[i] if english else 0.0 for i in _ENGLISH_COLUMNS])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(RANK_FEATURES))
 
 
