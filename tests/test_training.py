@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from qa_service.evaluation.training import COVERAGE_FLOORS, FOLDS, fit_abstention, fit_ranking, one_standard_error
+from qa_service.evaluation.training import COVERAGE_FLOORS, FOLDS, KEY_CONCEPT_WAIVERS, fit_abstention, fit_ranking, one_standard_error
 from qa_service.qa.analysis import analyse
 from qa_service.qa.answer import SENTENCE_FEATURES, AnswerCandidate, best_in_passage, hand_score, sentence_features
 from qa_service.qa.learned import (ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, LearnedModelError,
@@ -151,6 +151,13 @@ def test_model_file_round_trips_and_refuses_other_features():
     for floors in ([0.2, 1.5], [-0.1, 0.1], [0.2]):
         with pytest.raises(LearnedModelError):
             LearnedModel.from_json(json.dumps({**data, "coverage_floors": floors}))
+    data = json.loads(shipped.to_json())
+    del data["key_concept_waiver"]
+    with pytest.raises(LearnedModelError, match="qa-service train"):  # from before the learned waiver
+        LearnedModel.from_json(json.dumps(data))
+    for waiver in (1.5, -0.2, True, "high", None):
+        with pytest.raises(LearnedModelError):
+            LearnedModel.from_json(json.dumps({**data, "key_concept_waiver": waiver}))
 
 
 def test_a_model_trained_for_another_encoder_is_not_applied(caplog):
@@ -231,6 +238,9 @@ def test_the_learned_path_holds_sentences_to_the_model_floors_the_rules_to_the_h
             answerer.learned_ctx.thresholds.min_unit_coverage) == shipped.coverage_floors
     assert shipped.coverage_floors in COVERAGE_FLOORS
     assert shipped.info["coverage_floors_cv"]  # every pair tried, with its CV count of right replies
+    assert answerer.learned_ctx.thresholds.key_concept_waived_at == shipped.key_concept_waiver
+    assert shipped.key_concept_waiver in KEY_CONCEPT_WAIVERS
+    assert set(shipped.info["key_concept_waiver_cv"]) == {str(w) for w in KEY_CONCEPT_WAIVERS}
     analysis = real_service.analyse("四平国家卫生城市那块牌子复查结果咋样")
 
     def candidate(floors):
@@ -242,6 +252,24 @@ def test_the_learned_path_holds_sentences_to_the_model_floors_the_rules_to_the_h
     assert candidate((0.4, 0.25)) is None
     assert "国家卫生城市复检高分通过" in candidate((0.2, 0.1))
     assert answerer.with_coverage_floors(0.2, 0.1).ctx is answerer.ctx  # the rules' floors untouched
+
+
+def test_the_key_concept_waiver_is_the_models_and_decides_which_sentences_may_answer(real_service):
+    """Under the waiver CV chose (0.5 on today's dev split) a sentence that covers two thirds of a
+    clause question answers although it lacks the question's rarest word (效果); under the
+    hand-set 0.7 it may not answer at all."""
+    answerer = real_service.answerer
+    analysis = real_service.analyse("畅通项目审批“绿色通道”后，政府工作报告要实现怎样的审批效果")
+
+    def candidate(waiver):
+        hits, candidates, _ = answerer.with_coverage_floors(0.2, 0.1, waiver).rank_pool(analysis)
+        hit = next(h for h in hits if "清单之外无审批" in h.passage.text)
+        c = candidates[hit.passage.passage_id]
+        return c and hit.passage.text[c.start:c.end]
+
+    assert candidate(0.7) is None
+    assert "清单之外无审批" in candidate(0.5)
+    assert answerer.with_coverage_floors(0.2, 0.1, 0.5).ctx.thresholds == THRESHOLDS  # the rules' untouched
 
 
 def test_abstention_reads_the_coverage_of_the_clause_that_holds_the_span():

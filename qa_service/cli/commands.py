@@ -119,7 +119,8 @@ def train(settings: Settings, args: argparse.Namespace) -> int:
     print(f"trained on {info['dev_questions']} dev questions: ranking C={info['ranking_C']} "
           f"(CV MRR@10 {info['ranking_cv_mrr10']}), abstention C={info['abstention_C']}, "
           f"threshold {info['threshold']} (CV: {info['threshold_cv']}), coverage floors "
-          f"{list(model.coverage_floors)} (CV right replies per passage/sentence floor: {info['coverage_floors_cv']})")
+          f"{list(model.coverage_floors)} (CV right replies per passage/sentence floor: {info['coverage_floors_cv']}), "
+          f"key-concept waiver {model.key_concept_waiver} (CV right replies per waiver: {info['key_concept_waiver_cv']})")
     print(f"written: {out}")
     return 0
 

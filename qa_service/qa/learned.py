@@ -61,6 +61,8 @@ class LearnedModel:
     sentence: Linear | None = None  # scores answer sentences; None: the hand-set weights do
     # (passage, sentence) coverage below which no sentence may answer, chosen by CV like the rest
     coverage_floors: tuple[float, float] = (THRESHOLDS.min_passage_coverage, THRESHOLDS.min_unit_coverage)
+    # the sentence coverage at which a sentence need not name the question's key concept, by CV too
+    key_concept_waiver: float = THRESHOLDS.key_concept_waived_at
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
@@ -69,11 +71,13 @@ class LearnedModel:
     def from_json(cls, text: str) -> "LearnedModel":
         try:
             data = json.loads(text)
-            if isinstance(data, dict) and "ranking" in data and "coverage_floors" not in data:
-                raise LearnedModelError("learned model predates its learned coverage floors: run `qa-service train`")
+            if isinstance(data, dict) and "ranking" in data and not {"coverage_floors", "key_concept_waiver"} <= set(data):
+                raise LearnedModelError("learned model predates its learned coverage floors and key-concept "
+                                        "waiver: run `qa-service train`")
             model = cls(ranking=_linear(data["ranking"]), abstention=_linear(data["abstention"]),
                         threshold=float(data["threshold"]), info=dict(data.get("info") or {}),
-                        sentence=_linear(data["sentence"]), coverage_floors=_floors(data["coverage_floors"]))
+                        sentence=_linear(data["sentence"]), coverage_floors=_floors(data["coverage_floors"]),
+                        key_concept_waiver=_share(data["key_concept_waiver"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise LearnedModelError(f"malformed learned model: {exc}") from exc
         if (model.ranking.features != RANK_FEATURES or model.abstention.features != ABSTAIN_FEATURES
@@ -98,6 +102,12 @@ def _floors(data) -> tuple[float, float]:
     if not (0.0 <= passage <= 1.0 and 0.0 <= unit <= 1.0):
         raise ValueError("coverage floors must lie in [0, 1]")
     return passage, unit
+
+
+def _share(value) -> float:
+    if isinstance(value, bool) or not 0.0 <= float(value) <= 1.0:
+        raise ValueError("the key-concept waiver is a coverage share in [0, 1]")
+    return float(value)
 
 
 def load_learned(path: Path | None = None) -> LearnedModel | None:

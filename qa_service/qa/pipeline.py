@@ -60,18 +60,23 @@ class Answerer:
         self.ctx = ScoringContext(documents=documents, doc_freq=doc_freq, n_passages=len(passages),
                                   sentences=sentences)
         self.learned = learned
-        self.learned_ctx = self.ctx if learned is None else self._floored(*learned.coverage_floors)
+        self.learned_ctx = (self.ctx if learned is None
+                            else self._floored(*learned.coverage_floors, learned.key_concept_waiver))
 
-    def with_coverage_floors(self, passage: float, unit: float) -> "Answerer":
-        """This answerer with the learned path's coverage floors set (training tries several)."""
+    def with_coverage_floors(self, passage: float, unit: float, key_concept_waiver: float | None = None) -> "Answerer":
+        """This answerer with the learned path's coverage floors (and, if given, key-concept
+        waiver) set: training tries several."""
         other = copy.copy(self)
-        other.learned_ctx = self._floored(passage, unit)
+        other.learned_ctx = self._floored(passage, unit, key_concept_waiver)
         return other
 
-    def _floored(self, passage: float, unit: float) -> ScoringContext:
-        """The scoring context with these (passage, sentence) coverage floors."""
+    def _floored(self, passage: float, unit: float, key_concept_waiver: float | None = None) -> ScoringContext:
+        """The scoring context with these (passage, sentence) coverage floors and key-concept waiver
+        (None: the hand-set one)."""
+        waiver = self.ctx.thresholds.key_concept_waived_at if key_concept_waiver is None else key_concept_waiver
         return dataclasses.replace(self.ctx, thresholds=dataclasses.replace(
-            self.ctx.thresholds, min_passage_coverage=passage, min_unit_coverage=unit))
+            self.ctx.thresholds, min_passage_coverage=passage, min_unit_coverage=unit,
+            key_concept_waived_at=waiver))
 
     def pool(self, analysis: QueryAnalysis, *, year: int | None = None, doc_id: str | None = None) -> list[Hit]:
         """The fused candidates the learned ranking orders, in fused order."""
