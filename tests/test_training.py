@@ -82,6 +82,19 @@ def test_ranking_cv_over_repeated_fold_assignments():
     assert cv != cv1  # the other assignments moved the CV figures
 
 
+def test_one_standard_error_rule_takes_the_first_setting_in_the_given_order_within_reach_of_the_best():
+    """Floors, waiver and abstention threshold are chosen in the grid's order (strictest floors,
+    lowest threshold first): a setting one question better than the first is no reason to move."""
+    per_question = np.r_[np.ones(300), np.zeros(100)]
+    one_better = per_question.copy()
+    one_better[-1] = 1.0
+    far_better = per_question.copy()
+    far_better[-60:] = 1.0
+    assert one_standard_error({0.0: per_question, 0.2: one_better}, order=(0.0, 0.2)) == 0.0
+    assert one_standard_error({0.0: per_question, 0.2: far_better}, order=(0.0, 0.2)) == 0.2
+    assert one_standard_error({"strict": one_better, "loose": per_question}, order=("loose", "strict")) == "loose"
+
+
 def test_one_standard_error_rule_prefers_the_strongest_regularisation_on_a_flat_curve():
     rng = np.random.default_rng(5)
     base = rng.uniform(0.5, 1.0, size=200)
@@ -98,7 +111,7 @@ def test_abstention_threshold_separates_right_from_wrong():
     rng = np.random.default_rng(3)
     x = rng.normal(size=(400, 3))
     y = (x[:, 0] + rng.normal(scale=0.5, size=400) > 0.5).astype(np.int64)  # right when "signal" is high
-    model, _, _, threshold, counts = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES)
+    model, _, _, threshold, counts, _ = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES)
     assert model.coef[0] > 5 * abs(model.coef[2])
     assert 0.2 <= threshold <= 0.8
     assert counts["kept_right"] > 0.8 * counts["answers_right"] and counts["wrong_dropped"] > 0.8 * counts["wrong_total"]
@@ -113,12 +126,12 @@ def test_abstention_threshold_is_not_raised_by_wrong_answers_abstaining_would_no
     x = rng.normal(size=(400, 3))
     y = (x[:, 0] + rng.normal(scale=0.5, size=400) > 0.5).astype(np.int64)
     none = np.zeros(400, dtype=bool)
-    _, _, _, t_all, _ = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES)
-    _, _, _, t_none, counts = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES, droppable=none)
+    _, _, _, t_all, _, _ = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES)
+    _, _, _, t_none, counts, _ = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES, droppable=none)
     assert t_all > 0.2 and t_none == 0.0
     assert counts["kept_right"] == counts["answers_right"] and counts["droppable_total"] == 0
     some = (y == 0) & (x[:, 0] < -1.0)  # unanswerable rows sit far below the right ones
-    _, _, _, t_some, counts = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES, droppable=some)
+    _, _, _, t_some, counts, _ = fit_abstention(x, y, np.arange(400) % FOLDS, FEATURES, droppable=some)
     assert 0.0 < t_some <= t_all
     assert counts["droppable_dropped"] > 0.8 * counts["droppable_total"]
 
@@ -255,9 +268,9 @@ def test_the_learned_path_holds_sentences_to_the_model_floors_the_rules_to_the_h
 
 
 def test_the_key_concept_waiver_is_the_models_and_decides_which_sentences_may_answer(real_service):
-    """Under the waiver CV chose (0.5 on today's dev split) a sentence that covers two thirds of a
-    clause question answers although it lacks the question's rarest word (效果); under the
-    hand-set 0.7 it may not answer at all."""
+    """The key-concept waiver is a learned setting like the floors: under 0.5 a sentence that
+    covers two thirds of a clause question answers although it lacks the question's rarest word
+    (效果); under the old hand-set 0.7 it may not answer at all."""
     answerer = real_service.answerer
     analysis = real_service.analyse("畅通项目审批“绿色通道”后，政府工作报告要实现怎样的审批效果")
 

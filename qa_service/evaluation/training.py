@@ -60,9 +60,9 @@ REPEATS = 3  # fold assignments C is chosen over: one 5-fold split of ~400 quest
 COVERAGE_FLOORS = ((THRESHOLDS.min_passage_coverage, THRESHOLDS.min_unit_coverage), (0.3, 0.2), (0.2, 0.1),
                    (0.1, 0.05))
 # coverage of the question at which an answer sentence need not name its key concept (the rarest
-# content word seen in a few passages: ``signals.has_key_concept``), the hand-set one first; tried at
-# the chosen floors
-KEY_CONCEPT_WAIVERS = (THRESHOLDS.key_concept_waived_at, 0.4, 0.5, 0.6, 0.8)
+# content word seen in a few passages: ``signals.has_key_concept``), tried at the chosen floors; the
+# strictest first, as the floors (the one-SE rule takes the first within reach of the best)
+KEY_CONCEPT_WAIVERS = (0.8, THRESHOLDS.key_concept_waived_at, 0.6, 0.5, 0.4)
 SENTENCE_NEGATIVE_PASSAGES = 3  # besides the relevant ones: the leading passages an answer is drawn from
 
 
@@ -174,17 +174,19 @@ def _reciprocal_ranks(questions: Sequence[_Question], models: dict[int, Linear],
     return out
 
 
-def one_standard_error(scores: dict[float, np.ndarray]) -> float:
-    """The strongest regularisation (smallest C) whose mean per-question score is within one
-    standard error of the best C's (Breiman's one-SE rule): on a flat CV curve the best C is
-    chance, and picking it made the weights flip between retrainings; the SE is that of the
-    per-question difference from the best, so the same questions are compared."""
-    best = max(scores, key=lambda c: (round(float(scores[c].mean()), 6), -c))
-    for c in sorted(scores):
-        diff = scores[best] - scores[c]
+def one_standard_error(scores: dict, order: Sequence | None = None):
+    """The first setting in ``order`` (default: ascending, i.e. the strongest regularisation,
+    smallest C, first) whose mean per-question score is within one standard error of the best
+    setting's (Breiman's one-SE rule): on a flat CV curve the best is chance, and picking it made
+    the weights flip between retrainings; the SE is that of the per-question difference from the
+    best, so the same questions are compared."""
+    order = list(sorted(scores) if order is None else [k for k in order if k in scores])
+    best = max(order, key=lambda k: (round(float(scores[k].mean()), 6), -order.index(k)))
+    for k in order:
+        diff = scores[best] - scores[k]
         se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
         if float(diff.mean()) <= se:
-            return c
+            return k
     return best
 
 
@@ -269,9 +271,11 @@ def fit_ranking(pools: Sequence[tuple[np.ndarray, np.ndarray, int | tuple[int, .
 
 
 def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tuple[str, ...] = ABSTAIN_FEATURES,
-                   droppable: np.ndarray | None = None) -> tuple[Linear, float, dict[float, float], float, dict]:
-    """Logistic P(answer right): C by CV log loss; the threshold that maximises, on out-of-fold
-    probabilities, right answers kept plus ``droppable`` rows dropped (rows where abstaining is the
+                   droppable: np.ndarray | None = None
+                   ) -> tuple[Linear, float, dict[float, float], float, dict, np.ndarray]:
+    """Logistic P(answer right): C by CV log loss; the threshold chosen, on out-of-fold
+    probabilities, by the one-SE rule (the lowest within one standard error of the best) on right
+    answers kept plus ``droppable`` rows dropped (rows where abstaining is the
     right reply: the unanswerable questions; default every wrong row). Returns model, C, CV
     losses, threshold and the threshold's CV counts."""
     droppable = (y == 0) if droppable is None else (np.asarray(droppable, dtype=bool) & (y == 0))
@@ -288,38 +292,43 @@ def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tu
         oof[c] = probs
     best_c = min(C_GRID, key=lambda c: (round(cv_loss[c], 6), c))
     probs = oof[best_c]
-    gain = {t: int(np.sum((probs >= t) & (y == 1)) + np.sum((probs < t) & droppable)) for t in ABSTAIN_THRESHOLDS}
-    threshold = max(ABSTAIN_THRESHOLDS, key=lambda t: (gain[t], -t))
+    # per row, whether its reply at each threshold is right; the lowest threshold within one SE of
+    # the best (by the count alone it went 0.0 -> 0.2 for one dev question more: chance)
+    replies = {t: (((probs >= t) & (y == 1)) | ((probs < t) & droppable)).astype(np.float64)
+               for t in ABSTAIN_THRESHOLDS}
+    threshold = one_standard_error(replies, order=ABSTAIN_THRESHOLDS)
     counts = {"answers_right": int(y.sum()), "kept_right": int(np.sum((probs >= threshold) & (y == 1))),
               "wrong_dropped": int(np.sum((probs < threshold) & (y == 0))), "wrong_total": int(np.sum(y == 0)),
               "droppable_dropped": int(np.sum((probs < threshold) & droppable)),
               "droppable_total": int(droppable.sum())}
-    return _fit(x, y, best_c, features, balanced=False), best_c, cv_loss, threshold, counts
+    return _fit(x, y, best_c, features, balanced=False), best_c, cv_loss, threshold, counts, replies[threshold]
 
 
 def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedModel:
     """Fit the three models on ``records`` (the dev split) at each of ``COVERAGE_FLOORS``, then at
-    the best floors with each of ``KEY_CONCEPT_WAIVERS``; keep the setting whose out-of-fold
-    replies are right most often (right answers kept plus unanswerable questions abstained on;
-    ties to the higher floors and to the hand-set waiver), and report the CV figures in ``info``.
-    (One coordinate at a time: the full grid would take five times as long.)"""
+    the chosen floors with each of ``KEY_CONCEPT_WAIVERS`` (one coordinate at a time: the full
+    grid would take five times as long), and report the CV figures in ``info``. Each is chosen by
+    the one-standard-error rule on the dev questions' out-of-fold replies (right answers kept plus
+    unanswerable questions abstained on): the first setting in the grid's order, the strictest
+    (highest floors, highest waiver), whose share of right replies is within one standard error
+    of the best one's. Between settings a question or two apart the best is chance: by the count alone
+    the floors flipped between 0.2/0.1 and 0.1/0.05 when one abstention feature was added."""
     hand = THRESHOLDS.key_concept_waived_at
-    fits = [_train_at(service, records, floors, hand) for floors in COVERAGE_FLOORS]
-    best = max(range(len(fits)), key=lambda i: (fits[i][1], -i))
-    floors = COVERAGE_FLOORS[best]
-    waivers = {hand: fits[best], **{w: _train_at(service, records, floors, w) for w in KEY_CONCEPT_WAIVERS if w != hand}}
-    waiver = max(waivers, key=lambda w: (waivers[w][1], w == hand, w))
+    fits = {floors: _train_at(service, records, floors, hand) for floors in COVERAGE_FLOORS}
+    floors = one_standard_error({f: right for f, (_, right) in fits.items()}, order=COVERAGE_FLOORS)
+    waivers = {hand: fits[floors], **{w: _train_at(service, records, floors, w) for w in KEY_CONCEPT_WAIVERS if w != hand}}
+    waiver = one_standard_error({w: right for w, (_, right) in waivers.items()}, order=KEY_CONCEPT_WAIVERS)
     model, _ = waivers[waiver]
     info = {**model.info,
-            "coverage_floors_cv": {f"{p}/{u}": score for (p, u), (_, score) in zip(COVERAGE_FLOORS, fits)},
-            "key_concept_waiver_cv": {str(w): score for w, (_, score) in sorted(waivers.items())}}
+            "coverage_floors_cv": {f"{p}/{u}": int(right.sum()) for (p, u), (_, right) in fits.items()},
+            "key_concept_waiver_cv": {str(w): int(right.sum()) for w, (_, right) in sorted(waivers.items())}}
     return dataclasses.replace(model, info=info)
 
 
 def _train_at(service: TrainableService, records: Sequence[GoldRecord],
-              floors: tuple[float, float], waiver: float) -> tuple[LearnedModel, int]:
+              floors: tuple[float, float], waiver: float) -> tuple[LearnedModel, np.ndarray]:
     """The models fitted with sentences held to ``floors`` (passage, sentence coverage) and the
-    key-concept ``waiver``, and the number of dev questions their out-of-fold replies get right."""
+    key-concept ``waiver``, and per dev question whether its out-of-fold reply is right (1/0)."""
     answerer = service.answerer.with_coverage_floors(*floors, waiver)
     sentence, sentence_c, sentence_cv, sentence_folds = fit_ranking(collect_sentences(service, records, answerer),
                                                                     SENTENCE_FEATURES)
@@ -329,20 +338,24 @@ def _train_at(service: TrainableService, records: Sequence[GoldRecord],
     # Abstention rows from the out-of-fold ranking: what the service would answer.
     rows, labels, folds, unanswerable = [], [], [], []
     silent = 0  # unanswerable questions no sentence passes the floors for: abstained on already
-    for q in questions:
+    answered = []  # the questions that get an answer, one abstention row each
+    for i, q in enumerate(questions):
         hits = learned_rerank(q.hits, q.x, LearnedModel(fold_models[q.fold], fold_models[q.fold], 0.0))
         span = choose_answer(hits, q.candidates)
         if span is None:
             silent += not q.record.answerable
             continue
+        answered.append(i)
         rows.append(abstain_features(hits, span.citation, q.candidates[span.passage_id], q.analysis,
                                      answerer.learned_ctx))
         labels.append(int(q.record.answerable and answer_matches(q.record.answer, span.span)))
         folds.append(q.fold)
         unanswerable.append(not q.record.answerable)
-    abstention, abst_c, cv_loss, threshold, counts = fit_abstention(
+    abstention, abst_c, cv_loss, threshold, counts, replies_right = fit_abstention(
         np.vstack(rows), np.asarray(labels), np.asarray(folds), droppable=np.asarray(unanswerable))
-    right = counts["kept_right"] + counts["droppable_dropped"] + silent
+    right = np.asarray([not q.record.answerable for q in questions], dtype=np.float64)  # silence is right for these
+    right[answered] = replies_right
+    assert int(right.sum()) == counts["kept_right"] + counts["droppable_dropped"] + silent
     info = {
         "trained_on": "dev split of eval/gold.jsonl",
         "dev_questions": len(records), "ranking_questions": sum(bool(q.y.any()) for q in questions),
@@ -351,7 +364,7 @@ def _train_at(service: TrainableService, records: Sequence[GoldRecord],
         "ranking_C": rank_c, "ranking_cv_mrr10": {str(c): round(v, 4) for c, v in cv_mrr.items()},
         "abstention_C": abst_c, "abstention_cv_logloss": {str(c): round(v, 4) for c, v in cv_loss.items()},
         "threshold": threshold, "threshold_cv": {**counts, "unanswerable_without_answer": silent},
-        "coverage_floors": list(floors), "key_concept_waiver": waiver, "cv_right_replies": right,
+        "coverage_floors": list(floors), "key_concept_waiver": waiver, "cv_right_replies": int(right.sum()),
         "index_corpus_hash": str(service.manifest.get("corpus_hash", "")),
         "model": str(service.manifest.get("model", "")),
         "index_pipeline": str(service.manifest.get("pipeline", "")),
