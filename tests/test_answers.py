@@ -81,3 +81,17 @@ def test_list_and_person_spans(real_service):
     assert industries.answer.span.startswith("现代农业、绿色能源")
     secretary = real_service.ask("2023年四平市委书记是谁")
     assert secretary.answer.span == "郭灵计"
+
+
+def test_a_list_names_the_asked_kind_only_when_an_item_or_its_closing_phrase_ends_with_it():
+    """The kind word ends a Chinese noun phrase: 产业发展风向 contains 产业 but is a 风向, so a list of
+    three 风向 is no list of the 八个重点产业 asked for; 文旅康养八个重点产业 closing the list is."""
+    from qa_service.qa.answer import _list_features
+
+    question = "四平八个重点产业都有哪些"
+    other = "综合国家政策导向、产业发展风向、技术变革走向"
+    asked = "现代农业、绿色能源、新型材料、特色装备、数字经济、医药健康、仓储物流、文旅康养八个重点产业"
+    assert _list_features(other, (0, len(other)), question) == (-1.0, 2.0, -1.0)
+    assert _list_features(asked, (0, len(asked)), question) == (1.0, 7.0, 1.0)
+    cities = "打造中国换热器城、东北农机城"
+    assert _list_features(cities, (2, len(cities)), "四平要打造哪几座城")[0] == 1.0
