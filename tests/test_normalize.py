@@ -130,6 +130,12 @@ def test_year_comparison_splits_into_one_question_per_year():
     assert parts[1].question == "2023年上半年四平适度规模经营比重是多少"
 
 
+def test_compared_times_keep_their_target_or_result_word():
+    parts = split_parts("2023年计划和2024年实际，四平绿化村屯各是多少个")
+    assert [(p.label, p.question) for p in parts] == [
+        ("2023年计划", "2023年计划，四平绿化村屯是多少个"), ("2024年实际", "2024年实际，四平绿化村屯是多少个")]
+
+
 def test_metric_comparison_splits_and_keeps_the_shared_context():
     parts = split_parts("2025年四平农业总产值和粮食产量分别是多少")
     assert [(p.label, p.question) for p in parts] == [
@@ -154,6 +160,10 @@ def test_two_questions_about_two_times_split_and_share_what_the_first_asks_about
     assert [p.question for p in parts] == ["2024年四平GDP增长了多少", "2024年四平规上工业增加值又增长了多少"]
     parts = split_parts("2023年四平粮食产量是多少，上半年实际又播了多少亩")  # no subject: shares the first's
     assert parts[1].question == "2023年四平粮食产量上半年实际又播了多少亩"
+    # a question mark separates two questions as a comma does
+    parts = split_parts("2022年四平新建了多少高标准农田？2023年又计划新建多少")
+    assert [p.label for p in parts] == ["2022年四平新建了多少高标准农田", "2023年又计划新建多少"]
+    assert split_parts("2024年四平GDP是多少？") == []
     # one clause asks, the other only follows up without a time of its own or 又: one question
     assert split_parts("2022年四平安全生产的总体情况怎么样，出过大事故吗") == []
     assert split_parts("四平GDP是多少，增长了多少") == []

@@ -137,7 +137,7 @@ _Q = rf"(?:多少|{_JI})"
 _AMOUNT = r"(?<![名份配超])额(?!外)"
 # Interrogatives: what a question asks with, never a mistyped term (第几 is not 地级).
 INTERROGATIVES = re.compile(r"多少|几|什么|啥|哪|谁|怎|咋|何|吗|呢")
-QUESTION_CLAUSE_BREAK = re.compile(r"[，,；;]")  # between the clauses of a question
+QUESTION_CLAUSE_BREAK = re.compile(r"[，,；;？?]")  # between the clauses of a question (…多少？2023年…多少)
 # Unit a how-much question asks for, by its words (多少人 → people); first match wins: an
 # explicit unit, then ranks and rates, then the meaning of the metric.
 # ``ASKED_UNIT_CUES`` name the quantity the question asks (多少公里, 第几, 几连);

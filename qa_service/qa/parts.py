@@ -15,16 +15,20 @@ from ..lexicon.cues import (CONJUNCTIONS, EACH, INTERROGATIVES, MONTH_RANGE, PER
 from ..lexicon.patterns import YEAR_IN_TEXT
 from ..search.tokenizer import content_words
 
+_RESULT_WORDS = ("实际",)  # what a result is called, as plan words name a target: no subject
 _PERIOD = "|".join(sorted(PERIODS, key=len, reverse=True))
 # One time expression: a year with an optional period or month range (2023年上半年, 2024年1至7月).
 _TIME = rf"(?:19|20)\d{{2}}\s*年?\s*(?:{_PERIOD}|{MONTH_RANGE})?"
-_TIMES = re.compile(rf"{_TIME}(?:\s*{CONJUNCTIONS}\s*{_TIME})+")
 _ONE_TIME = re.compile(_TIME)
+# A compared time may say whether its figure is a target or a result (2023年计划和2024年实际): the
+# word goes with its part.
+_LABEL = rf"{_TIME}(?:{PLAN_IN_QUESTION.pattern}|{'|'.join(_RESULT_WORDS)})?"
+_TIMES = re.compile(rf"{_LABEL}(?:\s*{CONJUNCTIONS}\s*{_LABEL})+")
+_ONE_LABEL = re.compile(_LABEL)
 _SPLIT = re.compile(CONJUNCTIONS)
 _TOPIC = re.compile(r"^([^：:，,；;]{2,})[：:]")  # 老旧供热管网改造：…
 _WHEN = re.compile(rf"{_TIME}|{_PERIOD}")
 _FURTHER = "又"  # 2023年上半年又是多少: a further question
-_RESULT_WORDS = ("实际",)  # what a result is called, as plan words name a target: no subject
 _TRAILING = re.compile(r"[的是了为有在\s]+$")  # what is left of 粮食播种面积的目标是 once 目标 is gone
 # What the parts of a metric comparison share and is not part of the metric: years, the place.
 _CONTEXT = re.compile(rf"^(?:{_TIME}|四平市?|全市|我市|吉林省?)*")
@@ -44,7 +48,7 @@ def split_parts(question: str) -> list[Part]:
     """The parts of a comparison (two or more), or [] for an ordinary question."""
     times = _TIMES.search(question)
     if times:
-        labels = [m.group(0).strip() for m in _ONE_TIME.finditer(times.group(0))]
+        labels = [m.group(0).strip() for m in _ONE_LABEL.finditer(times.group(0))]
         if len(set(labels)) >= 2:
             before, after = question[:times.start()], _drop_each(question[times.end():])
             return [Part(label, f"{before}{label}{after}") for label in labels]
