@@ -73,12 +73,22 @@ def test_the_verb_a_dummy_verb_takes_is_a_concept():
     """开展巡察: 巡察 is what was carried out (a verbal noun), so a passage must cover it; the
     dummy verb itself names nothing, and the same verb elsewhere stays a predicate."""
     t = default_tokenizer()
-    assert t.content_words("24年四平开展巡察都搞了哪几种形式啊") == ["24", "四平", "巡察", "哪几种", "形式"]
+    assert t.content_words("24年四平开展巡察都搞了哪几种形式啊") == ["24", "四平", "巡察", "形式"]
     assert "调研" in t.content_words("四平进行调研的重点是什么")
     assert "补贴" in t.content_words("给予补贴多少钱")
     assert "巡察" not in t.content_words("四平巡察了哪些单位")  # a verb after a noun stays a verb
     analysis = analyse("24年四平开展巡察都搞了哪几种形式啊", reference_date=None)
     assert ("巡察",) in analysis.term_groups
+
+
+def test_a_question_word_glued_to_a_word_asks_and_names_nothing():
+    """哪几种, 什么样, 几项 ask; what follows the question word counts only as a word of its own."""
+    t = default_tokenizer()
+    for question in ("24年四平开展巡察都搞了哪几种形式啊", "四平打造了什么样的模式", "四平落实了几项机制"):
+        assert not any(w.startswith(("哪", "什么", "几")) for w in t.content_words(question))
+        assert not any(w.startswith(("哪", "什么", "几")) for w in t.tokenize(question))
+    assert "三管" in t.tokenize("四平抓安全生产得落实哪三管")  # the rest is a word: it stays
+    assert "几乎" not in t.tokenize("几乎所有") and "所有" in t.tokenize("几乎所有")
 
 
 def test_a_question_keeps_its_verbs_apart_from_its_concepts():

@@ -137,6 +137,9 @@ _Q = rf"(?:多少|{_JI})"
 _AMOUNT = r"(?<![名份配超])额(?!外)"
 # Interrogatives: what a question asks with, never a mistyped term (第几 is not 地级).
 INTERROGATIVES = re.compile(r"多少|几|什么|啥|哪|谁|怎|咋|何|吗|呢")
+# A question word glued to what it asks about (哪几种, 几项, 什么样, 啥时候, 哪三管): the word asks, the
+# rest, when it is a word of its own (三管, 方面), is what the question is about.
+QUESTION_WORD_PREFIX = re.compile(r"^(?:哪几|哪些|哪一|哪|几|什么|啥|怎么|怎|咋|多少)")
 QUESTION_CLAUSE_BREAK = re.compile(r"[，,；;？?]")  # between the clauses of a question (…多少？2023年…多少)
 # Unit a how-much question asks for, by its words (多少人 → people); first match wins: an
 # explicit unit, then ranks and rates, then the meaning of the metric.

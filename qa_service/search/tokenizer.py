@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..lexicon.cues import DUMMY_VERBS
+from ..lexicon.cues import DUMMY_VERBS, QUESTION_WORD_PREFIX
 from ..lexicon.synonyms import synonym_groups
 
 logger = logging.getLogger(__name__)
@@ -76,10 +76,21 @@ class Tokenizer:
             token = token.strip().lower()
             if not token or not _KEEP.search(token):
                 continue
-            if not keep_stopwords and token in self.stopwords:
-                continue
+            if not keep_stopwords:
+                token = self._asked_rest(token)
+                if not token or token in self.stopwords:
+                    continue
             tokens.append(token)
         return tuple(tokens)
+
+    def _asked_rest(self, word: str) -> str:
+        """``word`` less a question word glued to its front (哪几种 → "", 哪三管 → 三管): what is
+        left counts only when it is a word of two characters or more and no stopword."""
+        asked = QUESTION_WORD_PREFIX.match(word)
+        if asked is None or word in self.stopwords:
+            return word
+        rest = word[asked.end():]
+        return rest if len(rest) >= 2 and rest not in self.stopwords else ""
 
     def words(self, text: str) -> list[str]:
         """Whole words in order, nothing dropped (the question as jieba reads it, HMM off)."""
@@ -104,7 +115,7 @@ class Tokenizer:
         function_words = self._load_function_words()
         words, previous = [], ""
         for token in self._jieba.cut(text, HMM=False):  # HMM would glue 建+了 into one unknown "word"
-            word = token.strip().lower()
+            word = self._asked_rest(token.strip().lower())
             nominal = previous in DUMMY_VERBS and word in self._predicate_words
             if word and _KEEP.search(word) and word not in self.stopwords and (
                     nominal or token.strip() not in function_words):
