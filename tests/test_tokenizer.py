@@ -91,6 +91,13 @@ def test_a_question_word_glued_to_a_word_asks_and_names_nothing():
     assert "几乎" not in t.tokenize("几乎所有") and "所有" in t.tokenize("几乎所有")
 
 
+def test_spoken_fillers_name_nothing_and_a_mistagged_noun_counts():
+    """儿 (这块儿) and 大家 are no concepts; 统战 (统一战线), which jieba tags as a verb, is one."""
+    t = default_tokenizer()
+    assert t.content_words("24年四平统战这块儿打响了哪些品牌啊") == ["24", "四平", "统战", "打响", "品牌"]
+    assert "大家" not in t.content_words("全会要求大家投身经济攻坚战")
+
+
 def test_a_question_keeps_its_verbs_apart_from_its_concepts():
     analysis = analyse("2024年四平生猪出栏多少头", reference_date=None)
     assert ("出栏",) in analysis.predicates and ("出栏",) not in analysis.term_groups
