@@ -76,6 +76,17 @@ def test_filters(real_service):
     assert by_doc.hits and all(h.passage.doc_id == "003_15d4afe9644c5fee" for h in by_doc.hits)
 
 
+def test_a_plan_answers_what_it_will_do_but_its_target_is_no_result(real_service):
+    """A plan section (2023年主要目标和重点工作) says what the year brings: it answers a question
+    about how something is done that year. Its targets answer no question about how much it was."""
+    plan = real_service.ask("2023年四平做强工业引擎的“三大工程”是围绕哪三个方面来实施的")
+    assert not plan.abstained and plan.answer.span.startswith("提质、扩量、增效")
+    assert plan.answer.passage_id.startswith("002_13d572a342c534f4")
+    _check_citation(plan, real_service.documents)
+    growth = real_service.ask("2023年四平地区生产总值增长多少")  # 002 sets a 7% target for 2023
+    assert growth.abstained or not growth.answer.passage_id.startswith("002_13d572a342c534f4")
+
+
 def test_list_and_person_spans(real_service):
     industries = real_service.ask("四平八个重点产业都有哪些")
     assert industries.answer.span.startswith("现代农业、绿色能源")

@@ -137,7 +137,8 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
         if not shaped and (analysis.qtype in _SHAPED or analysis.unit is not None):
             continue
         plan = plan_level(p.section, sentence)
-        if analysis.years and plan == 2 and not analysis.asks_plan and analysis.interrogative:
+        if (analysis.qtype == "how_much" and analysis.years and plan == 2 and not analysis.asks_plan
+                and analysis.interrogative):
             continue  # a target is no answer to "how much was it in 2023" (a keyword query has no tense)
         evidence = ctx.coverage(context, analysis, predicates=True) if analysis.predicates else unit_cov
         kind = items = count = figure = 0.0
