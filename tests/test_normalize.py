@@ -36,6 +36,12 @@ def test_homophone_reader_leaves_real_words_particles_and_interrogatives():
         assert reader.read(question) == (question, ())
 
 
+def test_a_typo_ending_in_a_particle_needs_the_corpus_to_say_it_with_a_neighbour():
+    reader = HomophoneReader(["厕所", "各市"], "改造农村厕所3000个。各市州比例。")
+    assert reader.read("改造了多少个农村测所")[1][0].replacement == "厕所"  # 农村厕所 is in the text
+    assert reader.read("空气优良天数比例各是多少")[1] == ()  # 比例各市, 各市多少: nowhere
+
+
 def test_homophone_with_two_corpus_words_is_left_alone():
     reader = HomophoneReader(["就业", "旧业"], TEXT)
     assert reader.read("新增就叶多少人")[1] == ()

@@ -52,6 +52,18 @@ def test_homophone_is_reported(real_service):
     assert {"from": "就叶", "to": "就业", "reason": "homophone"} in body["rewrites"]
 
 
+@pytest.mark.parametrize("question, typo, word, figure", [
+    ("2022年四平改造了多少个农村测所", "测所", "厕所", "3000"),  # 所 alone is a particle
+    ("2025年四平新建及改造雨污分流管往多少公里", "管往", "管网", None),  # 往 alone is a preposition
+])
+def test_a_typo_ending_in_a_particle_is_read_when_the_corpus_says_it_with_its_neighbour(
+        real_service, question, typo, word, figure):
+    answer = real_service.ask(question)
+    assert {"from": typo, "to": word, "reason": "homophone"} in answer_to_dict(answer)["rewrites"]
+    if figure:
+        assert not answer.abstained and figure in answer.answer.span
+
+
 def test_year_comparison_answers_each_year_and_says_which_is_missing(real_service):
     answer = real_service.ask("2021年和2025年四平粮食产量分别是多少")
     labels = [(p.label, p.answer.span if p.answer else None) for p in answer.parts]

@@ -276,7 +276,8 @@ class HomophoneReader:
                 j_max += 1
             for j in range(j_max, i, -1):
                 piece = "".join(words[i:j])
-                replacement = self._homophone(piece, words[i:j], tokenizer)
+                replacement = self._homophone(piece, words[i:j], tokenizer,
+                                              words[i - 1] if i else "", words[j] if j < len(words) else "")
                 if replacement:
                     rewrites.append(Rewrite(piece, replacement, "homophone"))
                     out.append(replacement)
@@ -287,12 +288,24 @@ class HomophoneReader:
                 i += 1
         return "".join(out), tuple(rewrites)
 
-    def _homophone(self, piece: str, parts: list[str], tokenizer) -> str | None:
+    def _homophone(self, piece: str, parts: list[str], tokenizer, before: str = "", after: str = "") -> str | None:
+        """The one corpus word that sounds like ``piece``, or None (``before``/``after``: the
+        question's words next to it)."""
         if not MIN_WORD <= len(piece) <= MAX_WORD or not _CJK_WORD.fullmatch(piece):
             return None
         if tokenizer.knows(piece) or piece in self._text or INTERROGATIVES.search(piece):
             return None  # a real word, the corpus's own wording, or the question's 几/什么
-        if tokenizer.is_function_word(parts[-1]) or any(p in CN_DIGITS for p in parts):
-            return None  # 各是, 多养, 钱一: a word and a particle, verb or numeral, not one mistyped term
+        if any(p in CN_DIGITS for p in parts):
+            return None  # 钱一: a word and a numeral, not one mistyped term
         words = self._by_sound.get(_sound(piece))
-        return next(iter(words)) if words and len(words) == 1 else None
+        if not words or len(words) != 1:
+            return None
+        word = next(iter(words))
+        if tokenizer.is_function_word(parts[-1]):
+            # 各是, 去的: a word and a particle or verb read as one (各市, 取得) — unless the corpus
+            # says the sound word together with a content word next to it (农村测所 → 农村厕所)
+            context = [f"{before}{word}" if before and not tokenizer.is_function_word(before) else "",
+                       f"{word}{after}" if after and not tokenizer.is_function_word(after) else ""]
+            if not any(c and c in self._text for c in context):
+                return None
+        return word
