@@ -8,7 +8,8 @@ import pytest
 
 from qa_service.qa.analysis import analyse
 from qa_service.qa.signals import ScoringContext
-from qa_service.qa.spans import asked_ordinal, enumeration_number, find_span, list_count, list_head, pick_clause, pick_list, pick_name
+from qa_service.qa.spans import (asked_ordinal, enumeration_number, find_span, list_count, list_head, names_kind,
+                                 pick_clause, pick_list, pick_name)
 from qa_service.qa.spans.clauses import asked_verb
 
 REF = dt.date(2025, 6, 1)
@@ -156,6 +157,16 @@ def test_two_items_closed_by_deng_are_a_list_and_the_whole_asked_noun_wins():
     start, end = pick_list(sentence, "四平要壮大哪些标志性产业链")
     assert sentence[start:end] == "仓储物流、红色旅游等标志性产业链"
     assert pick_list("加强红色文化、诗词文化建设", "有哪些文化") is None  # two items without 等: no list
+
+
+def test_a_list_names_its_kind_at_the_end_of_an_item_or_as_a_counted_kind():
+    # real sentence (000): the asked 产业链 closes the first list, counted (三大产业链), before 优势地位
+    sentence = ("巩固农机、换热器、汽车零部件（专用车）三大产业链优势地位，培育智算、数据等七条数字经济产业链，"
+                "聚力培育打造现代中药、生物制药、化学原料药、医疗器械四大产业链")
+    start, end = pick_list(sentence, "四平要巩固优势地位的三大产业链是哪三个")
+    assert "农机、换热器、汽车零部件（专用车）三大产业链" in sentence[start:end]
+    assert names_kind("智能制造、氢能等前景产业链", "产业链") and names_kind("东北农机城、中国换热器城", "城")
+    assert not names_kind("综合国家政策导向、产业发展风向、技术变革走向", "产业")  # contains it, names no 产业
 
 
 def test_list_count_and_head_read_from_the_question():

@@ -19,7 +19,7 @@ from .analysis import QueryAnalysis
 from .linear import Linear
 from .params import ANSWER_WEIGHTS, AnswerWeights
 from .signals import ScoringContext, covered_chars, has_key_concept, period_conflict, plan_level
-from .spans import asked_ordinal, enumeration_number, find_span, list_count, list_head, score_figures
+from .spans import asked_ordinal, enumeration_number, find_span, list_count, list_head, names_kind, score_figures
 from .spans.clauses import asked_verb
 
 # Spans whose shape the question demands: without one the service abstains.
@@ -48,11 +48,8 @@ _MAX_ITEMS = 10  # more enumerated items than this say nothing more
 def _list_features(sentence: str, span: tuple[int, int], question: str) -> tuple[float, float, float]:
     """(asked kind named: 1 / -1 / 0, enumerated items beyond the first, announced count: 1 / -1 / 0)."""
     head = list_head(question)
-    # a list of the asked kind answers the question; a list of something else much less so. The
-    # kind word ends a Chinese noun phrase: an item or the phrase closing the list ends with it
-    # (…农机城、…换热器城; …文旅康养八个重点产业), where 产业发展风向 only contains it
-    kind = (1.0 if any(item.rstrip().endswith(head[-1]) for item in sentence[span[0]:span[1]].split("、"))
-            else -1.0) if head else 0.0
+    # a list of the asked kind answers the question; a list of something else much less so
+    kind = (1.0 if names_kind(sentence[span[0]:span[1]], head[-1]) else -1.0) if head else 0.0
     items = sentence.count("、", span[0], span[1]) + 1
     expected = list_count(question)  # a question that announces a count wants a list of that many
     count = (1.0 if items == expected else -1.0) if expected else 0.0

@@ -10,6 +10,7 @@ _ITEM = r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?"
 # Three or more items, or two closed by 等 (培育智能制造、氢能等前景产业链).
 _LIST = re.compile(rf"{_ITEM}(?:(?:、{_ITEM}){{2,}}|、{_ITEM}(?=等))")
 _LIST_TAIL = re.compile(r"[^，,。；;：:！？、]{0,12}")
+_COUNTED = r"(?:[一二三四五六七八九十两]|\d{1,2})[大个项类种条座家]"  # 三大, 八个: a count of the kind
 
 
 def list_count(question: str) -> int | None:
@@ -47,10 +48,22 @@ def list_head(question: str) -> str:
     return ""
 
 
+def names_kind(span: str, kind: str) -> bool:
+    """Whether a list names things of ``kind``: the kind word ends a Chinese noun phrase, so an
+    item or the phrase closing the list ends with it (…农机城、…换热器城; …文旅康养八个重点产业),
+    where 产业发展风向 only contains 产业."""
+    if not kind:
+        return False
+    items = span.split("、")
+    # or the closing phrase counts them as the kind before going on (…三大产业链优势地位)
+    return (any(item.rstrip().endswith(kind) for item in items)
+            or re.search(rf"(?:{_COUNTED}|等)[\u4e00-\u9fff]{{0,6}}?{re.escape(kind)}", items[-1]) is not None)
+
+
 def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
     """The enumeration that fits the question, with the noun phrase closing it (…八个重点产业):
-    the asked kind first (the whole asked noun, 前景产业链, before its kind, 产业链群, before one
-    sharing only its last character, 示范镇 for 小镇), then the count, then length."""
+    the asked kind first (``names_kind``: the whole asked noun, 前景产业链, before its last two
+    characters, before its last one, 示范镇 for 小镇), then the count, then length."""
     head, count = list_head(question), list_count(question)
     best, best_key = None, None
     for m in _LIST.finditer(sentence):
@@ -63,7 +76,7 @@ def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
             start += lead.end()
         end = _LIST_TAIL.match(sentence, end).end()
         span = sentence[start:end]
-        key = (bool(head) and head in span, bool(head) and head[-2:] in span, bool(head) and head[-1] in span,
+        key = (names_kind(span, head), names_kind(span, head[-2:]), names_kind(span, head[-1:]),
                count == len(items), end - start)
         if best_key is None or key > best_key:
             best, best_key = (start, end), key
