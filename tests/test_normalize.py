@@ -130,6 +130,12 @@ def test_english_analysis_asks_like_the_chinese_one():
     assert a.dense_text.startswith("How much did Siping's GDP grow")  # the model reads the English
 
 
+def test_an_english_rate_asks_a_share_and_a_value_asks_money():
+    assert analyse("What was Siping's resolution rate for backlogged petition cases in 2024?").unit == "percent"
+    assert analyse("What was Siping's forest coverage rate in 2022?").unit == "percent"
+    assert analyse("2024年四平外贸进出口总价值是多少").unit == "money"  # 价值 names an amount of money
+
+
 def test_year_comparison_splits_into_one_question_per_year():
     parts = split_parts("2022年、2023年上半年和2024年四平适度规模经营比重分别是多少")
     assert [p.label for p in parts] == ["2022年", "2023年上半年", "2024年"]

@@ -64,6 +64,13 @@ def test_a_typo_ending_in_a_particle_is_read_when_the_corpus_says_it_with_its_ne
         assert not answer.abstained and figure in answer.answer.span
 
 
+def test_an_english_value_question_is_no_count_question(real_service):
+    analysis = real_service.analyse("What was the value of Siping's trade with Russia in 2024?")
+    assert analysis.unit == "money"  # value → 价值, an amount of money
+    answer = real_service.ask("What was the value of Siping's trade with Russia in 2024?")
+    assert answer.abstained or "元" in answer.answer.span  # 12户 (households) was the answer
+
+
 def test_year_comparison_answers_each_year_and_says_which_is_missing(real_service):
     answer = real_service.ask("2021年和2025年四平粮食产量分别是多少")
     labels = [(p.label, p.answer.span if p.answer else None) for p in answer.parts]

@@ -37,6 +37,7 @@ ENGLISH_CUES = (
     ("by what percentage|what percentage|what percent|what share|what proportion|what ratio|"
      "by how much|what rate", "百分之多少"),
     ("percentage points|percentage point", "百分点"),
+    ("rate|rates", "率"),  # a rate (coverage rate, resolution rate) is a share: 覆盖率, 化解率
     ("first three quarters|january to september|january-september", "前三季度"),
     ("first half|first six months|h1", "上半年"),
     ("second half", "下半年"),
@@ -167,7 +168,7 @@ TOPIC_UNIT_CUES = (
     ("percent", re.compile(r"增长|增速|增幅|涨幅|涨了?多少|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍|强度")),  # 涨: colloquial 增长; 强度: a ratio (研发投入强度)
     ("visits", re.compile(r"游客|接待")),
     ("people", re.compile(r"人数")),
-    ("money", re.compile(rf"资金|投资|{_AMOUNT}|收入|产值|总值|营收|贷款|补贴|税收|GDP|经济总量", re.I)),
+    ("money", re.compile(rf"资金|投资|{_AMOUNT}|收入|产值|总值|价值|营收|贷款|补贴|税收|GDP|经济总量", re.I)),
     ("people", re.compile(r"就业")),
     ("area", re.compile(r"面积|农田|耕作|耕地")),
     ("grain", re.compile(r"粮食产量|产量")),
@@ -176,7 +177,7 @@ TOPIC_UNIT_CUES = (
 UNIT_CUES = ASKED_UNIT_CUES + TOPIC_UNIT_CUES
 COUNTED_UNITS = frozenset({"count", "people", "visits"})  # what "how many" asks without a unit word
 # Words that make a question about money (so amounts in 元 fit it).
-MONEY_WORDS = re.compile(rf"钱|元|资金|投资|{_AMOUNT}|收入|产值|总值|营收|贷款|补贴|税收|GDP|经济总量", re.I)
+MONEY_WORDS = re.compile(rf"钱|元|资金|投资|{_AMOUNT}|收入|产值|总值|价值|营收|贷款|补贴|税收|GDP|经济总量", re.I)
 # The classifier a count question uses (多少个项目 → 个).
 CLASSIFIER_IN_QUESTION = re.compile(r"(?:多少|几)([个项件座条家户所次场套笔宗头只辆处批起名亩斤吨人])")
 
