@@ -42,6 +42,18 @@ def test_a_typo_ending_in_a_particle_needs_the_corpus_to_say_it_with_a_neighbour
     assert reader.read("空气优良天数比例各是多少")[1] == ()  # 比例各市, 各市多少: nowhere
 
 
+def test_a_name_spelt_in_pinyin_is_read_as_the_corpus_writes_it():
+    text = "推动巨元换热器与一汽解放开展技术合作。“平信办”小程序获奖。接访群众。"
+    reader = HomophoneReader([], text)
+    question, rewrites = reader.read_names("What did Juyuan Heat Exchanger and the Ping Xin Ban app do?")
+    assert question == "What did 巨元 Heat Exchanger and the 平信办 app do?"
+    assert [(r.original, r.replacement, r.reason) for r in rewrites] == [
+        ("Juyuan", "巨元", "homophone"), ("Ping Xin Ban", "平信办", "homophone")]
+    # two strings sound alike (解放, 接访): no reading; hyphenated English words stay as written
+    assert reader.read_names("Which market did Jiefang want?") == ("Which market did Jiefang want?", ())
+    assert reader.read_names("What does the Five-Year Plan say?")[0] == "What does the Five-Year Plan say?"
+
+
 def test_homophone_with_two_corpus_words_is_left_alone():
     reader = HomophoneReader(["就业", "旧业"], TEXT)
     assert reader.read("新增就叶多少人")[1] == ()

@@ -64,6 +64,14 @@ def test_a_typo_ending_in_a_particle_is_read_when_the_corpus_says_it_with_its_ne
         assert not answer.abstained and figure in answer.answer.span
 
 
+def test_an_english_question_finds_a_company_it_names_in_pinyin(real_service):
+    question = "Which company did Juyuan Heat Exchanger start technical cooperation with?"
+    assert ("巨元",) in real_service.analyse(question).term_groups  # a concept the passage must cover
+    answer = real_service.ask(question)
+    assert {"from": "Juyuan", "to": "巨元", "reason": "homophone"} in answer_to_dict(answer)["rewrites"]
+    assert not answer.abstained and "巨元换热器与一汽解放" in answer.answer.span
+
+
 def test_an_english_value_question_is_no_count_question(real_service):
     analysis = real_service.analyse("What was the value of Siping's trade with Russia in 2024?")
     assert analysis.unit == "money"  # value → 价值, an amount of money

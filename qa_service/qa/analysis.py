@@ -11,7 +11,7 @@ from ..lexicon.dictionary import EnglishDictionary, bare_place, places
 from ..lexicon.patterns import SHORT_YEAR_IN_QUESTION, YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
 from ..search.tokenizer import content_words, default_tokenizer, predicates, tokenize
-from .normalize import HomophoneReader, Rewrite, english_places, gloss_english, to_simplified
+from .normalize import HomophoneReader, Rewrite, english_places, gloss_english, is_english, to_simplified
 
 @dataclass(frozen=True)
 class QueryAnalysis:
@@ -107,6 +107,10 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
     reference = reference_date or dt.date.today()
     text, rewrites = to_simplified(question.strip())
     asked = text
+    named: tuple[Rewrite, ...] = ()
+    if reader is not None and is_english(text):  # a name spelt in pinyin, as the corpus writes it
+        text, named = reader.read_names(text, dictionary)
+        rewrites += named
     text, glossed, translated = gloss_english(text, dictionary)
     rewrites += glossed
     if reader is not None and not glossed:
@@ -131,6 +135,8 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
     for term in dict.fromkeys(t for t in content_words(stripped) if not t.isdigit()):
         if term not in covered and not any(term in w.lower() for g in (*term_groups, *translated) for w in g):
             term_groups.append((term,))
+    for name in dict.fromkeys(r.replacement for r in named):  # one concept, whatever jieba cuts it into
+        term_groups = [g for g in term_groups if not all(w in name for w in g)] + [(name,)]
     asked_words = [w.lower() for g in (*term_groups, *translated) for w in g]
     verbs = () if glossed else tuple(  # a gloss's verbs are the glossary's, not the asker's
         (w,) for w in dict.fromkeys(predicates(stripped)) if not any(w in a or a in w for a in asked_words))

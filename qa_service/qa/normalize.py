@@ -252,8 +252,13 @@ def _sound(text: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(text))
 
 
+# Capitalised words in a row (Ping Xin Ban, Yingxin Glass): a name, perhaps spelt in pinyin.
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \-][A-Z][a-z]+)*")
+
+
 class HomophoneReader:
-    """Corpus words by their toneless pinyin, to read a mistyped question word as the corpus word."""
+    """Corpus words by their toneless pinyin, to read a mistyped question word as the corpus word,
+    and a name an English question spells in pinyin as the corpus's name (Yingxin → 迎新)."""
 
     def __init__(self, vocabulary: Iterable[str], corpus_text: str):
         self._by_sound: dict[tuple[str, ...], set[str]] = {}
@@ -261,6 +266,63 @@ class HomophoneReader:
             if _CJK_WORD.fullmatch(word):
                 self._by_sound.setdefault(_sound(word), set()).add(word)
         self._text = corpus_text
+        self._runs: list[tuple[str, list[str]]] | None = None  # the corpus's Chinese, with its pinyin
+
+    def read_names(self, question: str, dictionary: EnglishDictionary | None = None
+                   ) -> tuple[str, tuple[Rewrite, ...]]:
+        """An English question with each name it spells in pinyin (capitalised words in a row, or
+        some of them: Ping Xin Ban, Yingxin in Yingxin Glass) written as the one string of the corpus
+        that sounds so (平信办, 迎新); known places and single English words are left to the gloss."""
+        known = places().english
+        rewrites: list[Rewrite] = []
+
+        def name(m: re.Match) -> str:
+            words = m.group(0).replace("-", " ").split()
+            out, i, found = [], 0, False
+            while i < len(words):
+                for j in range(len(words), i, -1):  # the longest run of words first
+                    chinese = self._pinyin_name(words[i:j], known, dictionary)
+                    if chinese:
+                        spelt = " ".join(words[i:j])
+                        rewrites.append(Rewrite(spelt, chinese, "homophone"))
+                        out.append(chinese)
+                        i, found = j, True
+                        break
+                else:
+                    out.append(words[i])
+                    i += 1
+            return " ".join(out) if found else m.group(0)  # Five-Year stays as it was
+
+        text = _CAPITALISED_RUN.sub(name, question)
+        return text, tuple(rewrites)
+
+    def _pinyin_name(self, words: list[str], known: dict[str, str], dictionary: EnglishDictionary | None
+                     ) -> str | None:
+        lowered = [w.lower() for w in words]
+        if len(words) == 1 and (lowered[0] in known or lowered[0] in ENGLISH_FUNCTION_WORDS
+                                or (dictionary is not None and dictionary.lookup(lowered[0]))):
+            return None  # a place the gloss knows, or an English word (Glass, Steel, Which)
+        found = self._sounding("".join(lowered))
+        return next(iter(found)) if len(found) == 1 else None
+
+    def _sounding(self, spelt: str) -> set[str]:
+        """The strings of two or more characters of the corpus whose toneless pinyin is ``spelt``."""
+        if self._runs is None:
+            from pypinyin import lazy_pinyin
+
+            self._runs = [(run, lazy_pinyin(run)) for run in re.findall(r"[\u4e00-\u9fff]{2,}", self._text)]
+        found: set[str] = set()
+        for run, sounds in self._runs:
+            for i in range(len(run) - 1):
+                joined = ""
+                for j in range(i, min(len(run), i + MAX_WORD)):
+                    joined += sounds[j]
+                    if not spelt.startswith(joined):
+                        break
+                    if joined == spelt and j > i:
+                        found.add(run[i:j + 1])
+                        break
+        return found
 
     def read(self, question: str) -> tuple[str, tuple[Rewrite, ...]]:
         """The question with each unknown homophone replaced (longest first), and the rewrites."""
