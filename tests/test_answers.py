@@ -61,6 +61,15 @@ def test_another_citys_figure_is_no_answer(real_service, place, english):
     assert real_service.ask(f"What was {english}'s GDP in the first three quarters of 2024?").abstained
 
 
+def test_a_place_the_document_names_elsewhere_must_be_named_by_the_passage(real_service):
+    """Document 001 names 长春 (长春现代都市圈), but its paragraph on foreign capital is 四平's;
+    the corpus's own city and province go unsaid, and a passage that names the place answers."""
+    assert real_service.ask("2023年上半年长春实际利用外资多少").abstained
+    assert not real_service.ask("2023年上半年四平实际利用外资多少").abstained
+    plant = real_service.ask("双辽电厂6号机组项目总投资多少")
+    assert not plant.abstained and plant.answer.span == "100亿元"
+
+
 def test_answer_does_not_depend_on_top_k(real_service):
     answers = [real_service.ask("十五五期间四平要建设哪几座城", top_k=k) for k in (1, 2, 5, 10)]
     assert {a.answer.text for a in answers} == {answers[0].answer.text}

@@ -105,7 +105,7 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
     if analysis.years and ctx.year_score(p, analysis) < 0:
         return []  # the passage is about another year than the one asked
     if ctx.names_missing(p, analysis):
-        return []  # or about another place or session: its document never names the one asked about
+        return []  # or about another place or session than the one asked about (``names_missing``)
     if ctx.coverage(f"{p.title} {p.section} {p.text}", analysis) < ctx.thresholds.min_passage_coverage:
         return []
     verb = asked_verb(analysis)

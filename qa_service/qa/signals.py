@@ -66,20 +66,38 @@ class ScoringContext:
         return year_score(p, self.documents.get(p.doc_id), analysis)
 
     def names_missing(self, p: Passage, analysis: QueryAnalysis) -> bool:
-        """Whether the question names a place or a session the passage's document never names: a
-        place by name or short name (a figure of 四平 is no answer about 辽源; 吉浙合作 names 浙江),
-        a session or edition as written (the 八届八次全会's report is no answer about the 八届七次).
-        The document is read without line breaks, since a name may be wrapped across two lines."""
+        """Whether the question names a place or a session the passage does not: a place by name or
+        short name, in the passage itself (a figure of 四平 is no answer about 辽源, nor about 长春
+        where another paragraph of the document names 长春; 吉浙合作 names 浙江), except the
+        corpus's own city and province, named in every document, which the document need only
+        name; a session or edition as written, in the document (the 八届八次全会's report is no
+        answer about the 八届七次). Text is read without line breaks, since a name may be wrapped
+        across two lines."""
         if not analysis.places and not analysis.sessions:
             return False
         doc = self.documents.get(p.doc_id)
         flat = _flat_text(doc.raw) if doc is not None else strip_ws(p.text)
         short = places().short
 
-        def named(place: str) -> bool:
-            return place in p.text or place in flat or (place in short and short[place] in flat)
+        passage = strip_ws(f"{p.title} {p.section} {p.text}")
 
-        return not all(named(place) for place in analysis.places) or not all(s in flat for s in analysis.sessions)
+        def named(place: str, text: str) -> bool:
+            return place in text or (place in short and short[place] in text)
+
+        def named_here(place: str) -> bool:
+            # the corpus's own city and province (named in every document) may go unsaid; any
+            # other place must be named by the passage itself
+            return named(place, flat if self._everywhere(place, named) else passage)
+
+        return not all(named_here(place) for place in analysis.places) or not all(s in flat for s in analysis.sessions)
+
+    def _everywhere(self, place: str, named) -> bool:
+        """Whether every document names ``place`` (the corpus's own city and province)."""
+        cache = self.__dict__.setdefault("_everywhere_cache", {})
+        if place not in cache:
+            cache[place] = bool(self.documents) and all(named(place, _flat_text(d.raw))
+                                                        for d in self.documents.values())
+        return cache[place]
 
 
 @lru_cache(maxsize=64)  # the few documents that answer a question, each flattened once
