@@ -200,6 +200,15 @@ def test_clause_naming_the_kind_asked_for_wins():
     assert sentence[span[0]:span[1]] == "打造中国换热器城"
 
 
+def test_a_what_kind_question_names_its_kind_after_shi_me_yang_de():
+    # real sentence (004): 什么样的定力 asks for a 定力, not for a clause with a 的 in it
+    analysis = analyse("市委经济工作会议要求全市上下以什么样的定力推动党代会蓝图变成实景图", reference_date=REF)
+    sentence = ("全市上下一定要坚定信心、昂扬进取，以“任尔东西南北风”的定力、“不破楼兰终不还”的决心、"
+                "“奋楫扬帆潮头立”的豪情，坚定不移推动市第八次党代会描绘的美好蓝图一步一步成为实景图。")
+    span = pick_clause(sentence, analysis, CTX)
+    assert "任尔东西南北风”的定力" in sentence[span[0]:span[1]]
+
+
 def test_every_span_is_a_substring_at_its_offsets():
     for question, sentence in [("开复工项目计划总投资多少", PROJECTS), ("市长是谁", "市长于海洋主持"),
                                ("有哪些项目", INVEST)]:

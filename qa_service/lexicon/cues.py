@@ -239,7 +239,8 @@ LIST_LEADING_VERB = re.compile(r"^(?:建设|做大做强|做强|做大|做优|�
 DESCRIPTIVE = re.compile(r"[的了最很更着过得]")  # items of a description, not names of things
 # A clause that announces what follows (…存在不少老问题：…, …总体工作思路，即：…): the answer is after it.
 ANNOUNCES = re.compile(r"[，,]?\s*(?:即|就是|包括|分别是|主要是|具体是)?\s*[：:]")
-WHAT_HEAD = re.compile(r"什么([\u4e00-\u9fff]{1,2})")  # 要打造什么城 → 城
+# The noun a what-kind question asks for: 要打造什么城 → 城, 以什么样的定力 / 怎样的定力 → 定力.
+WHAT_HEAD = re.compile(r"(?:什么样|怎么样|怎样|啥样|什么|何种|哪种)的?([\u4e00-\u9fff]{1,2})")
 
 # --- newspaper layout ----------------------------------------------------------------------
 # Photo captions, in the forms newspapers print them: …现场。毛思博 摄 / 李坤 航拍 / 图为…。（记者 王磊 摄）
