@@ -311,9 +311,14 @@ class HomophoneReader:
             from pypinyin import lazy_pinyin
 
             self._runs = [(run, lazy_pinyin(run)) for run in re.findall(r"[\u4e00-\u9fff]{2,}", self._text)]
+            self._starts: dict[str, list[tuple[int, int]]] = {}  # each syllable's places in the runs
+            for r, (run, sounds) in enumerate(self._runs):
+                for i, sound in enumerate(sounds[:-1]):
+                    self._starts.setdefault(sound, []).append((r, i))
         found: set[str] = set()
-        for run, sounds in self._runs:
-            for i in range(len(run) - 1):
+        for first in (s for s in self._starts if spelt.startswith(s)):
+            for r, i in self._starts[first]:
+                run, sounds = self._runs[r]
                 joined = ""
                 for j in range(i, min(len(run), i + MAX_WORD)):
                     joined += sounds[j]
