@@ -266,7 +266,9 @@ class HomophoneReader:
             if _CJK_WORD.fullmatch(word):
                 self._by_sound.setdefault(_sound(word), set()).add(word)
         self._text = corpus_text
-        self._runs: list[tuple[str, list[str]]] | None = None  # the corpus's Chinese, with its pinyin
+        # the corpus's Chinese runs with their pinyin, and where each syllable starts: built on the
+        # first English question, in one assignment (the server's threads may ask at once)
+        self._syllables: tuple[list[tuple[str, list[str]]], dict[str, list[tuple[int, int]]]] | None = None
 
     def read_names(self, question: str, dictionary: EnglishDictionary | None = None
                    ) -> tuple[str, tuple[Rewrite, ...]]:
@@ -307,18 +309,20 @@ class HomophoneReader:
 
     def _sounding(self, spelt: str) -> set[str]:
         """The strings of two or more characters of the corpus whose toneless pinyin is ``spelt``."""
-        if self._runs is None:
+        if self._syllables is None:
             from pypinyin import lazy_pinyin
 
-            self._runs = [(run, lazy_pinyin(run)) for run in re.findall(r"[\u4e00-\u9fff]{2,}", self._text)]
-            self._starts: dict[str, list[tuple[int, int]]] = {}  # each syllable's places in the runs
-            for r, (run, sounds) in enumerate(self._runs):
+            runs = [(run, lazy_pinyin(run)) for run in re.findall(r"[\u4e00-\u9fff]{2,}", self._text)]
+            starts: dict[str, list[tuple[int, int]]] = {}  # each syllable's places in the runs
+            for r, (run, sounds) in enumerate(runs):
                 for i, sound in enumerate(sounds[:-1]):
-                    self._starts.setdefault(sound, []).append((r, i))
+                    starts.setdefault(sound, []).append((r, i))
+            self._syllables = (runs, starts)
+        runs, starts = self._syllables
         found: set[str] = set()
-        for first in (s for s in self._starts if spelt.startswith(s)):
-            for r, i in self._starts[first]:
-                run, sounds = self._runs[r]
+        for first in (s for s in starts if spelt.startswith(s)):
+            for r, i in starts[first]:
+                run, sounds = runs[r]
                 joined = ""
                 for j in range(i, min(len(run), i + MAX_WORD)):
                     joined += sounds[j]
