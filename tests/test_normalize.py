@@ -142,6 +142,12 @@ def test_english_analysis_asks_like_the_chinese_one():
     assert a.dense_text.startswith("How much did Siping's GDP grow")  # the model reads the English
 
 
+def test_an_english_session_of_a_term_is_read_in_chinese_order():
+    question = "On what date was the 11th plenary session of the 8th Siping Municipal Party Committee convened?"
+    assert "八届十一次全会" in gloss_english(question)[0]
+    assert analyse(question).sessions == ("八届十一次",)  # so the check for the session applies
+
+
 def test_an_english_rate_asks_a_share_and_a_value_asks_money():
     assert analyse("What was Siping's resolution rate for backlogged petition cases in 2024?").unit == "percent"
     assert analyse("What was Siping's forest coverage rate in 2022?").unit == "percent"

@@ -117,10 +117,12 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
         pieces.append(table[m.group(0)])
         last = m.end()
     pieces.append(_leftover(lowered[last:], dictionary, groups, names))
-    glossed = "".join(pieces).strip()
+    # "the 11th plenary session of the 8th committee": Chinese puts the term first (八届十一次全会)
+    glossed = _SESSION_THEN_TERM.sub(r"\3\1\2", "".join(pieces).strip())
     return (glossed, (Rewrite(text, glossed, "english"),), tuple(groups)) if glossed else (text, (), ())
 
 
+_SESSION_THEN_TERM = re.compile(r"([一二三四五六七八九十]+次全会)(.*?)([一二三四五六七八九十]+届)")
 _NEXT_WORD = re.compile(r"\s+([a-z][a-z\-]*)")
 _INFLECTED = re.compile(r"(?<![a-z'\-])[a-z]{4,}(?![a-z'\-])")
 
