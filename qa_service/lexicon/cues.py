@@ -70,6 +70,9 @@ ENGLISH_ORDINALS = (
     (re.compile(r"(\d{1,2})(?:st|nd|rd|th)(?=\s+(?:\w+\s+){0,2}(?:party\s+)?committee)"), "届"),
     (re.compile(r"(\d{1,2})(?:st|nd|rd|th)(?=\s+(?:people's\s+)?congress)"), "届"),
 )
+# "the 11th plenary session of the 8th committee" glosses to 十一次全会…八届; Chinese puts the term
+# first (八届十一次全会): the session is moved after it.
+ENGLISH_SESSION_THEN_TERM = re.compile(r"([一二三四五六七八九十]+次全会)(.*?)([一二三四五六七八九十]+届)")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 # "which" asks for one thing (哪个) or several (哪些) by the number of its noun: the words after it
 # up to the verb are read, and a plural noun (projects, cities) or a number word (which two …)
@@ -136,6 +139,9 @@ _Q = rf"(?:多少|{_JI})"
 # 额, an amount of money (金额, 余额, 销售额, 消费额, 交易额, 额度), not a quota or share (名额, 份额,
 # 配额, 超额) nor 额外 (extra).
 _AMOUNT = r"(?<![名份配超])额(?!外)"
+# Metrics measured in money: a how-much question about one asks for an amount (TOPIC_UNIT_CUES), and
+# amounts in 元 fit it (MONEY_WORDS).
+_MONEY_TOPIC = rf"资金|投资|{_AMOUNT}|收入|产值|总值|价值|营收|贷款|补贴|税收|GDP|经济总量"
 # Interrogatives: what a question asks with, never a mistyped term (第几 is not 地级).
 INTERROGATIVES = re.compile(r"多少|几|什么|啥|哪|谁|怎|咋|何|吗|呢")
 # A question word glued to what it asks about (哪几种, 几项, 什么样, 啥时候, 哪三管): the word asks, the
@@ -168,7 +174,7 @@ TOPIC_UNIT_CUES = (
     ("percent", re.compile(r"增长|增速|增幅|涨幅|涨了?多少|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍|强度")),  # 涨: colloquial 增长; 强度: a ratio (研发投入强度)
     ("visits", re.compile(r"游客|接待")),
     ("people", re.compile(r"人数")),
-    ("money", re.compile(rf"资金|投资|{_AMOUNT}|收入|产值|总值|价值|营收|贷款|补贴|税收|GDP|经济总量", re.I)),
+    ("money", re.compile(_MONEY_TOPIC, re.I)),
     ("people", re.compile(r"就业")),
     ("area", re.compile(r"面积|农田|耕作|耕地")),
     ("grain", re.compile(r"粮食产量|产量")),
@@ -177,7 +183,7 @@ TOPIC_UNIT_CUES = (
 UNIT_CUES = ASKED_UNIT_CUES + TOPIC_UNIT_CUES
 COUNTED_UNITS = frozenset({"count", "people", "visits"})  # what "how many" asks without a unit word
 # Words that make a question about money (so amounts in 元 fit it).
-MONEY_WORDS = re.compile(rf"钱|元|资金|投资|{_AMOUNT}|收入|产值|总值|价值|营收|贷款|补贴|税收|GDP|经济总量", re.I)
+MONEY_WORDS = re.compile(rf"钱|元|{_MONEY_TOPIC}", re.I)
 # The classifier a count question uses (多少个项目 → 个).
 CLASSIFIER_IN_QUESTION = re.compile(r"(?:多少|几)([个项件座条家户所次场套笔宗头只辆处批起名亩斤吨人])")
 
@@ -230,6 +236,8 @@ CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | 
 # The item of an enumeration a question asks for (第二个问题, colloquial 头一个): see ENUMERATION.
 ORDINAL_IN_QUESTION = re.compile(r"第([一二三四五六七八九十]|\d{1,2})[个项条点方]|头(一)[个项条点]")
 COUNT_IN_QUESTION = re.compile(r"([一二三四五六七八九十两]|\d+)[个大项座条种位方]")
+# A count of things of one kind closing a list (…三大产业链优势地位, 八个重点产业): see spans.lists.names_kind.
+COUNTED_KIND = r"(?:[一二三四五六七八九十两]|\d{1,2})[大个项类种条座家]"
 LIST_HEAD = (  # the kind of thing a list question asks for (哪几座城 → 城)
     re.compile(r"哪(?:几|些|[两三四五六七八九十])+[个座项条种大位家所]?([\u4e00-\u9fff]{1,10}?)(?:[？?。，]|$|分别|是|有|包括)"),
     re.compile(r"([\u4e00-\u9fff]{1,10}?)(?:都|分别)?(?:是|有|包括)(?:哪些|哪几|什么|哪[两三四五六七八九十]+)"),

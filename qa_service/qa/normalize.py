@@ -21,8 +21,9 @@ from functools import lru_cache
 from typing import Iterable
 
 from ..lexicon.cues import (CN_DIGITS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_NUMBER_WORDS, ENGLISH_ORDINALS,
-                            ENGLISH_PLURAL, ENGLISH_PREPOSITIONS, ENGLISH_QUANTITY_NOUNS, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHAT,
-                            ENGLISH_WHAT_NOUN, ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
+                            ENGLISH_PLURAL, ENGLISH_PREPOSITIONS, ENGLISH_QUANTITY_NOUNS, ENGLISH_SESSION_THEN_TERM,
+                            ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHAT, ENGLISH_WHAT_NOUN, ENGLISH_WHICH, INTERROGATIVES,
+                            LATIN_WORD)
 from ..lexicon.dictionary import EnglishDictionary, lemmas, places
 from ..lexicon.synonyms import english_terms
 from ..search.tokenizer import default_tokenizer
@@ -117,12 +118,10 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
         pieces.append(table[m.group(0)])
         last = m.end()
     pieces.append(_leftover(lowered[last:], dictionary, groups, names))
-    # "the 11th plenary session of the 8th committee": Chinese puts the term first (八届十一次全会)
-    glossed = _SESSION_THEN_TERM.sub(r"\3\1\2", "".join(pieces).strip())
+    glossed = ENGLISH_SESSION_THEN_TERM.sub(r"\3\1\2", "".join(pieces).strip())  # 八届十一次全会
     return (glossed, (Rewrite(text, glossed, "english"),), tuple(groups)) if glossed else (text, (), ())
 
 
-_SESSION_THEN_TERM = re.compile(r"([一二三四五六七八九十]+次全会)(.*?)([一二三四五六七八九十]+届)")
 _NEXT_WORD = re.compile(r"\s+([a-z][a-z\-]*)")
 _INFLECTED = re.compile(r"(?<![a-z'\-])[a-z]{4,}(?![a-z'\-])")
 

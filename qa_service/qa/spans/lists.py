@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import re
 
-from ...lexicon.cues import (CLASSIFIER_ONLY, CN_DIGITS, COUNT_IN_QUESTION, DESCRIPTIVE, ENUMERATION, LIST_HEAD,
-                             LIST_LEADING_VERB, ORDINAL_IN_QUESTION)
+from ...lexicon.cues import (CLASSIFIER_ONLY, CN_DIGITS, COUNT_IN_QUESTION, COUNTED_KIND, DESCRIPTIVE, ENUMERATION,
+                             LIST_HEAD, LIST_LEADING_VERB, ORDINAL_IN_QUESTION)
 
 _ITEM = r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?"
 # Three or more items, or two closed by 等 (培育智能制造、氢能等前景产业链).
 _LIST = re.compile(rf"{_ITEM}(?:(?:、{_ITEM}){{2,}}|、{_ITEM}(?=等))")
 _LIST_TAIL = re.compile(r"[^，,。；;：:！？、]{0,12}")
-_COUNTED = r"(?:[一二三四五六七八九十两]|\d{1,2})[大个项类种条座家]"  # 三大, 八个: a count of the kind
 
 
 def list_count(question: str) -> int | None:
@@ -57,7 +56,7 @@ def names_kind(span: str, kind: str) -> bool:
     items = span.split("、")
     # or the closing phrase counts them as the kind before going on (…三大产业链优势地位)
     return (any(item.rstrip().endswith(kind) for item in items)
-            or re.search(rf"(?:{_COUNTED}|等)[\u4e00-\u9fff]{{0,6}}?{re.escape(kind)}", items[-1]) is not None)
+            or re.search(rf"(?:{COUNTED_KIND}|等)[\u4e00-\u9fff]{{0,6}}?{re.escape(kind)}", items[-1]) is not None)
 
 
 def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
