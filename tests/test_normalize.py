@@ -177,6 +177,9 @@ def test_two_questions_about_two_times_split_and_share_what_the_first_asks_about
     assert [(p.label, p.question) for p in parts] == [
         ("2023年上半年是多少", "四平GDP增速2023年上半年是多少"),
         ("2024年前三季度又是多少", "四平GDP增速2024年前三季度又是多少")]
+    # leading clauses that ask nothing are the topic too
+    parts = split_parts("“美丽农村路”的乡镇覆盖率，2022年是多少？2024年又是多少？")
+    assert [p.question for p in parts] == ["“美丽农村路”的乡镇覆盖率2022年是多少", "“美丽农村路”的乡镇覆盖率2024年又是多少"]
     # no topic: the later clause shares the first one's subject, less its plan words …
     parts = split_parts("2024年四平城镇新增就业的目标是多少人，前三季度实际完成了多少")
     assert parts[1].question == "2024年四平城镇新增就业前三季度实际完成了多少"
@@ -249,6 +252,24 @@ def test_dictionary_reads_english_words_as_the_corpus_words_they_translate(passa
     assert "补贴" in glossed and ("补贴",) in [g[:1] for g in translated]
     analysis = analyse("How much housing subsidy did Siping pay out to talent?", dictionary=dictionary)
     assert analysis.translated and not any(g in analysis.term_groups for g in analysis.translated)
+
+
+def test_english_verbs_are_read_as_the_questions_predicates(passages):
+    """The gloss keeps nouns; the asker's verbs, by CC-CEDICT's one-word verb senses (polish →
+    擦亮), are the question's predicates, as a Chinese question's are: evidence for choosing the
+    sentence and clause that say what was asked, never a concept a passage must have."""
+    from qa_service.lexicon.dictionary import EnglishDictionary
+    from qa_service.search.tokenizer import default_tokenizer
+
+    tok = default_tokenizer()
+    dictionary = EnglishDictionary({t for p in passages for t in tok.tokenize(p.text)},
+                                   "\n".join(p.text for p in passages))
+    assert "擦亮" in dictionary.verb("polish") and dictionary.verb("polishing") == dictionary.verb("polish")
+    assert dictionary.verb("zeppelin") == () and dictionary.verb("farms") == ()
+    analysis = analyse("Which HQ companies did Siping urge to adjust their product mix in 2023?", dictionary=dictionary)
+    assert any("调整" in g for g in analysis.predicates)
+    assert not any("调整" in w for g in (*analysis.term_groups, *analysis.translated) for w in g)
+    assert "调整" not in analysis.question  # the gloss is unchanged: the verbs are read beside it
 
 
 def test_dictionary_words_the_tokenizer_splits_count_where_the_text_has_them_whole(passages):

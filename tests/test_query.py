@@ -216,6 +216,16 @@ def test_zhuyao_is_not_a_plan(question):
     assert a(question).asks_plan is False
 
 
+@pytest.mark.parametrize("question", ["四平计划建立什么联盟", "四平打算建立什么联盟", "2023年力争新建多少个项目"])
+def test_a_word_that_only_marks_a_plan_is_a_verb_not_a_concept(question):
+    """计划 in 四平计划建立什么联盟 says a plan is asked about: the answer (谋划建立…联盟) need not
+    say 计划, and a sentence naming another thing's 计划 (肉牛倍增计划) is no better for having it."""
+    analysis = a(question)
+    assert analysis.asks_plan
+    assert not any(set(g) & {"计划", "打算", "力争"} for g in analysis.term_groups)
+    assert any(set(g) & {"计划", "打算", "力争"} for g in analysis.predicates)
+
+
 # --- content terms ------------------------------------------------------------------------
 
 

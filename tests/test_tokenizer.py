@@ -98,6 +98,16 @@ def test_spoken_fillers_name_nothing_and_a_mistagged_noun_counts():
     assert "大家" not in t.content_words("全会要求大家投身经济攻坚战")
 
 
+def test_a_one_character_verb_is_no_concept():
+    """jieba tags 管 a verbal noun (as 管理 is) and 换 a proper noun: in a question both are verbs,
+    so a passage need not have them (改造供热管网 answers 要换多少公里暖气管子)."""
+    tok = default_tokenizer()
+    assert "换" not in tok.content_words("2023年四平要换多少公里的暖气管子")
+    assert "管" not in tok.content_words("每个乡镇建几个管农机的服务中心")
+    assert "农机" in tok.content_words("每个乡镇建几个管农机的服务中心")
+    assert "监管" in tok.content_words("四平加强污染监管")  # two characters (vn): still a concept
+
+
 def test_a_question_keeps_its_verbs_apart_from_its_concepts():
     analysis = analyse("2024年四平生猪出栏多少头", reference_date=None)
     assert ("出栏",) in analysis.predicates and ("出栏",) not in analysis.term_groups

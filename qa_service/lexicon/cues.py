@@ -126,6 +126,9 @@ PART_YEAR_SPAN = re.compile(r"(?<!\d)1\s*[—\-–~至到]\s*(?:[1-9]|1[01])\s*�
 # --- plans and targets vs results ----------------------------------------------------------
 # A question asks for a plan or target when it uses one of these words.
 PLAN_IN_QUESTION = re.compile(r"目标|计划|力争|预期|打算|(?<![主重需只想紧必])要|规划|将|部署|安排|任务|准备")
+# Of those, the words that only say a plan is asked about (四平计划建立什么联盟, is Siping planning
+# to …: 计划), naming no thing an answer must mention: the question's verbs, not its concepts.
+PLAN_MODAL = frozenset({"计划", "打算", "准备", "力争", "预期"})
 # In the text, strong cues mark a target on their own; weak ones (要…) only tilt, since 要 and
 # 计划 also occur in reports of what was done.
 PLAN_STRONG = re.compile(r"力争|预期|目标是|确保|争取|计划(?:开|新|实施|建设|储备|投资)|谋划|拟|年度投资")

@@ -174,6 +174,7 @@ class EnglishDictionary:
         self._exact: dict[str, set[str]] = {}
         self._phrase: dict[str, set[str]] = {}
         self._verb: dict[str, set[str]] = {}  # a verb phrase by its content words: open traffic → 通车
+        self._verb_word: dict[str, set[str]] = {}  # a one-word verb sense: polish → 擦亮
         for line in _dictionary_lines():
             m = _ENTRY.match(line)
             if not m or not (m["word"] in words or (m["word"] in stretches
@@ -187,6 +188,8 @@ class EnglishDictionary:
                     content = [t for t in tokens if t not in ENGLISH_FUNCTION_WORDS]
                     if len(content) >= 2:
                         self._verb.setdefault(" ".join(content), set()).add(m["word"])
+                    elif len(tokens) == 1:
+                        self._verb_word.setdefault(tokens[0], set()).add(m["word"])
                     continue
                 self._exact.setdefault(" ".join(tokens), set()).add(m["word"])
                 for token in tokens:
@@ -215,6 +218,15 @@ class EnglishDictionary:
                     found = self._verb.get(" ".join([form, *content[1:-1], last_form]))
                     if found:
                         return self._by_use(found)
+        return ()
+
+    def verb(self, word: str) -> tuple[str, ...]:
+        """The corpus words a one-word verb sense gives for an English word (any inflection:
+        polishing → polish → 擦亮), most used first; () if none."""
+        for form in lemmas(word):
+            found = self._verb_word.get(form)
+            if found:
+                return self._by_use(found)
         return ()
 
     def _count(self, word: str) -> int:

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 
 from ..lexicon.cues import (ASKED_UNIT_CUES, COUNTED_UNITS, ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, NAMED_SESSION,
-                            PERIODS, PLAN_IN_QUESTION, QUESTION_TYPES, RELATIVE_YEARS, TOPIC_UNIT_CUES, UNIT_CUES)
+                            PERIODS, PLAN_IN_QUESTION, PLAN_MODAL, QUESTION_TYPES, RELATIVE_YEARS, TOPIC_UNIT_CUES, UNIT_CUES)
 from ..lexicon.dictionary import EnglishDictionary, bare_place, places
 from ..lexicon.patterns import SHORT_YEAR_IN_QUESTION, YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
 from ..search.tokenizer import content_words, default_tokenizer, predicates, tokenize
-from .normalize import HomophoneReader, Rewrite, english_places, gloss_english, is_english, to_simplified
+from .normalize import HomophoneReader, Rewrite, english_places, english_verbs, gloss_english, is_english, to_simplified
 
 @dataclass(frozen=True)
 class QueryAnalysis:
@@ -137,9 +137,16 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
             term_groups.append((term,))
     for name in dict.fromkeys(r.replacement for r in named):  # one concept, whatever jieba cuts it into
         term_groups = [g for g in term_groups if not all(w in name for w in g)] + [(name,)]
+    modal = [g for g in term_groups if set(g) <= PLAN_MODAL]  # a plan asked about, no concept
+    term_groups = [g for g in term_groups if g not in modal]
     asked_words = [w.lower() for g in (*term_groups, *translated) for w in g]
-    verbs = () if glossed else tuple(  # a gloss's verbs are the glossary's, not the asker's
-        (w,) for w in dict.fromkeys(predicates(stripped)) if not any(w in a or a in w for a in asked_words))
+    if glossed:  # the asker's verbs, as the dictionary reads them (the gloss's are the glossary's)
+        verbs = tuple(g for g in english_verbs(asked, dictionary)
+                      if not any(w in a or a in w for w in g for a in asked_words))
+    else:
+        verbs = tuple((w,) for w in dict.fromkeys(predicates(stripped))
+                      if not any(w in a or a in w for a in asked_words))
+    verbs = tuple(dict.fromkeys((*modal, *verbs)))
     return QueryAnalysis(
         question=text,
         years=_years(text, reference),

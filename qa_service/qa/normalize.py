@@ -122,6 +122,16 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
     return (glossed, (Rewrite(text, glossed, "english"),), tuple(groups)) if glossed else (text, (), ())
 
 
+def english_verbs(text: str, dictionary: EnglishDictionary | None) -> tuple[tuple[str, ...], ...]:
+    """The corpus words of the English question's verbs (CC-CEDICT's one-word verb senses: polish
+    → 擦亮, adjust → 调整): what the gloss leaves out, read like a Chinese question's predicates."""
+    if dictionary is None or not is_english(text):
+        return ()
+    words = dict.fromkeys(w for w in _WORDS.findall(text.lower()) if w not in ENGLISH_FUNCTION_WORDS)
+    return tuple(found for w in words if (found := dictionary.verb(w)))
+
+
+_WORDS = re.compile(r"[a-z]+")
 _NEXT_WORD = re.compile(r"\s+([a-z][a-z\-]*)")
 _INFLECTED = re.compile(r"(?<![a-z'\-])[a-z]{4,}(?![a-z'\-])")
 

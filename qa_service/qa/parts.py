@@ -70,7 +70,8 @@ def _asked_clauses(question: str) -> list[Part]:
     """Two or more questions in one: clauses that each ask, every later one about its own time or
     marked as a further question by 又 (2023年…目标是多少，上半年实际播了多少; 四平经济增速：2022年
     全年预计是多少，2023年上半年又是多少; 2023年社零额预期增长多少，财政收入又要增长多少). A topic
-    before a colon is shared by every clause. Otherwise a later clause with a subject of its own
+    before a colon, or in leading clauses that ask nothing (“美丽农村路”的乡镇覆盖率，2022年是多少？
+    2024年又是多少), is shared by every clause. Otherwise a later clause with a subject of its own
     (财政收入) shares the first clause's time and place; one without (上半年实际播了多少) shares what
     the first asks about: its words before the question word, less plan words. Either way less
     the first clause's time when the clause names its own year."""
@@ -79,6 +80,9 @@ def _asked_clauses(question: str) -> list[Part]:
     if colon:
         topic, body = colon.group(1), question[colon.end():]
     clauses = [c.strip() for c in QUESTION_CLAUSE_BREAK.split(body) if c.strip()]
+    if not topic:  # leading clauses that ask nothing state the topic, as one before a colon does
+        asking = next((i for i, c in enumerate(clauses) if INTERROGATIVES.search(c)), 0)
+        topic, clauses = "".join(clauses[:asking]), clauses[asking:]
     if len(clauses) < 2 or not all(INTERROGATIVES.search(c) for c in clauses):
         return []
     further = [bool(_WHEN.search(c)) or _FURTHER in c for c in clauses[1:]]

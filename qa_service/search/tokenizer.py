@@ -151,7 +151,8 @@ class Tokenizer:
                     for parts in map(str.split, lines):  # the domain dictionary comes last and overrides
                         if len(parts) != 3:
                             continue
-                        function = not parts[2].startswith(_CONTENT_POS)
+                        # a one-character verbal noun is a verb (管, 测, 投: "vn" names 管理, 监测)
+                        function = not parts[2].startswith(_CONTENT_POS) or (parts[2] == "vn" and len(parts[0]) == 1)
                         (words.add if function else words.discard)(parts[0])
                         predicate = function and parts[2].startswith(_PREDICATE_POS) and len(parts[0]) >= 2
                         (predicates.add if predicate else predicates.discard)(parts[0])
