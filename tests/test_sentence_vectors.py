@@ -13,7 +13,8 @@ from qa_service.corpus.sentences import answer_units
 from qa_service.errors import IndexCorruptError
 from qa_service.search import build_index, load_index
 from qa_service.search.manifest import current_dir
-from qa_service.search.sentence_vectors import ROWS, VECTORS, SentenceVectors, save_sentence_vectors
+from qa_service.search.sentence_vectors import (CLAUSE_ROWS, CLAUSE_VECTORS, ROWS, VECTORS, SentenceVectors,
+                                                save_sentence_vectors)
 
 
 def test_every_answer_sentence_of_the_real_corpus_has_its_own_vector(real_service):
@@ -34,6 +35,28 @@ def test_every_answer_sentence_of_the_real_corpus_has_its_own_vector(real_servic
     fresh = real_service.embedder.encode_passages(texts)
     cosines = np.sum(fresh * np.asarray(stored), axis=1)
     assert cosines.min() > 0.999  # float16 storage
+
+
+def test_every_clause_of_every_answer_sentence_has_its_own_vector(real_service):
+    """The clauses ``pick_clause`` chooses among (``answer_clauses``), each embedded: one row per
+    clause, in sentence order, and ``clause_similarities`` gives one array per sentence."""
+    from qa_service.corpus.sentences import answer_clauses
+
+    directory = current_dir(real_service.settings.index_dir)
+    vectors, rows = np.load(directory / CLAUSE_VECTORS), np.load(directory / CLAUSE_ROWS)
+    units = [p.text[a:b] for p in real_service.passages for a, b in answer_units(p.text)]
+    assert np.diff(rows).tolist() == [len(answer_clauses(u)) for u in units]
+    assert len(vectors) == real_service.manifest["clause_count"] > len(units)
+    middle = len(real_service.passages) // 2
+    passage = real_service.passages[middle]
+    first = sum(len(answer_units(p.text)) for p in real_service.passages[:middle])  # its first sentence's row
+    sentence = passage.text[slice(*answer_units(passage.text)[0])]
+    clause = sentence[slice(*answer_clauses(sentence)[-1])]
+    stored = vectors[rows[first] + len(answer_clauses(sentence)) - 1].astype(np.float32)
+    assert float(real_service.embedder.encode_passages([clause])[0] @ stored) > 0.999
+    query = real_service.embedder.encode_queries(["四平的GDP"])[0]
+    sims = real_service.answerer.ctx.sentences.clause_similarities(passage.passage_id, query)
+    assert [len(s) for s in sims] == [len(answer_clauses(passage.text[a:b])) for a, b in answer_units(passage.text)]
 
 
 def test_the_answer_sentence_is_closer_to_its_question_than_its_neighbours(real_service):
@@ -66,6 +89,23 @@ def test_the_ranking_reads_each_passage_s_closest_sentence(real_service):
     assert np.isnan(bare[:, RANK_FEATURES.index("closest_sentence")]).all()
 
 
+def test_the_ranking_reads_each_passage_s_closest_clause(real_service):
+    """The "closest_clause" ranking feature: the passage's best clause cosine with the question
+    less the best among the pool; not measured (NaN) without clause vectors."""
+    from qa_service.qa.learned import RANK_FEATURES, rank_features
+
+    answerer = real_service.answerer
+    analysis = real_service.analyse("2023年四平要新建多少个口袋公园")
+    hits, candidates, x = answerer.rank_pool(analysis)
+    column = x[:, RANK_FEATURES.index("closest_clause")]
+    sims = answerer.clause_similarities(hits, analysis)
+    closest = [max(float(v.max()) for v in sims[h.passage.passage_id] if len(v)) for h in hits]
+    assert np.allclose(column, np.asarray(closest) - max(closest), atol=1e-6)
+    assert column.max() == 0.0 and column.min() < 0.0
+    bare = rank_features(hits, analysis, answerer.learned_ctx, candidates)  # no clause vectors
+    assert np.isnan(bare[:, RANK_FEATURES.index("closest_clause")]).all()
+
+
 def test_a_later_build_embeds_only_new_sentences(tmp_path):
     settings = make_settings(tmp_path, corpus_dir=tmp_path / "corpus")
     settings.corpus_dir.mkdir()
@@ -96,7 +136,11 @@ def test_missing_or_mismatched_sentence_vectors_are_refused(tmp_path):
         SentenceVectors.load(directory, passages[:-1], dim=FakeEmbedder.dim)
     with pytest.raises(IndexCorruptError, match="do not match"):
         SentenceVectors.load(directory, passages, dim=FakeEmbedder.dim + 1)
-    save_sentence_vectors(directory, vectors, rows[::-1].copy())
+    clause_vectors, clause_rows = np.load(directory / CLAUSE_VECTORS), np.load(directory / CLAUSE_ROWS)
+    save_sentence_vectors(directory, vectors, rows, clause_vectors[:-1], clause_rows)  # a clause short
+    with pytest.raises(IndexCorruptError, match="clause vectors .* do not match"):
+        SentenceVectors.load(directory, passages, dim=FakeEmbedder.dim)
+    save_sentence_vectors(directory, vectors, rows[::-1].copy(), clause_vectors, clause_rows)
     with pytest.raises(IndexCorruptError):
         load_index(settings)  # its checksum no longer matches the manifest
     (directory / VECTORS).unlink()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from qa_service.qa.analysis import analyse
@@ -209,6 +210,15 @@ def test_a_what_kind_question_names_its_kind_after_shi_me_yang_de():
     assert "任尔东西南北风”的定力" in sentence[span[0]:span[1]]
 
 
+def test_a_keyword_query_names_the_kind_it_asks_for_last():
+    # a real sentence (001), shortened: "… 信访积案 机制" asks for a 机制, as 什么机制 would; each
+    # clause covers one of the two concepts, and the later one would win the tie
+    analysis = analyse("四平 2023下半年 信访积案 机制", reference_date=REF)
+    sentence = "落实包案、接访、下访机制,全力攻坚信访积案化解。"
+    span = pick_clause(sentence, analysis, CTX)
+    assert sentence[span[0]:span[1]] == "落实包案、接访、下访机制"
+
+
 def test_every_span_is_a_substring_at_its_offsets():
     for question, sentence in [("开复工项目计划总投资多少", PROJECTS), ("市长是谁", "市长于海洋主持"),
                                ("有哪些项目", INVEST)]:
@@ -274,3 +284,16 @@ def test_the_list_closing_with_the_whole_asked_noun_wins():
     # (the two-verb lead 着力打造 stays on the first item: test_list_loses_its_leading_verbs)
     assert sentence[start:end] in ("葡萄酒、红果、梅花鹿、智慧物流等一批特色产业小镇",
                                    "着力打造葡萄酒、红果、梅花鹿、智慧物流等一批特色产业小镇")
+
+
+def test_a_clause_nearer_the_question_s_meaning_wins_by_the_learned_weight():
+    """``best_clause``: the rule's scores decide alone at weight 0 (ties to the later clause); with
+    a weight, a clause's cosine less the nearest one's counts, so a clause the rule scores a
+    little lower but the question's vector is much nearer to wins."""
+    from qa_service.qa.spans.clauses import best_clause
+
+    scores, sims = [0.5, 0.45, 0.1], np.array([0.80, 0.86, 0.79])
+    assert best_clause(scores, None, 5.0) == 0
+    assert best_clause(scores, sims, 0.0) == 0
+    assert best_clause(scores, sims, 5.0) == 1  # 0.45 + 0 beats 0.5 - 0.3
+    assert best_clause([0.3, 0.3], None, 0.0) == 1  # ties go to the later clause

@@ -72,6 +72,17 @@ def test_an_english_question_finds_a_company_it_names_in_pinyin(real_service):
     assert not answer.abstained and "巨元换热器与一汽解放" in answer.answer.span
 
 
+def test_an_english_question_s_answer_clause_is_the_one_nearest_its_meaning(real_service):
+    """The gloss keeps a few nouns of an English question (公路, 城区); of the answer sentence's
+    clauses, the learned clause weight lets the one nearest the question's meaning win (谋划实施
+    城市内环快速路, not the purpose clause 缓解交通路网压力 that repeats "relieve pressure")."""
+    question = ("What new fast road for the urban area did Siping say in 2023 that it would plan, "
+                "to relieve pressure on its road network?")
+    assert real_service.learned.clause_dense[1] > 0 == real_service.learned.clause_dense[0]
+    answer = real_service.ask(question)
+    assert not answer.abstained and "城市内环快速路" in answer.answer.span
+
+
 def test_an_english_value_question_is_no_count_question(real_service):
     analysis = real_service.analyse("What was the value of Siping's trade with Russia in 2024?")
     assert analysis.unit == "money"  # value → 价值, an amount of money

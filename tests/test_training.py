@@ -82,6 +82,19 @@ def test_ranking_cv_over_repeated_fold_assignments():
     assert cv != cv1  # the other assignments moved the CV figures
 
 
+def test_ranking_gives_the_fold_models_of_every_assignment():
+    """The coverage floors are chosen on replies averaged over the fold assignments, so the ranking
+    gives its chosen C's per-fold models for each assignment, the first being ``fit_ranking``'s."""
+    from qa_service.evaluation.training import _fit_ranking
+
+    pools = synthetic_pools()
+    repeated = [(x, y, (q % FOLDS, (q * 7 + 3) % FOLDS, (q // FOLDS) % FOLDS)) for q, (x, y, _) in enumerate(pools)]
+    model, c, cv, per_assignment = _fit_ranking(repeated, FEATURES)
+    assert len(per_assignment) == 3 and all(sorted(m) == list(range(FOLDS)) for m in per_assignment)
+    assert per_assignment[0] == fit_ranking(repeated, FEATURES)[3]
+    assert per_assignment[0] != per_assignment[1]  # other folds, other training rows
+
+
 def test_one_standard_error_rule_takes_the_first_setting_in_the_given_order_within_reach_of_the_best():
     """Floors, waiver and abstention threshold are chosen in the grid's order (strictest floors,
     lowest threshold first): a setting one question better than the first is no reason to move."""
@@ -171,6 +184,36 @@ def test_model_file_round_trips_and_refuses_other_features():
     for waiver in (1.5, -0.2, True, "high", None):
         with pytest.raises(LearnedModelError):
             LearnedModel.from_json(json.dumps({**data, "key_concept_waiver": waiver}))
+    data = json.loads(shipped.to_json())
+    del data["clause_dense"]
+    with pytest.raises(LearnedModelError, match="qa-service train"):  # from before the clause weights
+        LearnedModel.from_json(json.dumps(data))
+    for weights in ([0.0, -1.0], [0.0], [0.0, "high"], None):
+        with pytest.raises(LearnedModelError):
+            LearnedModel.from_json(json.dumps({**data, "clause_dense": weights}))
+
+
+def test_the_clause_weight_is_the_smallest_within_reach_of_the_best():
+    """``fit_clause_weights`` on synthetic sentences: where the clause nearest the question holds
+    the answer and the rule's scores point elsewhere, English gets a weight; where the cosines say
+    nothing (the answer clause is never the nearest), Chinese keeps 0."""
+    from qa_service.evaluation.training import CLAUSE_DENSE_WEIGHTS, fit_clause_weights
+
+    rng = np.random.default_rng(5)
+    groups = []
+    for n in range(60):
+        labels = np.zeros(4, dtype=bool)
+        labels[n % 4] = True
+        scores = rng.uniform(0.3, 0.5, size=4)
+        near = np.full(4, 0.80)
+        near[n % 4] = 0.85  # English: the answer's clause is the nearest by 0.05
+        groups.append((True, scores, near, labels))
+        far = np.full(4, 0.80)
+        far[(n + 1) % 4] = 0.85  # Chinese: another clause is the nearest
+        groups.append((False, scores.copy(), far, labels.copy()))
+    (chinese, english), counts = fit_clause_weights(groups)
+    assert chinese == 0.0 and english > 0.0 and english in CLAUSE_DENSE_WEIGHTS
+    assert counts["english"]["sentences"] == 60 and counts["english"][str(english)] == 60
 
 
 def test_a_model_trained_for_another_encoder_is_not_applied(caplog):

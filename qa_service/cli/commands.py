@@ -120,7 +120,9 @@ def train(settings: Settings, args: argparse.Namespace) -> int:
           f"(CV MRR@10 {info['ranking_cv_mrr10']}), abstention C={info['abstention_C']}, "
           f"threshold {info['threshold']} (CV: {info['threshold_cv']}), coverage floors "
           f"{list(model.coverage_floors)} (CV right replies per passage/sentence floor: {info['coverage_floors_cv']}), "
-          f"key-concept waiver {model.key_concept_waiver} (CV right replies per waiver: {info['key_concept_waiver_cv']})")
+          f"key-concept waiver {model.key_concept_waiver} (CV right replies per waiver: {info['key_concept_waiver_cv']}), "
+          f"clause cosine weight Chinese / English {list(model.clause_dense)} (sentences whose chosen clause holds "
+          f"the answer, per weight: {info['clause_dense_right']})")
     print(f"written: {out}")
     return 0
 

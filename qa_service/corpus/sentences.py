@@ -68,3 +68,20 @@ def answer_units(text: str) -> tuple[tuple[int, int], ...]:
         if end > start:
             units.append((start, end))
     return tuple(units)
+
+
+_CLAUSE = re.compile(r"[^，,：:]*[，,：:]?")
+
+
+@lru_cache(maxsize=8192)  # every question looks at the same sentences' clauses
+def answer_clauses(sentence: str) -> tuple[tuple[int, int], ...]:
+    """The clauses of an answer sentence that a span may be (between commas and colons, the mark
+    left out, two characters or more), as [start, end) offsets in ``sentence``. The index embeds
+    them (``search.sentence_vectors``) and ``qa.spans.pick_clause`` chooses among them: one split
+    for both, so a clause's vector is its own."""
+    out = []
+    for m in _CLAUSE.finditer(sentence):
+        text = sentence[m.start():m.end()].rstrip("，,：:")
+        if len(text.strip()) >= 2:
+            out.append((m.start(), m.start() + len(text)))
+    return tuple(out)

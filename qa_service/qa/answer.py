@@ -95,13 +95,24 @@ def sentence_similarities(hits: Sequence[Hit], ctx: ScoringContext, query: np.nd
     return {h.passage.passage_id: ctx.sentences.similarities(h.passage.passage_id, query) for h in hits}
 
 
+def clause_similarities(hits: Sequence[Hit], ctx: ScoringContext, query: np.ndarray | None
+                        ) -> dict[str, list[np.ndarray]]:
+    """Each hit's answer sentences' clauses' cosines with the question's vector (one array per
+    sentence, ``answer_units`` order); empty without a query vector or clause vectors."""
+    if query is None or ctx.sentences is None:
+        return {}
+    return {h.passage.passage_id: ctx.sentences.clause_similarities(h.passage.passage_id, query) for h in hits}
+
+
 def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
-                      weights: AnswerWeights = ANSWER_WEIGHTS, similarity: np.ndarray | None = None
+                      weights: AnswerWeights = ANSWER_WEIGHTS, similarity: np.ndarray | None = None,
+                      clause_similarity: Sequence[np.ndarray] | None = None
                       ) -> list[tuple[int, int, tuple[int, int] | None, tuple[float, ...]]]:
     """Every sentence of the passage that may answer: (start, end, key span, ``SENTENCE_FEATURES``).
     None qualifies in a passage about another year, or one that covers too little of the question.
     ``similarity``: the passage's row of ``sentence_similarities``; without it "dense" is NaN
-    (not measured: the learned model counts it as average)."""
+    (not measured: the learned model counts it as average). ``clause_similarity``: the passage's
+    entry of ``clause_similarities``, for the choice of a clause as the span."""
     if analysis.years and ctx.year_score(p, analysis) < 0:
         return []  # the passage is about another year than the one asked
     if ctx.names_missing(p, analysis):
@@ -130,7 +141,8 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
         unit_cov = ctx.coverage(context, analysis)
         if unit_cov < ctx.thresholds.min_unit_coverage or not has_key_concept(context, analysis, ctx, unit_cov):
             continue
-        span, shaped = find_span(sentence, analysis, ctx)
+        clauses = clause_similarity[index] if clause_similarity and index < len(clause_similarity) else None
+        span, shaped = find_span(sentence, analysis, ctx, clause_similarity=clauses)
         if not shaped and (analysis.qtype in _SHAPED or analysis.unit is not None):
             continue
         plan = plan_level(p.section, sentence)
@@ -158,10 +170,12 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
 
 def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
                     weights: AnswerWeights = ANSWER_WEIGHTS, model: Linear | None = None,
-                    similarity: np.ndarray | None = None) -> AnswerCandidate | None:
+                    similarity: np.ndarray | None = None,
+                    clause_similarity: Sequence[np.ndarray] | None = None) -> AnswerCandidate | None:
     """The passage's best answer sentence (rank-independent score), or None if it has none.
     Scored by ``model`` (the learned sentence model) when given, else by the hand-set weights."""
-    rows = sentence_features(p, analysis, ctx, weights=weights, similarity=similarity)
+    rows = sentence_features(p, analysis, ctx, weights=weights, similarity=similarity,
+                             clause_similarity=clause_similarity)
     if not rows:
         return None
     if model is not None:
@@ -174,12 +188,15 @@ def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
 
 
 def answer_candidates(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringContext, *,
-                      model: Linear | None = None, similarities: Mapping[str, np.ndarray] | None = None
+                      model: Linear | None = None, similarities: Mapping[str, np.ndarray] | None = None,
+                      clause_sims: Mapping[str, Sequence[np.ndarray]] | None = None
                       ) -> dict[str, AnswerCandidate | None]:
-    """``best_in_passage`` of each hit, by passage id (``similarities``: ``sentence_similarities``)."""
-    sims = similarities or {}
+    """``best_in_passage`` of each hit, by passage id (``similarities``: ``sentence_similarities``,
+    ``clause_sims``: ``clause_similarities``)."""
+    sims, clauses = similarities or {}, clause_sims or {}
     return {hit.passage.passage_id: best_in_passage(hit.passage, analysis, ctx, model=model,
-                                                    similarity=sims.get(hit.passage.passage_id))
+                                                    similarity=sims.get(hit.passage.passage_id),
+                                                    clause_similarity=clauses.get(hit.passage.passage_id))
             for hit in hits}
 
 

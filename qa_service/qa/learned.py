@@ -41,7 +41,10 @@ RANK_FEATURES = ("fused", "bm25", "dense", "coverage", "year", "year_asked", "fi
                  # the same signals again for a question asked in English (0 otherwise): its own
                  # weights, since the gloss finds fewer of the corpus's words and the dense model
                  # matches across languages less surely than within one
-                 *(f"english_{name}" for name in _ENGLISH_RANK_FEATURES))
+                 *(f"english_{name}" for name in _ENGLISH_RANK_FEATURES),
+                 # the passage's closest clause, relative to the pool's closest: a clause can say
+                 # what was asked where its long sentence is about much else
+                 "closest_clause")
 _ENGLISH_COLUMNS = tuple(RANK_FEATURES.index(name) for name in _ENGLISH_RANK_FEATURES)
 ABSTAIN_FEATURES = ("answer", "rank_prob", "margin", "coverage", "year", "cited_rank", "shaped_type",
                     "what_type", "n_terms", "sentence_coverage", "clause_coverage", "sentence_dense")
@@ -63,6 +66,9 @@ class LearnedModel:
     coverage_floors: tuple[float, float] = (THRESHOLDS.min_passage_coverage, THRESHOLDS.min_unit_coverage)
     # the sentence coverage at which a sentence need not name the question's key concept, by CV too
     key_concept_waiver: float = THRESHOLDS.key_concept_waived_at
+    # weight of a clause's cosine with the question when a clause is the span, for a Chinese and an
+    # English question (``spans.pick_clause``), by CV on the dev sentences that hold the answer
+    clause_dense: tuple[float, float] = (0.0, 0.0)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
@@ -71,13 +77,15 @@ class LearnedModel:
     def from_json(cls, text: str) -> "LearnedModel":
         try:
             data = json.loads(text)
-            if isinstance(data, dict) and "ranking" in data and not {"coverage_floors", "key_concept_waiver"} <= set(data):
-                raise LearnedModelError("learned model predates its learned coverage floors and key-concept "
-                                        "waiver: run `qa-service train`")
+            if isinstance(data, dict) and "ranking" in data and not {"coverage_floors", "key_concept_waiver",
+                                                                     "clause_dense"} <= set(data):
+                raise LearnedModelError("learned model predates its learned coverage floors, key-concept "
+                                        "waiver and clause weights: run `qa-service train`")
             model = cls(ranking=_linear(data["ranking"]), abstention=_linear(data["abstention"]),
                         threshold=float(data["threshold"]), info=dict(data.get("info") or {}),
                         sentence=_linear(data["sentence"]), coverage_floors=_floors(data["coverage_floors"]),
-                        key_concept_waiver=_share(data["key_concept_waiver"]))
+                        key_concept_waiver=_share(data["key_concept_waiver"]),
+                        clause_dense=_weights(data["clause_dense"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise LearnedModelError(f"malformed learned model: {exc}") from exc
         if (model.ranking.features != RANK_FEATURES or model.abstention.features != ABSTAIN_FEATURES
@@ -104,6 +112,13 @@ def _floors(data) -> tuple[float, float]:
     return passage, unit
 
 
+def _weights(data) -> tuple[float, float]:
+    chinese, english = (float(v) for v in data)
+    if not all(math.isfinite(v) and v >= 0.0 for v in (chinese, english)):
+        raise ValueError("clause weights must be finite and not negative")
+    return chinese, english
+
+
 def _share(value) -> float:
     if isinstance(value, bool) or not 0.0 <= float(value) <= 1.0:
         raise ValueError("the key-concept waiver is a coverage share in [0, 1]")
@@ -122,7 +137,8 @@ def load_learned(path: Path | None = None) -> LearnedModel | None:
 
 def rank_features(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringContext,
                   candidates: Mapping[str, AnswerCandidate | None],
-                  similarities: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+                  similarities: Mapping[str, np.ndarray] | None = None,
+                  clause_sims: Mapping[str, Sequence[np.ndarray]] | None = None) -> np.ndarray:
     """One row of ``RANK_FEATURES`` per hit (retriever scores relative to the best candidate;
     ``similarities``: each hit's sentences' cosines with the question, ``answer.sentence_similarities``)."""
     sims = similarities or {}
@@ -132,6 +148,9 @@ def rank_features(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringCont
     best_bm25 = max((h.scores.get("bm25", 0.0) for h in hits), default=0.0) or 1.0
     best_dense = max((h.scores.get("dense", -1.0) for h in hits), default=0.0)
     english = bool(analysis.asked)
+    clauses = {pid: max((float(v.max()) for v in units if len(v)), default=math.nan)
+               for pid, units in (clause_sims or {}).items()}
+    best_clause = max((v for v in clauses.values() if not math.isnan(v)), default=math.nan)
     rows = []
     for hit in hits:
         p = hit.passage
@@ -149,7 +168,8 @@ def rank_features(hits: Sequence[Hit], analysis: QueryAnalysis, ctx: ScoringCont
             1.0 if candidate else 0.0,
             closest[p.passage_id] - best_closest if p.passage_id in closest else math.nan,
         ]
-        rows.append(row + [row[i] if english else 0.0 for i in _ENGLISH_COLUMNS])
+        rows.append(row + [row[i] if english else 0.0 for i in _ENGLISH_COLUMNS]
+                    + [clauses.get(p.passage_id, math.nan) - best_clause])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(RANK_FEATURES))
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..types import AnswerPart, AnswerSpan, Document, Hit, Passage
 from .analysis import QueryAnalysis
-from .answer import AnswerCandidate, answer_candidates, choose_answer, sentence_similarities
+from .answer import AnswerCandidate, answer_candidates, choose_answer, clause_similarities, sentence_similarities
 from .learned import RANK_POOL, LearnedModel, abstain_features, learned_rerank, rank_features
 from .linear import Linear
 from .params import ANSWER_WEIGHTS, RERANK_DEPTH
@@ -60,14 +60,18 @@ class Answerer:
         self.ctx = ScoringContext(documents=documents, doc_freq=doc_freq, n_passages=len(passages),
                                   sentences=sentences)
         self.learned = learned
+        self.clause_dense = learned.clause_dense if learned is not None else (0.0, 0.0)
         self.learned_ctx = (self.ctx if learned is None
                             else self._floored(*learned.coverage_floors, learned.key_concept_waiver))
 
-    def with_coverage_floors(self, passage: float, unit: float, key_concept_waiver: float | None = None) -> "Answerer":
+    def with_coverage_floors(self, passage: float, unit: float, key_concept_waiver: float | None = None,
+                             clause_dense: tuple[float, float] | None = None) -> "Answerer":
         """This answerer with the learned path's coverage floors (and, if given, key-concept
-        waiver) set: training tries several."""
+        waiver and clause weights) set: training tries several."""
         other = copy.copy(self)
-        other.learned_ctx = self._floored(passage, unit, key_concept_waiver)
+        if clause_dense is not None:
+            other.clause_dense = clause_dense
+        other.learned_ctx = other._floored(passage, unit, key_concept_waiver)
         return other
 
     def _floored(self, passage: float, unit: float, key_concept_waiver: float | None = None) -> ScoringContext:
@@ -76,7 +80,7 @@ class Answerer:
         waiver = self.ctx.thresholds.key_concept_waived_at if key_concept_waiver is None else key_concept_waiver
         return dataclasses.replace(self.ctx, thresholds=dataclasses.replace(
             self.ctx.thresholds, min_passage_coverage=passage, min_unit_coverage=unit,
-            key_concept_waived_at=waiver))
+            key_concept_waived_at=waiver), clause_dense=self.clause_dense)
 
     def pool(self, analysis: QueryAnalysis, *, year: int | None = None, doc_id: str | None = None) -> list[Hit]:
         """The fused candidates the learned ranking orders, in fused order."""
@@ -88,6 +92,12 @@ class Answerer:
         query = self.retriever.query_vector(analysis) if self.ctx.sentences is not None else None
         return sentence_similarities(hits, self.ctx, query)
 
+    def clause_similarities(self, hits: Sequence[Hit], analysis: QueryAnalysis) -> dict[str, list["np.ndarray"]]:
+        """``answer.clause_similarities`` of ``hits`` for this question (none without sentence
+        vectors)."""
+        query = self.retriever.query_vector(analysis) if self.ctx.sentences is not None else None
+        return clause_similarities(hits, self.ctx, query)
+
     def rank_pool(self, analysis: QueryAnalysis, *, year: int | None = None, doc_id: str | None = None,
                   sentence: Linear | None = None) -> tuple[list[Hit], dict[str, AnswerCandidate | None], "np.ndarray"]:
         """The fused candidates the learned ranking orders, their answer candidates (sentences
@@ -96,8 +106,10 @@ class Answerer:
         if sentence is None and self.learned is not None:
             sentence = self.learned.sentence
         similarities = self.sentence_similarities(hits, analysis)
-        candidates = answer_candidates(hits, analysis, self.learned_ctx, model=sentence, similarities=similarities)
-        return hits, candidates, rank_features(hits, analysis, self.learned_ctx, candidates, similarities)
+        clause_sims = self.clause_similarities(hits, analysis)
+        candidates = answer_candidates(hits, analysis, self.learned_ctx, model=sentence, similarities=similarities,
+                                       clause_sims=clause_sims)
+        return hits, candidates, rank_features(hits, analysis, self.learned_ctx, candidates, similarities, clause_sims)
 
     def answer(self, analysis: QueryAnalysis, *, top_k: int, mode: str = DEFAULT_MODE,
                year: int | None = None, doc_id: str | None = None) -> Result:

@@ -31,6 +31,8 @@ class SentenceIndex(Protocol):
 
     def similarities(self, passage_id: str, query: np.ndarray) -> np.ndarray: ...
 
+    def clause_similarities(self, passage_id: str, query: np.ndarray) -> list[np.ndarray]: ...
+
 
 @dataclass(frozen=True)
 class ScoringContext:
@@ -42,6 +44,9 @@ class ScoringContext:
     n_passages: int
     thresholds: Thresholds = THRESHOLDS
     sentences: SentenceIndex | None = None  # None: no sentence is compared with the question's vector
+    # weight of a clause's cosine with the question when choosing the clause that answers, for a
+    # Chinese and an English question (``spans.pick_clause``): learned, 0 in the rules modes
+    clause_dense: tuple[float, float] = (0.0, 0.0)
 
     def coverage(self, text: str, analysis: QueryAnalysis, *, predicates: bool = False) -> float:
         """Share of the question's content (idf-weighted concept groups) present in ``text``;

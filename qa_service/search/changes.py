@@ -27,6 +27,8 @@ class IndexChanges:
     reused: int  # passages whose vectors came from the embedding cache
     sentences_embedded: int = 0  # answer sentences run through the model (``sentence_vectors``)
     sentences_reused: int = 0
+    clauses_embedded: int = 0  # their clauses (``sentence_vectors``)
+    clauses_reused: int = 0
 
     @property
     def any(self) -> bool:
@@ -44,7 +46,8 @@ class IndexChanges:
         for path, reason in self.skipped:
             lines.append(f"skipped {path}: {reason}")
         lines.append(f"passages embedded: {self.embedded} new, {self.reused} from the cache; "
-                     f"answer sentences: {self.sentences_embedded} new, {self.sentences_reused} from the cache")
+                     f"answer sentences: {self.sentences_embedded} new, {self.sentences_reused} from the cache; "
+                     f"clauses: {self.clauses_embedded} new, {self.clauses_reused} from the cache")
         return lines
 
 
@@ -59,7 +62,8 @@ def document_hashes(documents: Sequence[Document]) -> dict[str, dict[str, str]]:
 
 
 def compare_documents(before: dict, after: dict, *, skipped, embedded: int, reused: int,
-                      sentences_embedded: int = 0, sentences_reused: int = 0) -> IndexChanges:
+                      sentences_embedded: int = 0, sentences_reused: int = 0,
+                      clauses_embedded: int = 0, clauses_reused: int = 0) -> IndexChanges:
     common = sorted(set(before) & set(after))
     return IndexChanges(
         added=tuple(sorted(set(after) - set(before))),
@@ -72,6 +76,8 @@ def compare_documents(before: dict, after: dict, *, skipped, embedded: int, reus
         reused=reused,
         sentences_embedded=sentences_embedded,
         sentences_reused=sentences_reused,
+        clauses_embedded=clauses_embedded,
+        clauses_reused=clauses_reused,
     )
 
 

@@ -37,7 +37,7 @@ from .manifest import (
     read_manifest,
     verify_files,
 )
-from .sentence_vectors import SentenceVectors, save_sentence_vectors, sentence_texts
+from .sentence_vectors import SentenceVectors, clause_texts, save_sentence_vectors, sentence_texts
 from .sparse import SparseStore
 from .stores import build_stores, load_stores
 from .tokenizer import tokenize
@@ -122,6 +122,7 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
     contexts = [passage_context(p, by_id[p.doc_id]) for p in passages]
     dense_inputs = [dense_text(p) for p in passages]
     sentences, sentence_rows = sentence_texts(passages)
+    clauses, clause_rows = clause_texts(passages)
     previous = _previous_manifest(settings.index_dir)
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
@@ -135,10 +136,12 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
 
         vectors, stats = cache.encode(dense_inputs, encode)
         sentence_vectors, sentence_stats = cache.encode(sentences, encode)
+        clause_vectors, clause_stats = cache.encode(clauses, encode)
         hashes = document_hashes(documents)
         changes = compare_documents(previous.get("document_hashes") or {}, hashes, skipped=scan.skipped,
                                     embedded=stats.embedded, reused=stats.reused,
-                                    sentences_embedded=sentence_stats.embedded, sentences_reused=sentence_stats.reused)
+                                    sentences_embedded=sentence_stats.embedded, sentences_reused=sentence_stats.reused,
+                                    clauses_embedded=clause_stats.embedded, clauses_reused=clause_stats.reused)
         records = store_records(passages, by_id, vectors, [tokenize(c) for c in contexts])
         changed = {*changes.added, *changes.removed, *changes.text_changed, *changes.metadata_changed}
         build_stores(records, dense_config(settings), staging, changed_docs=changed if previous else None,
@@ -147,7 +150,8 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
             for p in passages:
                 fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
         write_documents(staging / DOCUMENTS, documents)
-        save_sentence_vectors(staging, sentence_vectors.reshape(len(sentences), vectors.shape[1]), sentence_rows)
+        save_sentence_vectors(staging, sentence_vectors.reshape(len(sentences), vectors.shape[1]), sentence_rows,
+                              clause_vectors.reshape(len(clauses), vectors.shape[1]), clause_rows)
         manifest = {
             **expected_identity(settings),
             "model_dim": int(vectors.shape[1]),
@@ -156,8 +160,10 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
             "document_hashes": hashes,
             "skipped": {s.path: s.reason for s in scan.skipped},
             "sentence_count": len(sentences),
+            "clause_count": len(clauses),
             "embedded": {"new": stats.embedded, "cached": stats.reused,
-                         "sentences_new": sentence_stats.embedded, "sentences_cached": sentence_stats.reused},
+                         "sentences_new": sentence_stats.embedded, "sentences_cached": sentence_stats.reused,
+                         "clauses_new": clause_stats.embedded, "clauses_cached": clause_stats.reused},
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
             "encoder": getattr(embedder, "runtime", None),  # informational: see expected_identity
@@ -171,7 +177,7 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
         shutil.rmtree(staging, ignore_errors=True)
         raise
     try:
-        cache.save([*dense_inputs, *sentences])
+        cache.save([*dense_inputs, *sentences, *clauses])
     except OSError as exc:  # the index is built; only the next build's time suffers
         logger.warning("cannot write the embedding cache in %s: %s", cache.directory, exc)
     _remove_old_builds(settings.index_dir, keep=target)

@@ -4,6 +4,8 @@ Every span is a ``(start, end)`` pair of offsets into the sentence; nothing is r
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..analysis import QueryAnalysis
 from ..signals import ScoringContext
 from .clauses import pick_clause
@@ -15,9 +17,10 @@ __all__ = ["asked_ordinal", "enumeration_number", "figure_candidates", "find_spa
            "names_kind", "pick_clause", "pick_date", "pick_figure", "pick_level", "pick_list", "pick_name", "score_figures"]
 
 
-def find_span(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext
-              ) -> tuple[tuple[int, int] | None, bool]:
-    """(key span, whether it has the shape asked for); the clause is the fallback span."""
+def find_span(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
+              clause_similarity: np.ndarray | None = None) -> tuple[tuple[int, int] | None, bool]:
+    """(key span, whether it has the shape asked for); the clause is the fallback span
+    (``clause_similarity``: its clauses' cosines with the question, ``pick_clause``)."""
     shaped = None
     if analysis.qtype == "how_much":
         shaped = pick_level(sentence) if analysis.unit == "level" else pick_figure(sentence, analysis, ctx)
@@ -29,4 +32,4 @@ def find_span(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext
         shaped = pick_list(sentence, analysis.question)
     if shaped is not None:
         return shaped, True
-    return pick_clause(sentence, analysis, ctx), False
+    return pick_clause(sentence, analysis, ctx, similarity=clause_similarity), False

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from functools import lru_cache
+from typing import Sequence
 
+import numpy as np
+
+from ...corpus.sentences import answer_clauses
 from ...lexicon.cues import ANNOUNCES, INTERROGATIVES, QUESTION_CLAUSE_BREAK, WHAT_HEAD
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
 from ..signals import ScoringContext
-
-_CLAUSE = re.compile(r"[^，,：:]*[，,：:]?")
 
 
 @lru_cache(maxsize=256)  # one question, every sentence of its passages: worked out once
@@ -42,33 +43,66 @@ def asked_verb(analysis: QueryAnalysis) -> str:
     return max(found)[1] if found else ""
 
 
-def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
-                weights: SpanWeights = SPAN_WEIGHTS) -> tuple[int, int] | None:
-    """The clause (between commas) that covers most of the question; ties go to the later one,
-    which is where Chinese puts the new information. A clause naming the kind of thing asked for
-    (要打造什么城 → …换热器城) wins over one that only repeats the question. A clause that
-    announces what follows with a colon (…存在不少老问题：…) gives way to what follows it."""
+def clause_scores(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
+                  weights: SpanWeights = SPAN_WEIGHTS) -> list[tuple[tuple[int, int], float]]:
+    """Each clause of the sentence (``answer_clauses``) with its fit to the question: how much of
+    the question it covers, more for naming the kind of thing asked for (要打造什么城 → …换热器城)
+    or having the verb whose object is asked (要坚决避免什么 → 避免…)."""
     head = WHAT_HEAD.search(analysis.question)
     head_char = head.group(1)[-1] if head else ""
     question = analysis.question
+    before = question[:head.start()] if head else ""
+    if not head and not analysis.interrogative:  # a keyword query names the kind asked for last
+        last = _last_keyword(analysis)
+        if last:
+            head_char, before = last[-1], question[:question.lower().rfind(last)]
     verb = asked_verb(analysis)
     analysis = _asked_part(analysis)
-    best, best_score = None, -1.0
-    for m in _CLAUSE.finditer(sentence):
-        start, end = m.span()
-        text = sentence[start:end].rstrip("，,：:")
-        if len(text.strip()) < 2:
-            continue
+    out = []
+    for start, end in answer_clauses(sentence):
+        text = sentence[start:end]
         score = ctx.coverage(text, analysis, predicates=True)
-        if head_char and any(ch == head_char and ch not in question[:head.start()] for ch in text):
+        if head_char and any(ch == head_char and ch not in before for ch in text):
             score += weights.asked_kind
         if verb and verb in text.lower():
             score += weights.asked_verb
-        if score >= best_score:
-            best, best_score = (start, start + len(text)), score
-    if best is not None:
-        announced = ANNOUNCES.match(sentence, best[1])
-        rest = sentence[announced.end():].rstrip("。；;！？!? ") if announced else ""
-        if len(rest.strip()) >= 2:
-            return announced.end() + len(rest) - len(rest.lstrip()), announced.end() + len(rest)
+        out.append(((start, end), score))
+    return out
+
+
+def _last_keyword(analysis: QueryAnalysis) -> str:
+    """The keyword query's last concept word of two characters or more (四平 … 领导干部 机制 → 机制)."""
+    lowered = analysis.question.lower()
+    found = [(lowered.rfind(w.lower()), w.lower()) for g in analysis.term_groups for w in g
+             if len(w) >= 2 and w.lower() in lowered]
+    return max(found)[1] if found else ""
+
+
+def best_clause(scores: Sequence[float], similarity: np.ndarray | None, weight: float) -> int:
+    """The index of the best clause: by ``scores``, plus ``weight`` times how much less near the
+    question's vector the clause is than the nearest one (``similarity``: cosines, or None);
+    ties go to the later clause, where Chinese puts the new information."""
+    total = np.asarray(scores, dtype=np.float64)
+    if similarity is not None and weight:
+        total = total + weight * (np.asarray(similarity, dtype=np.float64) - float(np.max(similarity)))
+    return len(total) - 1 - int(np.argmax(total[::-1]))
+
+
+def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
+                weights: SpanWeights = SPAN_WEIGHTS, similarity: np.ndarray | None = None) -> tuple[int, int] | None:
+    """The clause that fits the question best (``clause_scores``, ``best_clause``). A clause that
+    announces what follows with a colon (…存在不少老问题：…) gives way to what follows it.
+    ``similarity``: each clause's cosine with the question's vector (``answer_clauses`` order),
+    weighed by the learned ``ScoringContext.clause_dense`` (an English question's words are
+    glossed, its meaning is not)."""
+    scored = clause_scores(sentence, analysis, ctx, weights=weights)
+    if not scored:
+        return None
+    usable = similarity is not None and len(similarity) == len(scored)
+    best = scored[best_clause([s for _, s in scored], similarity if usable else None,
+                              ctx.clause_dense[1 if analysis.asked else 0])][0]
+    announced = ANNOUNCES.match(sentence, best[1])
+    rest = sentence[announced.end():].rstrip("。；;！？!? ") if announced else ""
+    if len(rest.strip()) >= 2:
+        return announced.end() + len(rest) - len(rest.lstrip()), announced.end() + len(rest)
     return best
