@@ -128,6 +128,39 @@ def test_ask_with_fake_model_prints_cited_json(capsys, tmp_path, fake_embedder, 
     assert (index_dir / "current" / "manifest.json").is_file()
 
 
+def _gold_file(tmp_path, ids):
+    from support import ROOT
+    lines = [line for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+             if json.loads(line)["id"] in ids]
+    path = tmp_path / "gold.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_eval_of_one_batch_of_questions_by_id_prefix(capsys, tmp_path, fake_embedder, monkeypatch):
+    """``eval --ids fr`` asks only the questions whose id starts with fr (a fresh batch)."""
+    ticking_clock(monkeypatch)
+    gold = _gold_file(tmp_path, {"q001", "fr001", "fr031"})
+    argv = ["--index-dir", str(tmp_path / "index"), "eval", "--gold", str(gold), "--modes", "bm25",
+            "--ids", "fr", "--json", "--out", str(tmp_path / "reports")]
+    assert main(argv) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["n_questions"] == 2
+    assert {r["id"] for r in body["results"]} == {"fr001", "fr031"}
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["--ids", "zz"], "no gold question has an id starting with zz"),
+    (["--ids", "fr", "--write-summary"], "--write-summary is for the whole gold set: leave out --ids"),
+])
+def test_eval_id_prefix_errors_are_one_line_and_write_nothing(capsys, tmp_path, extra, words):
+    gold = _gold_file(tmp_path, {"q001", "fr001"})
+    out = tmp_path / "reports"
+    assert main(["eval", "--gold", str(gold), "--modes", "bm25", "--out", str(out), *extra]) == 2
+    assert capsys.readouterr().err.strip() == f"qa-service: {words}"
+    assert not out.exists()
+
+
 # --- errors -------------------------------------------------------------------------------
 
 

@@ -136,6 +136,13 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
     records = load_gold(args.gold or settings.root / "eval" / "gold.jsonl")
     if getattr(args, "split", "all") != "all":
         records = [r for r in records if r.split == args.split]
+    prefixes = getattr(args, "ids", None)
+    if prefixes:
+        if args.write_summary:
+            raise ConfigError("--write-summary is for the whole gold set: leave out --ids")
+        records = [r for r in records if r.id.startswith(prefixes)]
+        if not records:
+            raise ConfigError(f"no gold question has an id starting with {', '.join(prefixes)}")
     modes = args.modes or QAService.MODES
     check_modes(modes, QAService.MODES)  # before the slow model load
     if not 1 <= args.top_k <= settings.max_top_k:

@@ -22,6 +22,13 @@ def _mode_list(text: str) -> tuple[str, ...]:
     return modes
 
 
+def _prefix_list(text: str) -> tuple[str, ...]:
+    prefixes = tuple(m.strip() for m in text.split(",") if m.strip())
+    if not prefixes:
+        raise argparse.ArgumentTypeError("give at least one id prefix")
+    return prefixes
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa-service", description=__doc__)
     parser.add_argument("--corpus-dir", type=Path, help="corpus directory (default: ./corpus)")
@@ -86,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=10, help="passages per question (default: 10)")
     p.add_argument("--split", choices=("all", "dev", "test"), default="all",
                    help="questions to ask: tune on dev only; test is the held-out yardstick (default: all)")
+    p.add_argument("--ids", type=_prefix_list, metavar="PREFIX[,PREFIX…]",
+                   help="only the questions whose id starts with one of these (fr: a fresh batch)")
     p.add_argument("--out", type=Path, help="report directory (default: eval/reports)")
     p.add_argument("--write-summary", action="store_true",
                    help="also write the committed headline table eval/RESULTS.md")
