@@ -149,6 +149,22 @@ def test_list_loses_its_leading_verbs():
     assert span == "工业、现代服务业、现代农业等专题招商推介会"
 
 
+@pytest.mark.parametrize("sentence, question, expected", [
+    # document 001: the first two items are longer than an item may be; the list the pattern finds
+    # began inside 双辽市 (辽市大型…), and now begins at the word
+    ("纵深推进吉浙对口合作,推动新德集团智能制造服装产业园、双辽市大型风电装备制造基地、鹿鸣春风一期等重点项目加快建设。",
+     "要推动哪些重点项目加快建设", "双辽市大型风电装备制造基地、鹿鸣春风一期等重点项目加快建设"),
+    # document 002: a long first item began inside 伊通悦如… (如火山温泉…)
+    ("推进转山湖景区基础设施、叶赫沐心谷生态旅游康养园区、伊通悦如火山温泉文化旅游博览园、纳兰性德主题公园等重点项目",
+     "要推进哪些重点项目", "伊通悦如火山温泉文化旅游博览园、纳兰性德主题公园等重点项目"),
+    # a leading verb still leaves the first item (推动 is one, as 推进 is)
+    ("推动日昇钨钼、永林化工等企业升规入统", "推动哪些企业升规入统", "日昇钨钼、永林化工等企业升规入统"),
+])
+def test_a_list_never_begins_inside_a_word(sentence, question, expected):
+    start, end = pick_list(sentence, question)
+    assert sentence[start:end] == expected
+
+
 def test_two_items_closed_by_deng_are_a_list_and_the_whole_asked_noun_wins():
     # document 003: four lists of 产业链 in one sentence, the last a description of 产业链群
     sentence = ("壮大仓储物流、红色旅游等标志性产业链，提升梅花鹿、专用车等优势产业链，培育智能制造、氢能等前景产业链，"

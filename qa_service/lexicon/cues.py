@@ -246,7 +246,7 @@ LIST_HEAD = (  # the kind of thing a list question asks for (哪几座城 → �
     re.compile(r"([\u4e00-\u9fff]{1,10}?)(?:都|分别)?(?:是|有|包括)(?:哪些|哪几|什么|哪[两三四五六七八九十]+)"),
 )
 CLASSIFIER_ONLY = re.compile(r"[个座项条种大位家所]")  # a list head that is only the count's classifier
-LIST_LEADING_VERB = re.compile(r"^(?:建设|做大做强|做强|做大|做优|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣|壮大|提升|夯实|深耕)")
+LIST_LEADING_VERB = re.compile(r"^(?:推动|建设|做大做强|做强|做大|做优|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣|壮大|提升|夯实|深耕)")
 DESCRIPTIVE = re.compile(r"[的了最很更着过得]")  # items of a description, not names of things
 # A clause that announces what follows (…存在不少老问题：…, …总体工作思路，即：…): the answer is after it.
 ANNOUNCES = re.compile(r"[，,]?\s*(?:即|就是|包括|分别是|主要是|具体是)?\s*[：:]")

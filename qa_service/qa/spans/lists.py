@@ -7,9 +7,13 @@ from ...lexicon.cues import (CLASSIFIER_ONLY, CN_DIGITS, COUNT_IN_QUESTION, COUN
                              LIST_HEAD, LIST_LEADING_VERB, ORDINAL_IN_QUESTION)
 
 _ITEM = r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 # Three or more items, or two closed by 等 (培育智能制造、氢能等前景产业链).
 _LIST = re.compile(rf"{_ITEM}(?:(?:、{_ITEM}){{2,}}|、{_ITEM}(?=等))")
 _LIST_TAIL = re.compile(r"[^，,。；;：:！？、]{0,12}")
+# Where an enumeration's first item may begin at the earliest: after a clause break, another
+# enumeration's 、, or a quotation or title mark.
+_ITEM_START = re.compile(r"[^，,。；;：:！？!?、“”「」《》]*$")
 
 
 def list_count(question: str) -> int | None:
@@ -67,7 +71,11 @@ def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
     best, best_key = None, None
     for m in _LIST.finditer(sentence):
         start, end = m.span()
-        items = m.group(0).split("、")
+        if start and _HAN.match(sentence, start) and _HAN.match(sentence, start - 1):
+            # the first item is longer than an item may be (…、双辽市大型风电装备制造基地、…): it
+            # begins after the mark before it, not inside a word
+            start = _ITEM_START.search(sentence, 0, start).start()
+        items = sentence[start:end].split("、")
         if sum(bool(DESCRIPTIVE.search(item)) for item in items) * 2 > len(items):
             continue  # 基础最扎实、优势最明显… describes; an answer list names things
         lead = LIST_LEADING_VERB.match(sentence[start:end])
