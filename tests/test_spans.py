@@ -157,8 +157,9 @@ def test_list_loses_its_leading_verbs():
     # document 002: a long first item began inside 伊通悦如… (如火山温泉…)
     ("推进转山湖景区基础设施、叶赫沐心谷生态旅游康养园区、伊通悦如火山温泉文化旅游博览园、纳兰性德主题公园等重点项目",
      "要推进哪些重点项目", "伊通悦如火山温泉文化旅游博览园、纳兰性德主题公园等重点项目"),
-    # a leading verb still leaves the first item (推动 is one, as 推进 is)
+    # a leading verb still leaves the first item (推动 is one, as 推进 is), and so does each of two
     ("推动日昇钨钼、永林化工等企业升规入统", "推动哪些企业升规入统", "日昇钨钼、永林化工等企业升规入统"),
+    ("加快推进中央东路、英雄大街等街路雨污分流工程建设", "推进哪些街路雨污分流工程", "中央东路、英雄大街等街路雨污分流工程建设"),
 ])
 def test_a_list_never_begins_inside_a_word(sentence, question, expected):
     start, end = pick_list(sentence, question)

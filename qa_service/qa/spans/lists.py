@@ -78,8 +78,7 @@ def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
         items = sentence[start:end].split("、")
         if sum(bool(DESCRIPTIVE.search(item)) for item in items) * 2 > len(items):
             continue  # 基础最扎实、优势最明显… describes; an answer list names things
-        lead = LIST_LEADING_VERB.match(sentence[start:end])
-        if lead:
+        while lead := LIST_LEADING_VERB.match(sentence[start:end]):  # 加快推进…: every leading verb
             start += lead.end()
         end = _LIST_TAIL.match(sentence, end).end()
         span = sentence[start:end]
