@@ -278,6 +278,7 @@ def test_figures_read_units_of_power_and_bracketed_classifiers_but_no_years():
     assert found("推进四平电厂35万千瓦、双辽电厂66万千瓦项目建设") == ["35万千瓦", "66万千瓦"]
     assert found("全社会用电量12.5亿千瓦时") == ["12.5亿千瓦时"]
     assert found("推动畜禽养殖总量向8000万头（只）迈进") == ["8000万头（只）"]
+    assert found("市委宣讲团宣讲61场（次）") == ["61场（次）"]  # document 000
     assert found("38个产品（服务）入选2024年全省首批") == ["38个"]  # neither 2024年 nor 024年
     assert found("空气质量连续6年达标，历时3年") == ["连续6年", "3年"]
     assert analyse("双辽电厂装机多少千瓦").unit == "power"

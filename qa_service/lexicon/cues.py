@@ -206,8 +206,8 @@ FIGURE_UNITS = {
     "count": r"(?:[万千]?(?:台套|个|项|件|座|条|家|户|所|次|场|套|台|笔|宗|头|只|辆|处|批|类|村|期|起|名))",
 }
 
-# A second classifier in brackets belongs to the figure: 8000万头（只）, 120台（套）.
-CLASSIFIER_ALTERNATIVE = r"(?:（[只头个台套件辆户家名人座]）)?"
+# A second classifier in brackets belongs to the figure: 8000万头（只）, 120台（套）, 61场（次）.
+CLASSIFIER_ALTERNATIVE = r"(?:（[只头个台套件辆户家名人座次场]）)?"
 
 # --- question types ------------------------------------------------------------------------
 # Question type → cue pattern; the first that matches wins.
