@@ -226,6 +226,14 @@ def test_a_word_that_only_marks_a_plan_is_a_verb_not_a_concept(question):
     assert any(set(g) & {"计划", "打算", "力争"} for g in analysis.predicates)
 
 
+def test_a_word_that_only_marks_a_result_is_a_verb_not_a_concept():
+    """实际 in 2024年实际开复工多少个项目 says a result is asked about: the answer (全市开复工5000万元以上
+    项目261个) does not say 实际."""
+    analysis = a("2024年实际四平开复工5000万元以上项目有多少个")
+    assert not any("实际" in g for g in analysis.term_groups)
+    assert any("实际" in g for g in analysis.predicates)
+
+
 # --- content terms ------------------------------------------------------------------------
 
 

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from ..lexicon.cues import (ASKED_UNIT_CUES, COUNTED_UNITS, ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, NAMED_SESSION,
-                            PERIODS, PLAN_IN_QUESTION, PLAN_MODAL, QUESTION_TYPES, RELATIVE_YEARS, TOPIC_UNIT_CUES, UNIT_CUES)
+                            PERIODS, PLAN_IN_QUESTION, PLAN_MODAL, QUESTION_TYPES, RELATIVE_YEARS, RESULT_MODAL, TOPIC_UNIT_CUES,
+                            UNIT_CUES)
 from ..lexicon.dictionary import EnglishDictionary, bare_place, places
 from ..lexicon.patterns import SHORT_YEAR_IN_QUESTION, YEAR_IN_QUESTION
 from ..lexicon.synonyms import synonym_groups
@@ -137,7 +138,7 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
             term_groups.append((term,))
     for name in dict.fromkeys(r.replacement for r in named):  # one concept, whatever jieba cuts it into
         term_groups = [g for g in term_groups if not all(w in name for w in g)] + [(name,)]
-    modal = [g for g in term_groups if set(g) <= PLAN_MODAL]  # a plan asked about, no concept
+    modal = [g for g in term_groups if set(g) <= PLAN_MODAL | RESULT_MODAL]  # a plan or result asked about, no concept
     term_groups = [g for g in term_groups if g not in modal]
     asked_words = [w.lower() for g in (*term_groups, *translated) for w in g]
     if glossed:  # the asker's verbs, as the dictionary reads them (the gloss's are the glossary's)

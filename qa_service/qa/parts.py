@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 
 from ..lexicon.cues import (CONJUNCTIONS, EACH, INTERROGATIVES, MONTH_RANGE, PERIODS, PLAN_IN_QUESTION,
-                            QUESTION_CLAUSE_BREAK)
+                            QUESTION_CLAUSE_BREAK, RESULT_MODAL)
 from ..lexicon.patterns import YEAR_IN_TEXT
 from ..search.tokenizer import content_words
 
-_RESULT_WORDS = ("实际",)  # what a result is called, as plan words name a target: no subject
+_RESULT_WORDS = tuple(sorted(RESULT_MODAL))  # what a result is called, as plan words name a target: no subject
 _PERIOD = "|".join(sorted(PERIODS, key=len, reverse=True))
 # One time expression: a year with an optional period or month range (2023年上半年, 2024年1至7月).
 _TIME = rf"(?:19|20)\d{{2}}\s*年?\s*(?:{_PERIOD}|{MONTH_RANGE})?"
