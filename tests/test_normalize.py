@@ -59,6 +59,14 @@ def test_homophone_with_two_corpus_words_is_left_alone():
     assert reader.read("新增就叶多少人")[1] == ()
 
 
+def test_of_two_corpus_words_with_one_sound_the_one_said_beside_the_neighbour_is_read():
+    """城事 sounds like 城市, 成事, 成势 and 乘势 (document 001): the corpus says 示范城市, so a
+    question about a 示范城事 means 城市; with no neighbour the corpus says it beside, nothing is read."""
+    reader = HomophoneReader(["城市", "成事", "成势", "乘势"], "加快创建国家食品安全示范城市。干事成事。")
+    assert reader.read("要加快创建哪个国家级示范城事")[1][0].replacement == "城市"
+    assert reader.read("哪个城事")[1] == ()
+
+
 def test_english_question_is_glossed_into_corpus_terms():
     assert is_english("How much did Siping's GDP grow in the first half of 2023?")
     assert not is_english("四平 gdp 2024")

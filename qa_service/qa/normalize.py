@@ -380,14 +380,26 @@ class HomophoneReader:
         if any(p in CN_DIGITS for p in parts):
             return None  # 钱一: a word and a numeral, not one mistyped term
         words = self._by_sound.get(_sound(piece))
-        if not words or len(words) != 1:
+        if not words:
             return None
+
+        def said_beside(word: str, *, any_word: bool = False) -> bool:
+            """Whether the corpus says ``word`` next to the question's content word beside it (or,
+            ``any_word``, its word of two characters or more: 示范, a verb)."""
+            def counts(neighbour: str) -> bool:
+                return bool(neighbour) and (len(neighbour) >= 2 and not INTERROGATIVES.search(neighbour)
+                                            if any_word else not tokenizer.is_function_word(neighbour))
+            context = [f"{before}{word}" if counts(before) else "", f"{word}{after}" if counts(after) else ""]
+            return any(c and c in self._text for c in context)
+
+        if len(words) > 1:
+            # several corpus words sound so (城市, 成事): the one the corpus says beside the
+            # question's neighbouring word (示范城事 → 示范城市), if only one is
+            beside = [w for w in words if said_beside(w, any_word=True)]
+            return beside[0] if len(beside) == 1 else None
         word = next(iter(words))
-        if tokenizer.is_function_word(parts[-1]):
+        if tokenizer.is_function_word(parts[-1]) and not said_beside(word):
             # 各是, 去的: a word and a particle or verb read as one (各市, 取得) — unless the corpus
             # says the sound word together with a content word next to it (农村测所 → 农村厕所)
-            context = [f"{before}{word}" if before and not tokenizer.is_function_word(before) else "",
-                       f"{word}{after}" if after and not tokenizer.is_function_word(after) else ""]
-            if not any(c and c in self._text for c in context):
-                return None
+            return None
         return word
