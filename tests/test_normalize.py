@@ -178,6 +178,13 @@ def test_metric_comparison_splits_and_keeps_the_shared_context():
     parts = split_parts("2025年四平农业总产值和粮食产量分别是多少")
     assert [(p.label, p.question) for p in parts] == [
         ("农业总产值", "2025年四平农业总产值是多少"), ("粮食产量", "2025年四平粮食产量是多少")]
+    # a clause before the one that names the things compared sets the scene for each; it is no part
+    parts = split_parts("八届六次全会部署的改革里，经济领域改革和社会领域改革分别要起到什么作用")
+    assert [(p.label, p.question) for p in parts] == [
+        ("经济领域改革", "八届六次全会部署的改革里经济领域改革要起到什么作用"),
+        ("社会领域改革", "八届六次全会部署的改革里社会领域改革要起到什么作用")]
+    # things listed with commas alone are still the parts
+    assert [p.label for p in split_parts("2024年四平粮食产量，GDP分别是多少")] == ["粮食产量", "GDP"]
 
 
 def test_two_questions_about_two_times_split_and_share_what_the_first_asks_about():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..lexicon.cues import (CONJUNCTIONS, EACH, INTERROGATIVES, MONTH_RANGE, PERIODS, PLAN_IN_QUESTION,
+from ..lexicon.cues import (CONJUNCTIONS, EACH, INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PLAN_IN_QUESTION,
                             QUESTION_CLAUSE_BREAK, RESULT_MODAL)
 from ..lexicon.patterns import YEAR_IN_TEXT
 from ..search.tokenizer import content_words
@@ -26,6 +26,8 @@ _LABEL = rf"{_TIME}(?:{PLAN_IN_QUESTION.pattern}|{'|'.join(_RESULT_WORDS)})?"
 _TIMES = re.compile(rf"{_LABEL}(?:\s*{CONJUNCTIONS}\s*{_LABEL})+")
 _ONE_LABEL = re.compile(_LABEL)
 _SPLIT = re.compile(CONJUNCTIONS)
+_COMMA = re.compile(r"[，,]")
+_JOIN = re.compile(JOINING)
 _TOPIC = re.compile(r"^([^：:，,；;]{2,})[：:]")  # 老旧供热管网改造：…
 _WHEN = re.compile(rf"{_TIME}|{_PERIOD}")
 _FURTHER = "又"  # 2023年上半年又是多少: a further question
@@ -60,7 +62,13 @@ def split_parts(question: str) -> list[Part]:
         return []
     head, tail = question[:each.start()], question[each.end():]
     context = _CONTEXT.match(head).group(0)
-    pieces = [p.strip() for p in _SPLIT.split(head[len(context):]) if p.strip()]
+    named = head[len(context):]
+    *leading, last = _COMMA.split(named)
+    if leading and len([p for p in _JOIN.split(last) if p.strip()]) >= 2:
+        # the things compared are joined in the clause before 分别 (经济领域改革和社会领域改革);
+        # the clauses before it set the scene for each (八届六次全会部署的改革里，…)
+        context, named = context + "".join(leading), last
+    pieces = [p.strip() for p in _SPLIT.split(named) if p.strip()]
     if len(pieces) < 2 or any(len(p) < 2 for p in pieces):
         return []
     return [Part(piece, f"{context}{piece}{tail}") for piece in pieces]
