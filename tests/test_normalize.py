@@ -76,6 +76,10 @@ def test_english_question_is_glossed_into_corpus_terms():
     assert "5000万" in gloss_english("projects over 50 million yuan in 2024")[0]
     assert "1亿元" in gloss_english("projects worth over 100 million yuan")[0]  # not 10000万元
     assert "300亿元" in gloss_english("an industrial base worth 30 billion yuan")[0]
+    # the general report vocabulary: 续建 (continuing), 在建 (under construction), 省级 (not 省委)
+    assert "续建项目" in gloss_english("How many continuing projects did the report list?")[0]
+    assert "在建" in gloss_english("projects under construction")[0]
+    assert "省级" in gloss_english("a provincial-level model school")[0]
 
 
 def test_english_cue_words_are_read_in_any_inflection():
