@@ -41,7 +41,7 @@ dev split.
    on the dev sentences that hold the answer: the smallest of ``CLAUSE_DENSE_WEIGHTS`` within one
    standard error of the best (``fit_clause_weights``).
 
-Deterministic: fixed fold assignment, lbfgs, no randomness; about 100 s on the dev split.
+Deterministic: fixed fold assignment, lbfgs, no randomness; about 60 s on the dev split.
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ COVERAGE_FLOORS = ((THRESHOLDS.min_passage_coverage, THRESHOLDS.min_unit_coverag
                    (0.1, 0.05))
 # coverage of the question at which an answer sentence need not name its key concept (the rarest
 # content word seen in a few passages: ``signals.has_key_concept``), tried at the chosen floors; the
-# strictest first, as the floors (the one-SE rule takes the first within reach of the best)
+# strictest first, as the floors (``_best`` gives a tie to the first in this order)
 KEY_CONCEPT_WAIVERS = (0.8, THRESHOLDS.key_concept_waived_at, 0.6, 0.5, 0.4)
 SENTENCE_NEGATIVE_PASSAGES = 3  # besides the relevant ones: the leading passages an answer is drawn from
 # weights tried for a clause's cosine with the question when a clause is the span (``pick_clause``):

@@ -122,7 +122,7 @@ def _build_index(settings: Settings, embedder, *, show_progress: bool) -> BuildR
     contexts = [passage_context(p, by_id[p.doc_id]) for p in passages]
     dense_inputs = [dense_text(p) for p in passages]
     sentences, sentence_rows = sentence_texts(passages)
-    clauses, clause_rows = clause_texts(passages)
+    clauses, clause_rows = clause_texts(sentences)
     previous = _previous_manifest(settings.index_dir)
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")

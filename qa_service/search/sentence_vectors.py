@@ -38,16 +38,14 @@ def sentence_texts(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray]:
     return texts, np.asarray(rows, dtype=np.int64)
 
 
-def clause_texts(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray]:
-    """The text of every answer unit's clauses, units in ``sentence_texts`` order, and where each
-    unit's start."""
+def clause_texts(sentences: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The text of every clause of ``sentences`` (``sentence_texts``), in order, and where each
+    sentence's start."""
     texts: list[str] = []
     rows = [0]
-    for p in passages:
-        for start, end in answer_units(p.text):
-            sentence = p.text[start:end]
-            texts.extend(sentence[a:b] for a, b in answer_clauses(sentence))
-            rows.append(len(texts))
+    for sentence in sentences:
+        texts.extend(sentence[a:b] for a, b in answer_clauses(sentence))
+        rows.append(len(texts))
     return texts, np.asarray(rows, dtype=np.int64)
 
 
