@@ -205,6 +205,11 @@ def test_no_expansion_without_a_synonym():
     ("2022年粮食产量是多少", False),
     ("2024年前三季度GDP是多少", False),
     ("2022年新建高标准农田多少亩", False),
+    # 想 wanting asks for a plan (colloquial); 想 inside 思想, 理想, 想法 does not
+    ("23年四平想让多少户企业落进园区啊", True),
+    ("四平想把冶金建材搞成多大的产业基地", True),
+    ("2022年四平开展了多少场新思想宣讲", False),
+    ("2022年四平有多少个理想信念教育基地", False),
 ])
 def test_asks_plan(question, asks_plan):
     assert a(question).asks_plan is asks_plan
@@ -224,6 +229,15 @@ def test_a_word_that_only_marks_a_plan_is_a_verb_not_a_concept(question):
     assert analysis.asks_plan
     assert not any(set(g) & {"计划", "打算", "力争"} for g in analysis.term_groups)
     assert any(set(g) & {"计划", "打算", "力争"} for g in analysis.predicates)
+
+
+@pytest.mark.parametrize("question", ["What industrial base worth 30 billion yuan does Siping aim to build?",
+                                      "How many companies was each county expected to bring into the parks in 2023?",
+                                      "Which grid project did Siping want to fast-track in late 2023?"])
+def test_english_verbs_of_wanting_and_aiming_ask_for_a_plan_and_name_no_concept(question):
+    analysis = a(question)
+    assert analysis.asks_plan
+    assert not any(set(g) & {"目标", "计划", "力争", "预期"} for g in analysis.term_groups)
 
 
 def test_a_word_that_only_marks_a_result_is_a_verb_not_a_concept():

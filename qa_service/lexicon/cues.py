@@ -55,8 +55,11 @@ ENGLISH_CUES = (
     ("what are|what were the|name the|list the", "哪些"),  # "which" is read by ENGLISH_WHICH
     ("what level|which level", "什么级别"),
     ("rank|ranked|ranking|place in the province|position", "排名"),
-    ("target|goal|aim|expected|projected", "目标"),
-    ("plan|plans|planned|planning|intend|intends|will", "计划"),
+    ("target|goal", "目标"),
+    # verbs that say a plan is asked about (PLAN_MODAL), not a concept a passage must name
+    ("aim|aiming to|aims to", "力争"),
+    ("expected|projected", "预期"),
+    ("plan|plans|planned|planning|intend|intends|will|want|wants|wanted|hope|hopes|hoped", "计划"),
     ("grow|grew|growth|increase|increased|rise|rose", "增长"),
     ("fall|fell|drop|dropped|decline|declined|decrease|decreased", "下降"),
     ("yuan|rmb", "元"),
@@ -96,6 +99,10 @@ regarding involving including like between among across through into within with
 toward towards against amid""".split())
 ENGLISH_VERB_AFTER_NOUN = re.compile(r"^(?:did|do|does|was|were|is|are|has|have|had|will|would|can|could|"
                                      r"should|may|might|must|[a-z\-]+ed)$")
+# A word in -ing before a determiner opens a participle clause (pipeline serving the central
+# cities, parks attracting more visitors): the noun phrase before it has ended.
+ENGLISH_PARTICIPLE_CLAUSE = re.compile(r"^[a-z\-]{2,}ing\s+(?:the|a|an|its|their|his|her|our|this|these|those|"
+                                       r"more|new|local)\b")
 ENGLISH_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten several both".split())
 ENGLISH_PLURAL = re.compile(r"^[a-z\-]{2,}(?<![siu'])s$")  # projects, cities; not business, status, this
 # "how many …" whose noun names no unit (rivers, projects) asks for a count of things.
@@ -127,7 +134,9 @@ PART_YEAR_SPAN = re.compile(r"(?<!\d)1\s*[—\-–~至到]\s*(?:[1-9]|1[01])\s*�
 
 # --- plans and targets vs results ----------------------------------------------------------
 # A question asks for a plan or target when it uses one of these words.
-PLAN_IN_QUESTION = re.compile(r"目标|计划|力争|预期|打算|(?<![主重需只想紧必])要|规划|将|部署|安排|任务|准备")
+PLAN_IN_QUESTION = re.compile(r"目标|计划|力争|预期|打算|(?<![主重需只想紧必])要|规划|将|部署|安排|任务|准备"
+                              # 想 wanting (想把…稳在, 想让, 想要), not in 思想 理想 设想 想法 想起
+                              r"|(?<![思理设构感联猜幻梦回着预妄冥])想(?![法象念起到])")
 # Of those, the words that only say a plan is asked about (四平计划建立什么联盟, is Siping planning
 # to …: 计划), naming no thing an answer must mention: the question's verbs, not its concepts.
 PLAN_MODAL = frozenset({"计划", "打算", "准备", "力争", "预期"})

@@ -21,9 +21,9 @@ from functools import lru_cache
 from typing import Iterable
 
 from ..lexicon.cues import (CN_DIGITS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_NUMBER_WORDS, ENGLISH_ORDINALS,
-                            ENGLISH_PLURAL, ENGLISH_PREPOSITIONS, ENGLISH_QUANTITY_NOUNS, ENGLISH_SESSION_THEN_TERM,
-                            ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHAT, ENGLISH_WHAT_NOUN, ENGLISH_WHICH, INTERROGATIVES,
-                            LATIN_WORD)
+                            ENGLISH_PARTICIPLE_CLAUSE, ENGLISH_PLURAL, ENGLISH_PREPOSITIONS, ENGLISH_QUANTITY_NOUNS,
+                            ENGLISH_SESSION_THEN_TERM, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHAT, ENGLISH_WHAT_NOUN,
+                            ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
 from ..lexicon.dictionary import EnglishDictionary, lemmas, places
 from ..lexicon.synonyms import english_terms
 from ..search.tokenizer import default_tokenizer
@@ -180,9 +180,12 @@ def english_places(text: str) -> dict[str, str]:
 
 
 def _noun_words(noun_phrase: str, *, stop: frozenset[str] = frozenset()) -> Iterable[str]:
-    """The words after a question word up to the verb (or a word in ``stop``)."""
-    for word in noun_phrase.split():
-        if ENGLISH_VERB_AFTER_NOUN.match(word) or word in stop:
+    """The words after a question word up to the verb (or a word in ``stop``, or a participle
+    clause: ``ENGLISH_PARTICIPLE_CLAUSE``)."""
+    words = noun_phrase.split()
+    for i, word in enumerate(words):
+        if (ENGLISH_VERB_AFTER_NOUN.match(word) or word in stop
+                or ENGLISH_PARTICIPLE_CLAUSE.match(" ".join(words[i:i + 2]))):
             return
         yield word
 
