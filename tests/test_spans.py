@@ -9,7 +9,7 @@ import pytest
 
 from qa_service.qa.analysis import analyse
 from qa_service.qa.signals import ScoringContext
-from qa_service.qa.spans import (asked_ordinal, enumeration_number, find_span, list_count, list_head, names_kind,
+from qa_service.qa.spans import (asked_ordinal, enumeration_number, find_span, list_count, list_head, list_items, names_kind,
                                  pick_clause, pick_list, pick_name)
 from qa_service.qa.spans.clauses import asked_verb
 
@@ -204,6 +204,42 @@ def test_the_asked_item_of_an_enumeration():
     assert enumeration_number("二是重大项目进展不快。") == 2
     assert enumeration_number("三要加快项目建设。") == 3
     assert enumeration_number("二〇二四年是关键之年。") is None
+
+
+# real sentences: 000 (mechanisms, the 三跑 of approvals) and 003 (four lists of 产业链)
+MECHANISMS = ("对照八个重点产业提升方案，突出抓好链主企业、龙头企业，严格落实领导包保企业机制、常态化服务企业机制和"
+              "定期调度机制，用好体检、诊断、治疗“三个报告”，一企一策破解难题")
+APPROVALS = ("推进立项、土地、规划、环评、施工许可等审批工作“提前跑、一起跑、加速跑”，特别要抓好重大项目建设")
+CHAINS = ("深耕产业链建、强链、补链、延链工程，壮大仓储物流、红色旅游等标志性产业链，提升梅花鹿、专用车等优势产业链，"
+          "夯实种业、特种装备等基础产业链，培育智能制造、氢能等前景产业链")
+
+
+def test_a_list_may_join_its_last_item_with_he_or_ji():
+    span, shaped = span_of("提高惠企服务精细度，全会要求严格落实哪几项机制", MECHANISMS)
+    assert shaped and span == "领导包保企业机制、常态化服务企业机制和定期调度机制"  # its leading 严格落实 dropped
+    assert list_items(span) == ["领导包保企业机制", "常态化服务企业机制", "定期调度机制"]
+    assert list_items("和谐社会、共和国和平发展") == ["和谐社会", "共和国和平发展"]  # 和 inside words joins nothing
+
+
+def test_two_items_without_deng_are_a_list_only_when_two_are_asked_for():
+    assert pick_list("做大做强冶金建材、化工新型材料两大产业链", "要做大做强哪两个产业链") is not None
+    assert pick_list("为经济高质量发展夯基垒台、积势蓄能", "要突出哪四个重点") is None
+
+
+def test_na_and_a_number_announce_the_count():
+    assert list_count("对项目审批提出的“三跑”指的是哪三跑") == 3
+    assert list_count("“四极”审批新模式指哪四极") == 4
+    start, end = pick_list(APPROVALS, "对项目审批提出的“三跑”指的是哪三跑")
+    assert "提前跑、一起跑、加速跑" in APPROVALS[start:end] and "立项" not in APPROVALS[start:end]
+
+
+def test_the_list_in_the_clause_that_fits_the_question_wins():
+    """No list names the asked kind (优势) as its own: the one whose clause covers the question
+    (提升…优势产业链) wins over longer ones, as find_span scores them by coverage."""
+    span, shaped = span_of("十五五期间四平要提升哪些优势", CHAINS)
+    assert shaped and span == "梅花鹿、专用车等优势产业链"
+    span, _ = span_of("十五五期间四平要夯实哪些基础", CHAINS)
+    assert span == "种业、特种装备等基础产业链"
 
 
 def test_a_descriptive_series_is_not_a_list_answer():

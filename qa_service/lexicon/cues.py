@@ -252,7 +252,7 @@ NAMED_SESSION = re.compile(r"[一二三四五六七八九十\d]+届[一二三四
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
 # The item of an enumeration a question asks for (第二个问题, colloquial 头一个): see ENUMERATION.
 ORDINAL_IN_QUESTION = re.compile(r"第([一二三四五六七八九十]|\d{1,2})[个项条点方]|头(一)[个项条点]")
-COUNT_IN_QUESTION = re.compile(r"([一二三四五六七八九十两]|\d+)[个大项座条种位方]")
+COUNT_IN_QUESTION = re.compile(r"([一二三四五六七八九十两]|\d+)[个大项座条种位方]|哪([两二三四五六七八九十])")  # 哪四极: 哪 counts
 # A count of things of one kind closing a list (…三大产业链优势地位, 八个重点产业): see spans.lists.names_kind.
 COUNTED_KIND = r"(?:[一二三四五六七八九十两]|\d{1,2})[大个项类种条座家]"
 LIST_HEAD = (  # the kind of thing a list question asks for (哪几座城 → 城)
@@ -260,7 +260,9 @@ LIST_HEAD = (  # the kind of thing a list question asks for (哪几座城 → �
     re.compile(r"([\u4e00-\u9fff]{1,10}?)(?:都|分别)?(?:是|有|包括)(?:哪些|哪几|什么|哪[两三四五六七八九十]+)"),
 )
 CLASSIFIER_ONLY = re.compile(r"[个座项条种大位家所]")  # a list head that is only the count's classifier
-LIST_LEADING_VERB = re.compile(r"^(?:推动|建设|做大做强|做强|做大|做优|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣|壮大|提升|夯实|深耕)")
+LIST_LEADING_VERB = re.compile(r"^(?:推动|建设|做大做强|做强|做大|做优|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣|壮大|提升|夯实|深耕"
+                               r"|落实|用好|抓好|打好|做好"
+                               r"|严格|全面|深入|大力|持续|积极|着力)")  # and the adverbs before them
 DESCRIPTIVE = re.compile(r"[的了最很更着过得]")  # items of a description, not names of things
 # A clause that announces what follows (…存在不少老问题：…, …总体工作思路，即：…): the answer is after it.
 ANNOUNCES = re.compile(r"[，,]?\s*(?:即|就是|包括|分别是|主要是|具体是)?\s*[：:]")

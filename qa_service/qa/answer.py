@@ -19,7 +19,8 @@ from .analysis import QueryAnalysis
 from .linear import Linear
 from .params import ANSWER_WEIGHTS, AnswerWeights
 from .signals import ScoringContext, covered_chars, has_key_concept, period_conflict, plan_level
-from .spans import asked_ordinal, enumeration_number, find_span, list_count, list_head, names_kind, score_figures
+from .spans import (asked_ordinal, enumeration_number, find_span, list_count, list_head, list_items, names_kind,
+                    score_figures)
 from .spans.clauses import asked_verb
 
 # Spans whose shape the question demands: without one the service abstains.
@@ -50,7 +51,7 @@ def _list_features(sentence: str, span: tuple[int, int], question: str) -> tuple
     head = list_head(question)
     # a list of the asked kind answers the question; a list of something else much less so
     kind = (1.0 if names_kind(sentence[span[0]:span[1]], head[-1]) else -1.0) if head else 0.0
-    items = sentence.count("、", span[0], span[1]) + 1
+    items = len(list_items(sentence[span[0]:span[1]]))
     expected = list_count(question)  # a question that announces a count wants a list of that many
     count = (1.0 if items == expected else -1.0) if expected else 0.0
     return kind, float(min(items - 1, _MAX_ITEMS)), count

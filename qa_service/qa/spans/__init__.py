@@ -10,10 +10,10 @@ from ..analysis import QueryAnalysis
 from ..signals import ScoringContext
 from .clauses import pick_clause
 from .figures import figure_candidates, pick_figure, score_figures
-from .lists import asked_ordinal, enumeration_number, list_count, list_head, names_kind, pick_list
+from .lists import asked_ordinal, enumeration_number, list_count, list_head, list_items, names_kind, pick_list
 from .names import pick_date, pick_level, pick_name
 
-__all__ = ["asked_ordinal", "enumeration_number", "figure_candidates", "find_span", "list_count", "list_head",
+__all__ = ["asked_ordinal", "enumeration_number", "figure_candidates", "find_span", "list_count", "list_head", "list_items",
            "names_kind", "pick_clause", "pick_date", "pick_figure", "pick_level", "pick_list", "pick_name", "score_figures"]
 
 
@@ -29,7 +29,8 @@ def find_span(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
     elif analysis.qtype == "when":
         shaped = pick_date(sentence)
     elif analysis.qtype == "list":
-        shaped = pick_list(sentence, analysis.question)
+        shaped = pick_list(sentence, analysis.question,
+                           fit=lambda clause: ctx.coverage(clause, analysis, predicates=True))
     if shaped is not None:
         return shaped, True
     return pick_clause(sentence, analysis, ctx, similarity=clause_similarity), False

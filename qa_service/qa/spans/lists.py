@@ -2,14 +2,32 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ...lexicon.cues import (CLASSIFIER_ONLY, CN_DIGITS, COUNT_IN_QUESTION, COUNTED_KIND, DESCRIPTIVE, ENUMERATION,
                              LIST_HEAD, LIST_LEADING_VERB, ORDINAL_IN_QUESTION)
+from ...search.tokenizer import default_tokenizer
 
 _ITEM = r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-# Three or more items, or two closed by 等 (培育智能制造、氢能等前景产业链).
-_LIST = re.compile(rf"{_ITEM}(?:(?:、{_ITEM}){{2,}}|、{_ITEM}(?=等))")
+# Items joined by 、, the last one possibly by 和/及/以及/与 instead (领导包保企业机制、常态化服务
+# 企业机制和定期调度机制): the enumeration comma joins nothing but list items (two of them only
+# count when 等 closes them or the question asks for two: ``pick_list``).
+_JOINER = "以及|和|及|与"
+_LIST = re.compile(rf"{_ITEM}(?:(?:、{_ITEM}){{2,}}|、{_ITEM}(?=等)|、{_ITEM}(?:{_JOINER}){_ITEM})")
+_PAIR = re.compile(rf"{_ITEM}、{_ITEM}")
+_JOINERS = frozenset(_JOINER.split("|"))
+
+
+def list_items(span: str) -> list[str]:
+    """A list span's items: split at 、 and at the joiner before its last item (…机制和定期调度机制),
+    where jieba reads the joiner as a word of its own (not the 和 of 和平 or 共和国)."""
+    *items, last = span.split("、")
+    words = default_tokenizer().words(last)
+    at = next((i for i, w in enumerate(words) if w in _JOINERS and 0 < i < len(words) - 1), None)
+    if at is None:
+        return [*items, last]
+    return [*items, "".join(words[:at]), "".join(words[at + 1:])]
 _LIST_TAIL = re.compile(r"[^，,。；;：:！？、]{0,12}")
 # Where an enumeration's first item may begin at the earliest: after a clause break, another
 # enumeration's 、, or a quotation or title mark.
@@ -21,7 +39,7 @@ def list_count(question: str) -> int | None:
     m = COUNT_IN_QUESTION.search(question)
     if not m:
         return None
-    return _number(m.group(1))
+    return _number(m.group(1) or m.group(2))
 
 
 def _number(text: str) -> int | None:
@@ -57,25 +75,37 @@ def names_kind(span: str, kind: str) -> bool:
     where 产业发展风向 only contains 产业."""
     if not kind:
         return False
-    items = span.split("、")
+    items = list_items(span)
     # or the closing phrase counts them as the kind before going on (…三大产业链优势地位)
     return (any(item.rstrip().endswith(kind) for item in items)
             or re.search(rf"(?:{COUNTED_KIND}|等)[\u4e00-\u9fff]{{0,6}}?{re.escape(kind)}", items[-1]) is not None)
 
 
-def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:！？!?]")
+
+
+def _clause_around(sentence: str, start: int, end: int) -> str:
+    """The clause that holds ``sentence[start:end]``: from the break before it to the one after."""
+    before = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, start)]
+    after = _CLAUSE_BREAK.search(sentence, end)
+    return sentence[before[-1] if before else 0:after.start() if after else len(sentence)]
+
+
+def pick_list(sentence: str, question: str = "", fit: Callable[[str], float] | None = None) -> tuple[int, int] | None:
     """The enumeration that fits the question, with the noun phrase closing it (…八个重点产业):
     the asked kind first (``names_kind``: the whole asked noun, 前景产业链, before its last two
-    characters, before its last one, 示范镇 for 小镇), then the count, then length."""
+    characters, before its last one, 示范镇 for 小镇), then the count, then how well the clause
+    that holds it fits the question (``fit``: its coverage of the question, when given), then length."""
     head, count = list_head(question), list_count(question)
     best, best_key = None, None
-    for m in _LIST.finditer(sentence):
+    found = [*_LIST.finditer(sentence), *(_PAIR.finditer(sentence) if count == 2 else ())]
+    for m in found:
         start, end = m.span()
         if start and _HAN.match(sentence, start) and _HAN.match(sentence, start - 1):
             # the first item is longer than an item may be (…、双辽市大型风电装备制造基地、…): it
             # begins after the mark before it, not inside a word
             start = _ITEM_START.search(sentence, 0, start).start()
-        items = sentence[start:end].split("、")
+        items = list_items(sentence[start:end])
         if sum(bool(DESCRIPTIVE.search(item)) for item in items) * 2 > len(items):
             continue  # 基础最扎实、优势最明显… describes; an answer list names things
         while lead := LIST_LEADING_VERB.match(sentence[start:end]):  # 加快推进…: every leading verb
@@ -83,7 +113,7 @@ def pick_list(sentence: str, question: str = "") -> tuple[int, int] | None:
         end = _LIST_TAIL.match(sentence, end).end()
         span = sentence[start:end]
         key = (names_kind(span, head), names_kind(span, head[-2:]), names_kind(span, head[-1:]),
-               count == len(items), end - start)
+               count == len(items), fit(_clause_around(sentence, start, end)) if fit else 0.0, end - start)
         if best_key is None or key > best_key:
             best, best_key = (start, end), key
     return best
