@@ -191,6 +191,12 @@ def test_metric_comparison_splits_and_keeps_the_shared_context():
         ("社会领域改革", "八届六次全会部署的改革里社会领域改革要起到什么作用")]
     # things listed with commas alone are still the parts
     assert [p.label for p in split_parts("2024年四平粮食产量，GDP分别是多少")] == ["粮食产量", "GDP"]
+    # … also when a comma closes the things compared (…种子企业，各点名了哪些)
+    parts = split_parts("2023年中小企业成长工程里，引导提产扩能的样本企业和支持加大研发的种子企业，各点名了哪些")
+    assert [p.label for p in parts] == ["引导提产扩能的样本企业", "支持加大研发的种子企业"]
+    # a modifier before the first thing named is said once for both
+    parts = split_parts("“十五五”要建设的活力之城和美丽之城，各自被描述成怎样的城市")
+    assert parts[1].question == "“十五五”要建设的美丽之城被描述成怎样的城市"
 
 
 def test_two_questions_about_two_times_split_and_share_what_the_first_asks_about():
@@ -214,6 +220,14 @@ def test_two_questions_about_two_times_split_and_share_what_the_first_asks_about
     assert [p.question for p in parts] == ["2024年四平GDP增长了多少", "2024年四平规上工业增加值又增长了多少"]
     parts = split_parts("2023年四平粮食产量是多少，上半年实际又播了多少亩")  # no subject: shares the first's
     assert parts[1].question == "2023年四平粮食产量上半年实际又播了多少亩"
+    # the first clause's words after its question word count too, less the unit asked (多少名), and
+    # a later clause repeating one of them (服务) has no subject of its own
+    parts = split_parts("2022年四平给多少名残疾人做了精准康复服务？2023年计划服务多少人")
+    assert parts[1].question == "四平给残疾人做了精准康复服务2023年计划服务多少人"
+    # a later clause pointing back (这个中心) is read as the first clause's phrase of that head
+    parts = split_parts("2023年政府工作报告对市综合养老示范中心是怎么安排的？到2024年这个中心运行得怎么样")
+    assert [(p.label, p.question) for p in parts][1] == ("到2024年这个中心运行得怎么样",
+                                                        "到2024年市综合养老示范中心运行得怎么样")
     # a question mark separates two questions as a comma does
     parts = split_parts("2022年四平新建了多少高标准农田？2023年又计划新建多少")
     assert [p.label for p in parts] == ["2022年四平新建了多少高标准农田", "2023年又计划新建多少"]

@@ -128,6 +128,9 @@ DUMMY_VERBS = frozenset("进行 加以 给予 给以 予以 作 做 作出 做�
 _JOINING = "以及|和|与|及|跟|同|、"
 JOINING = rf"(?:{_JOINING})"  # between things one clause names together (经济领域改革和社会领域改革)
 CONJUNCTIONS = rf"(?:{_JOINING}|，|,)"  # between the things a question compares
+# Where a Chinese noun phrase begins at the latest, reading back from its head: after a year, a
+# preposition or a particle (2023年政府工作报告对|市综合养老示范中心).
+PHRASE_BOUNDARY = re.compile(r"年|[对把在向给为与和及是的了将被从于，,：:；;？?！!]")
 EACH = re.compile(r"分别|各自|各")  # 分别是多少, 各是多少, 各多少: one answer per thing named
 # A span of months short of the year: 1—10月, 1至9月, 前10个月, 截至6月末.
 PART_YEAR_SPAN = re.compile(r"(?<!\d)1\s*[—\-–~至到]\s*(?:[1-9]|1[01])\s*月|前(?:[一二三四五六七八九十]|十一|\d{1,2})个月|截至\s*\d{1,2}\s*月")

@@ -41,6 +41,8 @@ _QUALIFIER = r"(?:左右|以上|以内|以下|余|多)?"
 _PREFIX = r"(?:不超过|超过|不少于|至少|近|约|逾)?"
 APPROX = r"(?:[万亿]?(?:余|多))?"  # 12000余人, 17万余件
 _ANY_UNIT = "(?:" + "|".join(FIGURE_UNITS.values()) + r"|[万亿]+)"
+# The unit or classifier right after a question word (多少万亩, 多少名): asked, not asked about.
+ASKED_MEASURE = re.compile(rf"^{_ANY_UNIT}")
 STREAK = re.compile(r"[一二三四五六七八九十\d]+连[丰冠胜增]")
 # A figure starts where a number starts, and a year (2024年) is a date, not a duration.
 _NOT_A_YEAR = r"(?<![\d.])(?!(?:19|20)\d{2}\s*年)"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..lexicon.cues import (CONJUNCTIONS, EACH, INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PLAN_IN_QUESTION,
-                            QUESTION_CLAUSE_BREAK, RESULT_MODAL)
-from ..lexicon.patterns import YEAR_IN_TEXT
+from ..lexicon.cues import (CONJUNCTIONS, EACH, INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PHRASE_BOUNDARY,
+                            PLAN_IN_QUESTION, QUESTION_CLAUSE_BREAK, RESULT_MODAL)
+from ..lexicon.patterns import ASKED_MEASURE, YEAR_IN_TEXT
 from ..search.tokenizer import content_words
 
 _RESULT_WORDS = tuple(sorted(RESULT_MODAL))  # what a result is called, as plan words name a target: no subject
@@ -30,6 +30,8 @@ _COMMA = re.compile(r"[，,]")
 _JOIN = re.compile(JOINING)
 _TOPIC = re.compile(r"^([^：:，,；;]{2,})[：:]")  # 老旧供热管网改造：…
 _WHEN = re.compile(rf"{_TIME}|{_PERIOD}")
+_THIS = re.compile(r"这个|这一|这项|这些|该")  # a later clause pointing back at what the first named
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _FURTHER = "又"  # 2023年上半年又是多少: a further question
 _TRAILING = re.compile(r"[的是了为有在\s]+$")  # what is left of 粮食播种面积的目标是 once 目标 is gone
 # What the parts of a metric comparison share and is not part of the metric: years, the place.
@@ -62,7 +64,7 @@ def split_parts(question: str) -> list[Part]:
         return []
     head, tail = question[:each.start()], question[each.end():]
     context = _CONTEXT.match(head).group(0)
-    named = head[len(context):]
+    named = head[len(context):].rstrip("，, ")  # …种子企业，各点名了哪些: no empty last clause
     *leading, last = _COMMA.split(named)
     if leading and len([p for p in _JOIN.split(last) if p.strip()]) >= 2:
         # the things compared are joined in the clause before 分别 (经济领域改革和社会领域改革);
@@ -71,7 +73,11 @@ def split_parts(question: str) -> list[Part]:
     pieces = [p.strip() for p in _SPLIT.split(named) if p.strip()]
     if len(pieces) < 2 or any(len(p) < 2 for p in pieces):
         return []
-    return [Part(piece, f"{context}{piece}{tail}") for piece in pieces]
+    # a modifier before the first thing named is said once for all (“十五五”要建设的活力之城和美丽之城:
+    # the 美丽之城 to be built too), unless a later thing has a modifier of its own
+    modifier = pieces[0][:pieces[0].rfind("的") + 1]
+    return [Part(piece, f"{context}{modifier if i and '的' not in piece else ''}{piece}{tail}")
+            for i, piece in enumerate(pieces)]
 
 
 def _asked_clauses(question: str) -> list[Part]:
@@ -97,7 +103,11 @@ def _asked_clauses(question: str) -> list[Part]:
     if not all(further) or not (_WHEN.search(clauses[0]) or any(_FURTHER in c for c in clauses[1:])):
         return []
     first = clauses[0]
-    about = _TRAILING.sub("", PLAN_IN_QUESTION.sub("", first[:INTERROGATIVES.search(first).start()]))
+    # what the first clause asks about: its words less the question word (and its classifier) and
+    # plan words (给多少名残疾人做了精准康复服务 → 给残疾人做了精准康复服务)
+    asking = INTERROGATIVES.search(first)
+    rest = ASKED_MEASURE.sub("", first[asking.end():], count=1)
+    about = _TRAILING.sub("", PLAN_IN_QUESTION.sub("", first[:asking.start()] + rest))
     setting = _CONTEXT.match(first).group(0)  # its leading time and place: 2024年四平
     parts = []
     for i, clause in enumerate(clauses):
@@ -106,15 +116,35 @@ def _asked_clauses(question: str) -> list[Part]:
         elif i == 0:
             asked = clause
         else:
-            shared = setting if _has_subject(clause) else about
-            asked = f"{_ONE_TIME.sub('', shared) if YEAR_IN_TEXT.search(clause) else shared}{clause}"
+            resolved = _resolve_this(clause, first)  # names its subject now, if it pointed back
+            shared = setting if resolved != clause or _has_subject(clause, first) else about
+            asked = f"{_ONE_TIME.sub('', shared) if YEAR_IN_TEXT.search(clause) else shared}{resolved}"
         parts.append(Part(clause, asked))
     return parts
 
 
-def _has_subject(clause: str) -> bool:
+def _resolve_this(clause: str, first: str) -> str:
+    """A later clause's 这个/该/此 + noun read as the first clause's noun phrase of that head (…对市综合
+    养老示范中心是怎么安排的？到2024年这个中心运行得怎么样 → 市综合养老示范中心运行得怎么样): the
+    head is the longest start of what follows the demonstrative that the first clause has, and the
+    phrase runs back from its last mention to the nearest preposition, particle or year
+    (``PHRASE_BOUNDARY``)."""
+    m = _THIS.search(clause)
+    if not m:
+        return clause
+    after = clause[m.end():]
+    head = next((after[:n] for n in range(min(len(after), 6), 0, -1) if after[:n] in first), "")
+    if not head or not _HAN.fullmatch(head):
+        return clause
+    end = first.rindex(head) + len(head)
+    begin = max((b.end() for b in PHRASE_BOUNDARY.finditer(first, 0, end - len(head))), default=0)
+    return clause[:m.start()] + first[begin:end] + after[len(head):]
+
+
+def _has_subject(clause: str, first: str) -> bool:
     """Whether a clause names what it asks about (财政收入又要增长多少), not only when and how
     (上半年实际播了多少亩): a content word of two or more characters besides years, periods, plan
-    and result words."""
+    and result words, and besides the ``first`` clause's words (…做了精准康复服务？2023年计划服务
+    多少人: 服务 repeats what the first asks about, it names nothing new)."""
     return any(len(w) >= 2 and not w.isdigit() and w not in PERIODS and not PLAN_IN_QUESTION.fullmatch(w)
-               and w not in _RESULT_WORDS for w in content_words(clause))
+               and w not in _RESULT_WORDS and w not in first for w in content_words(clause))
