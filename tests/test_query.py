@@ -215,6 +215,15 @@ def test_asks_plan(question, asks_plan):
     assert a(question).asks_plan is asks_plan
 
 
+def test_a_plan_period_not_over_yet_asks_for_targets():
+    """Before 2031 the 十五五 has only targets: a question about it asks for one, as 计划 would; the
+    十四五, over by 2026, has results."""
+    question = "十五五时期四平各开发区集中发展的主导产业不超过几个"
+    assert analyse(question, reference_date=dt.date(2026, 11, 24)).asks_plan
+    assert not analyse(question, reference_date=dt.date(2031, 2, 1)).asks_plan
+    assert not analyse("十四五期间四平新建了多少公里农村公路", reference_date=dt.date(2026, 11, 24)).asks_plan
+
+
 @pytest.mark.parametrize("question", ["2022年主要经济指标增长多少", "2022年全市重要荣誉有哪些",
                                       "主要领导是谁"])
 def test_zhuyao_is_not_a_plan(question):

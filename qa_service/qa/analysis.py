@@ -152,7 +152,9 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
         question=text,
         years=_years(text, reference),
         periods=_periods(text),
-        asks_plan=bool(PLAN_IN_QUESTION.search(text)),
+        # a plan period not over yet (十五五, asked before 2031) has targets only
+        asks_plan=bool(PLAN_IN_QUESTION.search(text)) or any(
+            name in text and hi >= reference.year for name, (_, hi) in FIVE_YEAR_PLANS.items()),
         qtype=(qtype := _qtype(text)),
         unit=_unit(text, qtype, counted=bool(glossed and ENGLISH_COUNT.search(asked))),
         terms=terms,
