@@ -42,6 +42,17 @@ def test_a_typo_ending_in_a_particle_needs_the_corpus_to_say_it_with_a_neighbour
     assert reader.read("空气优良天数比例各是多少")[1] == ()  # 比例各市, 各市多少: nowhere
 
 
+def test_characters_jieba_leaves_apart_are_one_word_where_the_corpus_writes_them_together():
+    # real corpus phrases: 纠治“四风”问题, 对俄开放合作专班, 普惠性民办幼儿园, 大思政课
+    text = "纠治“四风”问题56个。发挥对俄开放合作专班作用。新认定普惠性民办幼儿园。大思政课实践教学基地。"
+    reader = HomophoneReader([], text)
+    assert reader.joined_words(["纠治", "四", "风", "问题"]) == ["四风"]
+    assert reader.joined_words(["大", "思", "政", "课"]) == ["大思政课"]  # the longest the corpus has
+    assert reader.joined_words(["四平", "国", "控"]) == []  # not in this text; two-character words never join
+    analysis = analyse("2022年四平普惠性民办幼儿园新认定多少所", reference_date=dt.date(2025, 1, 1), reader=reader)
+    assert ("普惠性",) in analysis.term_groups and ("性",) not in analysis.term_groups
+
+
 def test_a_name_spelt_in_pinyin_is_read_as_the_corpus_writes_it():
     text = "推动巨元换热器与一汽解放开展技术合作。“平信办”小程序获奖。接访群众。"
     reader = HomophoneReader([], text)

@@ -136,6 +136,13 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
     for term in dict.fromkeys(t for t in content_words(stripped) if not t.isdigit()):
         if term not in covered and not any(term in w.lower() for g in (*term_groups, *translated) for w in g):
             term_groups.append((term,))
+    if reader is not None:  # a word jieba does not know, cut into characters the corpus writes together
+        for word in reader.joined_words(default_tokenizer().words(stripped)):
+            parts = [g for g in term_groups if len(g) == 1 and len(g[0]) == 1 and g[0] in word]
+            if parts and not any(word in w for g in term_groups for w in g):
+                at = term_groups.index(parts[0])
+                term_groups = [g for g in term_groups[:at] if g not in parts] + [(word,)] + [
+                    g for g in term_groups[at:] if g not in parts]
     for name in dict.fromkeys(r.replacement for r in named):  # one concept, whatever jieba cuts it into
         term_groups = [g for g in term_groups if not all(w in name for w in g)] + [(name,)]
     modal = [g for g in term_groups if set(g) <= PLAN_MODAL | RESULT_MODAL]  # a plan or result asked about, no concept

@@ -347,6 +347,22 @@ class HomophoneReader:
                         break
         return found
 
+    def joined_words(self, words: list[str]) -> list[str]:
+        """Single characters in a row (jieba's cut, which leaves a word outside its dictionary in
+        characters: 专+班, 国+控, 大+思+政+课) that the corpus writes together: one word to the
+        question (专班, 大思政课), as jieba cannot know it; the longest the corpus has, from the left."""
+        found, i = [], 0
+        while i < len(words):
+            run = 0
+            while i + run < len(words) and len(words[i + run]) == 1:
+                run += 1
+            joined = next((n for n in range(run, 1, -1)
+                           if _CJK_WORD.fullmatch(w := "".join(words[i:i + n])) and w in self._text), 0)
+            if joined:
+                found.append("".join(words[i:i + joined]))
+            i += max(joined, 1)
+        return found
+
     def read(self, question: str) -> tuple[str, tuple[Rewrite, ...]]:
         """The question with each unknown homophone replaced (longest first), and the rewrites."""
         tokenizer = default_tokenizer()
