@@ -161,7 +161,9 @@ def test_unanswerable_records_are_null(records):
 def test_explicit_year_in_question_matches_year_field(records):
     errors = []
     for rec in records:
-        years = {rec["year"], *(p["year"] for p in rec.get("parts") or ())}
+        # context_years: years a question names as its setting, not the fact's (2022年底开经济工作会那会儿，
+        # 说2023年要储备多少…: the fact is 2023's, the meeting 2022's)
+        years = {rec["year"], *(p["year"] for p in rec.get("parts") or ()), *rec.get("context_years", ())}
         for named in re.findall(r"(20\d\d)年", rec["question"]):
             if int(named) not in years:
                 errors.append(f"{rec['id']}: question names {named} but year={rec['year']}")

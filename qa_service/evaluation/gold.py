@@ -13,7 +13,9 @@ traditional, typo, list, comparison, clause, relative, unanswerable) and falls, 
 of its id, into the ``dev`` split (tune on it) or the ``test`` split (never looked at while
 tuning; the README and the CI gate report it). Relative-time questions carry the
 ``reference_date`` that anchors 去年/今年; comparison questions carry one part per thing
-compared, a part the corpus cannot answer marked ``missing``.
+compared, a part the corpus cannot answer marked ``missing``. A question that names a year as its
+setting rather than as the fact's year (2022年底开经济工作会那会儿，说2023年要储备多少…) lists it
+in ``context_years`` (read by the gold file's own checks only).
 """
 from __future__ import annotations
 
