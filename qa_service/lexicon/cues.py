@@ -29,6 +29,7 @@ ENGLISH_CUES = (
     ("how many kilometers|how many kilometres|how many km|how long", "多少公里"),
     ("how many tons|how many tonnes", "多少吨"),
     ("how many jin", "多少斤"),
+    ("how many consecutive years|how many years in a row|how many straight years", "连续几年"),
     ("how many years|for how many years", "几年"),
     ("how many times", "多少倍"),
     ("how many|number of", "多少"),  # no classifier in English: the counted noun decides the unit (ENGLISH_COUNT)
