@@ -140,6 +140,7 @@ def test_colloquial_fillers_are_no_concepts():
     ("合作社的个数是多少", "count"),
     ("全社会研发投入强度达到多少", "percent"),  # an intensity is a ratio, though 投入 names money
     ("单位GDP能耗强度下降了多少", "percent"),
+    ("四平GDP增速连续几年排名全省第一方阵", "duration"),  # 几年 asks the years, though a rank is named
 ])
 def test_unit(question, unit):
     analysis = a(question)
@@ -156,6 +157,7 @@ def test_unit(question, unit):
     ("How many kilometres of heating pipes were renovated?", "length"),
     ("How much investment did Siping attract in 2023?", "money"),  # "how much" reads the topic
     ("What was the R&D investment intensity of Jilin in 2023?", "percent"),
+    ("For how many years running had Siping's GDP growth ranked in Jilin's top tier?", "duration"),
 ])
 def test_unit_of_an_english_question(question, unit):
     assert a(question).unit == unit

@@ -178,6 +178,7 @@ QUESTION_CLAUSE_BREAK = re.compile(r"[，,；;？?]")  # between the clauses of 
 ASKED_UNIT_CUES = (
     ("streak", re.compile(r"几连|连丰|第几个丰收")),
     ("points", re.compile(r"[高低快慢多少]了?多少个?百分点|比.{1,8}[高低快慢]多少")),
+    ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时")),  # 连续几年排名…: the years
     ("rank", re.compile(r"第几|排第|排名|名次|位列|排在|排老几")),  # 排老几: colloquial 排第几
     ("level", re.compile(r"几级|什么级别|哪一?级")),
     ("visits", re.compile(rf"{_Q}[万]?人次")),
@@ -188,7 +189,6 @@ ASKED_UNIT_CUES = (
     ("power", re.compile(rf"{_Q}[万亿]?(?:千瓦|兆瓦)")),
     ("length", re.compile(rf"{_Q}公里|多长(?!时间)")),
     ("flow", re.compile(r"流量|立方米")),
-    ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时")),
     ("count", re.compile(rf"{_Q}[个项件座条家户所次场套笔宗头只辆处批起]|(?<![这那哪每某一])个数")),  # 那个数字 is 那个 + 数字
 )
 TOPIC_UNIT_CUES = (
