@@ -244,7 +244,8 @@ def test_a_word_that_only_marks_a_plan_is_a_verb_not_a_concept(question):
 
 @pytest.mark.parametrize("question", ["What industrial base worth 30 billion yuan does Siping aim to build?",
                                       "How many companies was each county expected to bring into the parks in 2023?",
-                                      "Which grid project did Siping want to fast-track in late 2023?"])
+                                      "Which grid project did Siping want to fast-track in late 2023?",
+                                      "What was the minimum share of river sections that had to have good water?"])
 def test_english_verbs_of_wanting_and_aiming_ask_for_a_plan_and_name_no_concept(question):
     analysis = a(question)
     assert analysis.asks_plan

@@ -61,6 +61,7 @@ ENGLISH_CUES = (
     ("aim|aiming to|aims to", "力争"),
     ("expected|projected", "预期"),
     ("plan|plans|planned|planning|intend|intends|will|want|wants|wanted|hope|hopes|hoped", "计划"),
+    ("had to|has to|have to|must|is required to|was required to|were required to", "要"),  # a requirement is a target
     ("grow|grew|growth|increase|increased|rise|rose", "增长"),
     ("fall|fell|drop|dropped|decline|declined|decrease|decreased", "下降"),
     ("yuan|rmb", "元"),
