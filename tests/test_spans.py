@@ -228,6 +228,14 @@ def test_two_items_without_deng_are_a_list_only_when_two_are_asked_for():
     assert pick_list("为经济高质量发展夯基垒台、积势蓄能", "要突出哪四个重点") is None
 
 
+def test_quoted_items_one_after_another_are_a_list():
+    # real sentences: 000 (审批服务模式) and 003 (特色消费场景)
+    sentence = "健全平等对待各类经营主体制度机制，大力推行“不见面审批”“一网通办”“四极”等模式，"
+    span, shaped = span_of("要大力推行哪几种审批服务模式", sentence)
+    assert shaped and span.startswith("“不见面审批”“一网通办”“四极”")
+    assert list_items("“夜经济”“乡村游”等特色消费场景") == ["“夜经济”", "“乡村游”等特色消费场景"]
+
+
 def test_na_and_a_number_announce_the_count():
     assert list_count("对项目审批提出的“三跑”指的是哪三跑") == 3
     assert list_count("“四极”审批新模式指哪四极") == 4

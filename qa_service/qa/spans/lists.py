@@ -16,12 +16,17 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _JOINER = "以及|和|及|与"
 _LIST = re.compile(rf"{_ITEM}(?:(?:、{_ITEM}){{2,}}|、{_ITEM}(?=等)|、{_ITEM}(?:{_JOINER}){_ITEM})")
 _PAIR = re.compile(rf"{_ITEM}、{_ITEM}")
+# Quoted items one after another are a list as 、 makes one (大力推行“不见面审批”“一网通办”“四极”…)
+_QUOTED_LIST = re.compile(r"(?:“[^“”]{1,15}”){2,}")
+_QUOTED_ITEM_BREAK = re.compile(r"(?<=”)(?=“)")
 _JOINERS = frozenset(_JOINER.split("|"))
 
 
 def list_items(span: str) -> list[str]:
     """A list span's items: split at 、 and at the joiner before its last item (…机制和定期调度机制),
     where jieba reads the joiner as a word of its own (not the 和 of 和平 or 共和国)."""
+    if span.startswith("“") and _QUOTED_ITEM_BREAK.search(span):
+        return _QUOTED_ITEM_BREAK.split(span)
     *items, last = span.split("、")
     words = default_tokenizer().words(last)
     at = next((i for i, w in enumerate(words) if w in _JOINERS and 0 < i < len(words) - 1), None)
@@ -98,7 +103,8 @@ def pick_list(sentence: str, question: str = "", fit: Callable[[str], float] | N
     that holds it fits the question (``fit``: its coverage of the question, when given), then length."""
     head, count = list_head(question), list_count(question)
     best, best_key = None, None
-    found = [*_LIST.finditer(sentence), *(_PAIR.finditer(sentence) if count == 2 else ())]
+    found = [*_LIST.finditer(sentence), *_QUOTED_LIST.finditer(sentence),
+             *(_PAIR.finditer(sentence) if count == 2 else ())]
     for m in found:
         start, end = m.span()
         if start and _HAN.match(sentence, start) and _HAN.match(sentence, start - 1):
