@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from .cues import CLASSIFIER_ALTERNATIVE, FIGURE_UNITS
 
+HAN = re.compile(r"[\u4e00-\u9fff]")  # one Chinese character
 SENTENCE_END = "。！？!?"
 CLOSERS = "”’」』）)》\"'"
 CLAUSE_END = "；;"

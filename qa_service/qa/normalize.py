@@ -25,6 +25,7 @@ from ..lexicon.cues import (CN_DIGITS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENG
                             ENGLISH_SESSION_THEN_TERM, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHAT, ENGLISH_WHAT_NOUN,
                             ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
 from ..lexicon.dictionary import EnglishDictionary, lemmas, places
+from ..lexicon.patterns import HAN
 from ..lexicon.synonyms import english_terms
 from ..search.tokenizer import default_tokenizer
 
@@ -56,7 +57,6 @@ def to_simplified(text: str) -> tuple[str, tuple[Rewrite, ...]]:
     return converted, (Rewrite(text, converted, "traditional"),)
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _SCALE = re.compile(r"(\d+(?:\.\d+)?)\s*(million|billion)\b")
 _WAN = {"million": 100, "billion": 100_000}  # 万 in one
 
@@ -88,7 +88,7 @@ def _english_phrases() -> tuple[re.Pattern, dict[str, str]]:
 def is_english(text: str) -> bool:
     """Mostly Latin-script words: fewer Chinese characters than Latin words (四平 gdp 2024 is Chinese)."""
     words = LATIN_WORD.findall(text)
-    return bool(words) and len(_CJK.findall(text)) < len(words)
+    return bool(words) and len(HAN.findall(text)) < len(words)
 
 
 def gloss_english(text: str, dictionary: EnglishDictionary | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..lexicon.cues import (CONJUNCTIONS, EACH, INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PHRASE_BOUNDARY,
                             PLAN_IN_QUESTION, QUESTION_CLAUSE_BREAK, RESULT_MODAL)
-from ..lexicon.patterns import ASKED_MEASURE, YEAR_IN_TEXT
+from ..lexicon.patterns import ASKED_MEASURE, HAN, YEAR_IN_TEXT
 from ..search.tokenizer import content_words
 
 _RESULT_WORDS = tuple(sorted(RESULT_MODAL))  # what a result is called, as plan words name a target: no subject
@@ -31,7 +31,6 @@ _JOIN = re.compile(JOINING)
 _TOPIC = re.compile(r"^([^：:，,；;]{2,})[：:]")  # 老旧供热管网改造：…
 _WHEN = re.compile(rf"{_TIME}|{_PERIOD}")
 _THIS = re.compile(r"这个|这一|这项|这些|该")  # a later clause pointing back at what the first named
-_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _FURTHER = "又"  # 2023年上半年又是多少: a further question
 _TRAILING = re.compile(r"[的是了为有在\s]+$")  # what is left of 粮食播种面积的目标是 once 目标 is gone
 # What the parts of a metric comparison share and is not part of the metric: years, the place.
@@ -124,7 +123,7 @@ def _asked_clauses(question: str) -> list[Part]:
 
 
 def _resolve_this(clause: str, first: str) -> str:
-    """A later clause's 这个/该/此 + noun read as the first clause's noun phrase of that head (…对市综合
+    """A later clause's 这个/这项/该 + noun read as the first clause's noun phrase of that head (…对市综合
     养老示范中心是怎么安排的？到2024年这个中心运行得怎么样 → 市综合养老示范中心运行得怎么样): the
     head is the longest start of what follows the demonstrative that the first clause has, and the
     phrase runs back from its last mention to the nearest preposition, particle or year
@@ -134,7 +133,7 @@ def _resolve_this(clause: str, first: str) -> str:
         return clause
     after = clause[m.end():]
     head = next((after[:n] for n in range(min(len(after), 6), 0, -1) if after[:n] in first), "")
-    if not head or not _HAN.fullmatch(head):
+    if not head or not all(HAN.match(c) for c in head):
         return clause
     end = first.rindex(head) + len(head)
     begin = max((b.end() for b in PHRASE_BOUNDARY.finditer(first, 0, end - len(head))), default=0)

@@ -13,8 +13,9 @@ from .figures import figure_candidates, pick_figure, score_figures
 from .lists import asked_ordinal, enumeration_number, list_count, list_head, list_items, names_kind, pick_list
 from .names import pick_date, pick_level, pick_name
 
-__all__ = ["asked_ordinal", "enumeration_number", "figure_candidates", "find_span", "list_count", "list_head", "list_items",
-           "names_kind", "pick_clause", "pick_date", "pick_figure", "pick_level", "pick_list", "pick_name", "score_figures"]
+__all__ = ["asked_ordinal", "enumeration_number", "figure_candidates", "find_span", "list_count", "list_head",
+           "list_items", "names_kind", "pick_clause", "pick_date", "pick_figure", "pick_level", "pick_list", "pick_name",
+           "score_figures"]
 
 
 def find_span(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,

@@ -6,10 +6,10 @@ from typing import Callable
 
 from ...lexicon.cues import (CLASSIFIER_ONLY, CN_DIGITS, COUNT_IN_QUESTION, COUNTED_KIND, DESCRIPTIVE, ENUMERATION,
                              LIST_HEAD, LIST_LEADING_VERB, ORDINAL_IN_QUESTION)
+from ...lexicon.patterns import HAN
 from ...search.tokenizer import default_tokenizer
 
 _ITEM = r"[“「]?[\u4e00-\u9fff]{2,12}[”」]?"
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 # Items joined by 、, the last one possibly by 和/及/以及/与 instead (领导包保企业机制、常态化服务
 # 企业机制和定期调度机制): the enumeration comma joins nothing but list items (two of them only
 # count when 等 closes them or the question asks for two: ``pick_list``).
@@ -107,7 +107,7 @@ def pick_list(sentence: str, question: str = "", fit: Callable[[str], float] | N
              *(_PAIR.finditer(sentence) if count == 2 else ())]
     for m in found:
         start, end = m.span()
-        if start and _HAN.match(sentence, start) and _HAN.match(sentence, start - 1):
+        if start and HAN.match(sentence, start) and HAN.match(sentence, start - 1):
             # the first item is longer than an item may be (…、双辽市大型风电装备制造基地、…): it
             # begins after the mark before it, not inside a word
             start = _ITEM_START.search(sentence, 0, start).start()
