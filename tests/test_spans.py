@@ -228,6 +228,16 @@ def test_two_items_without_deng_are_a_list_only_when_two_are_asked_for():
     assert pick_list("为经济高质量发展夯基垒台、积势蓄能", "要突出哪四个重点") is None
 
 
+def test_the_clause_holding_an_offset_is_the_one_answer_clauses_cuts():
+    from qa_service.corpus.sentences import answer_clauses, clause_at
+
+    # real sentence (000), and a one-character clause (设,) that answer_clauses leaves out
+    sentence = "坚持以深化改革激发创新创造活力，扎实抓好政务服务改革、开发区改革等重点领域改革，大力推行“四极”审批新模式。"
+    assert sentence[slice(*clause_at(sentence, sentence.index("政务")))] == "扎实抓好政务服务改革、开发区改革等重点领域改革"
+    assert [clause_at(sentence, a) for a, _ in answer_clauses(sentence)] == list(answer_clauses(sentence))
+    assert clause_at("推进建设,设,建立完善", 5) == (5, 6)
+
+
 def test_quoted_items_one_after_another_are_a_list():
     # real sentences: 000 (审批服务模式) and 003 (特色消费场景)
     sentence = "健全平等对待各类经营主体制度机制，大力推行“不见面审批”“一网通办”“四极”等模式，"

@@ -73,6 +73,15 @@ def answer_units(text: str) -> tuple[tuple[int, int], ...]:
 _CLAUSE = re.compile(r"[^，,：:]*[，,：:]?")
 
 
+def clause_at(sentence: str, at: int) -> tuple[int, int]:
+    """[start, end) of the clause of ``sentence`` that holds offset ``at``: ``answer_clauses``'s
+    split (between commas and colons, the mark left out), however short the clause."""
+    for m in _CLAUSE.finditer(sentence):
+        if m.start() <= at < m.end() or m.end() == len(sentence):
+            return m.start(), m.start() + len(sentence[m.start():m.end()].rstrip("，,：:"))
+    return 0, len(sentence)
+
+
 @lru_cache(maxsize=8192)  # every question looks at the same sentences' clauses
 def answer_clauses(sentence: str) -> tuple[tuple[int, int], ...]:
     """The clauses of an answer sentence that a span may be (between commas and colons, the mark

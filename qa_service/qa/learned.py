@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ..corpus.sentences import clause_at
 from ..types import Hit
 from .analysis import QueryAnalysis
 from .answer import SENTENCE_FEATURES, AnswerCandidate
@@ -48,7 +48,6 @@ RANK_FEATURES = ("fused", "bm25", "dense", "coverage", "year", "year_asked", "fi
 _ENGLISH_COLUMNS = tuple(RANK_FEATURES.index(name) for name in _ENGLISH_RANK_FEATURES)
 ABSTAIN_FEATURES = ("answer", "rank_prob", "margin", "coverage", "year", "cited_rank", "shaped_type",
                     "what_type", "n_terms", "sentence_coverage", "clause_coverage", "sentence_dense")
-_CLAUSE = re.compile(r"[，；：。,;:]")  # what separates the clause that holds the span
 
 
 class LearnedModelError(ValueError):
@@ -182,7 +181,7 @@ def abstain_features(hits: Sequence[Hit], cited_rank: int, candidate: AnswerCand
     cited = hits[cited_rank - 1].passage
     sentence = cited.text[candidate.start:candidate.end]
     at = candidate.span[0] if candidate.span else 0
-    clause = _CLAUSE.split(sentence[:at])[-1] + _CLAUSE.split(sentence[at:], maxsplit=1)[0]
+    clause = sentence[slice(*clause_at(sentence, at))]  # the clause that holds the span
     return np.asarray([
         candidate.score,
         probs[0] if probs else 0.0,

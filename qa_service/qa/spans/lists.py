@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from ...corpus.sentences import clause_at
 from ...lexicon.cues import (CLASSIFIER_ONLY, CN_DIGITS, COUNT_IN_QUESTION, COUNTED_KIND, DESCRIPTIVE, ENUMERATION,
                              LIST_HEAD, LIST_LEADING_VERB, ORDINAL_IN_QUESTION)
 from ...lexicon.patterns import HAN
@@ -86,16 +87,6 @@ def names_kind(span: str, kind: str) -> bool:
             or re.search(rf"(?:{COUNTED_KIND}|等)[\u4e00-\u9fff]{{0,6}}?{re.escape(kind)}", items[-1]) is not None)
 
 
-_CLAUSE_BREAK = re.compile(r"[，,。；;：:！？!?]")
-
-
-def _clause_around(sentence: str, start: int, end: int) -> str:
-    """The clause that holds ``sentence[start:end]``: from the break before it to the one after."""
-    before = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, start)]
-    after = _CLAUSE_BREAK.search(sentence, end)
-    return sentence[before[-1] if before else 0:after.start() if after else len(sentence)]
-
-
 def pick_list(sentence: str, question: str = "", fit: Callable[[str], float] | None = None) -> tuple[int, int] | None:
     """The enumeration that fits the question, with the noun phrase closing it (…八个重点产业):
     the asked kind first (``names_kind``: the whole asked noun, 前景产业链, before its last two
@@ -119,7 +110,7 @@ def pick_list(sentence: str, question: str = "", fit: Callable[[str], float] | N
         end = _LIST_TAIL.match(sentence, end).end()
         span = sentence[start:end]
         key = (names_kind(span, head), names_kind(span, head[-2:]), names_kind(span, head[-1:]),
-               count == len(items), fit(_clause_around(sentence, start, end)) if fit else 0.0, end - start)
+               count == len(items), fit(sentence[slice(*clause_at(sentence, start))]) if fit else 0.0, end - start)
         if best_key is None or key > best_key:
             best, best_key = (start, end), key
     return best
