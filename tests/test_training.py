@@ -9,13 +9,16 @@ import math
 import numpy as np
 import pytest
 
-from qa_service.evaluation.training import COVERAGE_FLOORS, FOLDS, KEY_CONCEPT_WAIVERS, fit_abstention, fit_ranking, one_standard_error
+from qa_service.evaluation.gold import GoldPart, GoldRecord, relevant_passage_ids
+from qa_service.evaluation.training import (COVERAGE_FLOORS, FOLDS, KEY_CONCEPT_WAIVERS, fit_abstention, fit_ranking,
+                                            one_standard_error, part_records)
 from qa_service.qa.analysis import analyse
 from qa_service.qa.answer import SENTENCE_FEATURES, AnswerCandidate, best_in_passage, hand_score, sentence_features
 from qa_service.qa.learned import (ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, LearnedModelError,
                                    abstain_features, load_learned)
 from qa_service.qa.linear import Linear
 from qa_service.qa.params import THRESHOLDS
+from qa_service.qa.parts import split_parts
 from qa_service.qa.signals import ScoringContext
 from qa_service.types import Hit, Passage
 
@@ -230,6 +233,26 @@ def test_a_model_trained_for_another_encoder_is_not_applied(caplog):
     with caplog.at_level("WARNING", logger="qa_service.service.core"):
         assert _matching(shipped, {**same, "pipeline": "0" * 16}) is shipped  # applies, with a warning
     assert "refit" in caplog.text
+
+
+def test_a_comparison_trains_as_the_parts_the_service_asks(real_service):
+    """Each part is a question of its own with the part's answer, a missing part an unanswerable
+    one; all keep the comparison's id (one fold); an ordinary question is kept as it is, and a
+    comparison the service splits otherwise than the gold set is left out."""
+    grain = GoldRecord(id="x1", question="2021年和2025年四平粮食产量分别是多少", type="year_figure",
+                       doc_id="003_15d4afe9644c5fee", evidence="全市粮食产量预计达到100亿斤", answer="100亿斤",
+                       year=2025, style="comparison",
+                       parts=(GoldPart("2021年", None, None, None, 2021, missing=True),
+                              GoldPart("2025年", "003_15d4afe9644c5fee", "全市粮食产量预计达到100亿斤", "100亿斤", 2025)))
+    plain = GoldRecord(id="x2", question="2025年四平粮食产量是多少", type="year_figure", doc_id=grain.doc_id,
+                       evidence=grain.evidence, answer="100亿斤", year=2025)
+    three = GoldRecord(**{**grain.__dict__, "id": "x3", "parts": (*grain.parts, grain.parts[1])})
+    records = part_records(real_service, [grain, plain, three])
+    assert [(r.id, r.answerable, r.year) for r in records] == [("x1", False, 2021), ("x1", True, 2025), ("x2", True, 2025)]
+    missing, present, _ = records
+    assert missing.question.startswith("2021年") and "粮食产量" in missing.question and not missing.parts
+    assert present.answer == "100亿斤" and relevant_passage_ids(real_service.passages, present)
+    assert not split_parts(real_service.analyse(present.question).question)  # a part does not split again
 
 
 def test_the_shipped_model_was_trained_on_the_shipped_pipeline(real_service):

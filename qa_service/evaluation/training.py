@@ -1,5 +1,6 @@
 """Training the learned sentence scoring, ranking and abstention (``qa-service train``) on the
-dev split.
+dev split. A comparison counts as its parts, each the question the service asks for it with the
+part's gold answer, a missing part as an unanswerable question (``part_records``).
 
 0. Sentences: for each answerable dev question, the sentences that may answer (``answer.
    sentence_features``) in the pool's relevant passages and in its first ``SENTENCE_NEGATIVE_
@@ -383,12 +384,40 @@ def fit_clause_weights(groups: Sequence[tuple[bool, np.ndarray, np.ndarray, np.n
     return (weights[0], weights[1]), counts
 
 
+def part_records(service: TrainableService, records: Sequence[GoldRecord]) -> list[GoldRecord]:
+    """``records`` with each comparison replaced by its parts, as the service asks them (``split_
+    parts`` of the analysed question, each part a question of its own with the part's gold
+    answer; a missing part is an unanswerable question): the service answers a comparison part by
+    part, so each part is a reply to learn from, and a missing part is the near miss abstention
+    must learn (the metric is in the corpus, for another year). A part keeps its comparison's id,
+    so the parts of one question fall in one fold. A comparison the service splits into another
+    number of parts than the gold set gives is left out (its parts cannot be paired)."""
+    out = []
+    for record in records:
+        if not record.parts:
+            if not split_parts(service.analyse(record.question, record.reference_date).question):
+                out.append(record)
+            continue
+        asked = split_parts(service.analyse(record.question, record.reference_date).question)
+        if len(asked) != len(record.parts):
+            continue
+        for part, gold in zip(asked, record.parts):
+            out.append(dataclasses.replace(
+                record, question=part.question, type="unanswerable" if gold.missing else record.type,
+                doc_id=None if gold.missing else gold.doc_id, evidence=None if gold.missing else gold.evidence,
+                answer=None if gold.missing else gold.answer, year=gold.year, wrong_year_docs=(), parts=()))
+    return out
+
+
 def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedModel:
-    """Fit the three models on ``records`` (the dev split) at each of ``COVERAGE_FLOORS``, then at
-    the chosen floors with each of ``KEY_CONCEPT_WAIVERS`` (one coordinate at a time: the full
-    grid would take five times as long), and report the CV figures in ``info``. Each is the
-    setting with the most right out-of-fold replies (right answers kept plus unanswerable
-    questions abstained on), averaged over the ``REPEATS`` fold assignments (``_best``)."""
+    """Fit the three models on ``records`` (the dev split; comparisons by their parts,
+    ``part_records``) at each of ``COVERAGE_FLOORS``, then at the chosen floors with each of
+    ``KEY_CONCEPT_WAIVERS`` (one coordinate at a time: the full grid would take five times as
+    long), and report the CV figures in ``info``. Each is the setting with the most right
+    out-of-fold replies (right answers kept plus unanswerable questions abstained on), averaged
+    over the ``REPEATS`` fold assignments (``_best``)."""
+    dev_questions = len(records)
+    records = part_records(service, records)
     hand = THRESHOLDS.key_concept_waived_at
     clause_dense, clause_counts = fit_clause_weights(collect_clauses(service, records))
     fits = {floors: _train_at(service, records, floors, hand, clause_dense) for floors in COVERAGE_FLOORS}
@@ -397,7 +426,7 @@ def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedMo
                                       for w in KEY_CONCEPT_WAIVERS if w != hand}}
     waiver = _best({w: right for w, (_, right) in waivers.items()}, KEY_CONCEPT_WAIVERS)
     model, _ = waivers[waiver]
-    info = {**model.info,
+    info = {**model.info, "dev_questions": dev_questions, "training_questions": len(records),
             "coverage_floors_cv": {f"{p}/{u}": round(float(right.sum()), 1) for (p, u), (_, right) in fits.items()},
             "key_concept_waiver_cv": {str(w): round(float(right.sum()), 1) for w, (_, right) in sorted(waivers.items())},
             "clause_dense": list(clause_dense), "clause_dense_right": clause_counts}
