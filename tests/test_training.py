@@ -11,7 +11,8 @@ import pytest
 
 from qa_service.evaluation.gold import GoldPart, GoldRecord, relevant_passage_ids
 from qa_service.evaluation.training import (COVERAGE_FLOORS, FOLDS, KEY_CONCEPT_WAIVERS, fit_abstention, fit_ranking,
-                                            one_standard_error, part_records)
+                                            one_standard_error, part_records,
+                                            choose_rank_penalty, _Question)
 from qa_service.qa.analysis import analyse
 from qa_service.qa.answer import SENTENCE_FEATURES, AnswerCandidate, best_in_passage, hand_score, sentence_features
 from qa_service.qa.learned import (ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, LearnedModelError,
@@ -194,6 +195,49 @@ def test_model_file_round_trips_and_refuses_other_features():
     for weights in ([0.0, -1.0], [0.0], [0.0, "high"], None):
         with pytest.raises(LearnedModelError):
             LearnedModel.from_json(json.dumps({**data, "clause_dense": weights}))
+    data = json.loads(shipped.to_json())
+    del data["rank_penalty"]
+    with pytest.raises(LearnedModelError, match="qa-service train"):  # from before the learned rank penalty
+        LearnedModel.from_json(json.dumps(data))
+    for penalty in (-0.1, True, "high", None, float("inf")):
+        with pytest.raises(LearnedModelError):
+            LearnedModel.from_json(json.dumps({**data, "rank_penalty": penalty}))
+
+
+def _pool(answers_at: int, right_score: float, wrong_score: float, record_id: str):
+    """A question whose first passage has a wrong answer candidate scored ``wrong_score`` and
+    whose passage at rank ``answers_at`` the right one scored ``right_score``."""
+    passages = [Passage(passage_id=f"{record_id}:{i}", doc_id="d", paragraph=i, part=0, section="", title="",
+                        date="", start=0, end=0, source_file="d.txt", text=f"第{i}段：全年完成{i}1亿元。")
+                for i in range(1, 4)]
+    hits = [Hit(p, rank, 0.0) for rank, p in enumerate(passages, start=1)]
+    candidates = {p.passage_id: None for p in passages}
+    candidates[passages[0].passage_id] = AnswerCandidate(wrong_score, passages[0].passage_id, 0, 11, (7, 10))
+    right = passages[answers_at - 1]
+    candidates[right.passage_id] = AnswerCandidate(right_score, right.passage_id, 0, 11, (7, 10))
+    record = GoldRecord(id=record_id, question="?", type="figure", doc_id="d", evidence=right.text,
+                        answer=right.text[7:10], year=None)
+    x = np.zeros((3, len(RANK_FEATURES)))
+    x[:, 0] = [3.0, 2.0, 1.0]  # keeps the given order under a model weighing only the first feature
+    return _Question(record, None, hits, candidates, x, np.asarray([0, 0, 0]), (0,) * 3)
+
+
+def test_the_rank_penalty_is_the_one_that_answers_most_questions_right():
+    """Synthetic pools: the right answer sits one rank below a wrong one and scores 0.4 more (half
+    of them), or two ranks below and 0.7 more (a quarter); in the other quarter the first passage is
+    right and a wrong one two ranks down scores 0.5 more. Of the penalties tried only 0.3 per rank
+    answers all: 0.5 and more lose the lower right answers, 0.2 and less let the lower wrong one win."""
+    rank_model = Linear(RANK_FEATURES, (1.0,) + (0.0,) * (len(RANK_FEATURES) - 1), 0.0,
+                        (0.0,) * len(RANK_FEATURES), (1.0,) * len(RANK_FEATURES))
+    questions = ([_pool(2, 0.4, 0.0, f"a{i}") for i in range(8)] + [_pool(3, 0.7, 0.0, f"b{i}") for i in range(4)]
+                 + [_pool(1, 0.0, 0.0, f"c{i}") for i in range(4)])
+    for q in questions[-4:]:  # the first passage holds the right answer; a better-scored wrong one two ranks down
+        wrong = q.hits[2].passage.passage_id
+        q.candidates[wrong] = AnswerCandidate(0.5, wrong, 0, 11, (7, 10))
+    models = [{fold: rank_model for fold in range(FOLDS)}] * 2
+    penalty, right = choose_rank_penalty(questions, models)
+    assert penalty == 0.3 and right[0.3] == 16
+    assert right[0.2] == 12 and right[0.5] == 4 and right[0.0] == 12
 
 
 def test_the_clause_weight_is_the_smallest_within_reach_of_the_best():

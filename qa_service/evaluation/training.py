@@ -42,6 +42,11 @@ part's gold answer, a missing part as an unanswerable question (``part_records``
    on the dev sentences that hold the answer: the smallest of ``CLAUSE_DENSE_WEIGHTS`` within one
    standard error of the best (``fit_clause_weights``).
 
+6. Rank penalty: with the ranking in place (out of fold), what a rank below the first costs an
+   answer candidate when the answer is drawn from the leading passages: the one of
+   ``RANK_PENALTIES`` under which the most answerable dev questions get the right answer
+   (``choose_rank_penalty``); the abstention model is then fitted on the replies it gives.
+
 Deterministic: fixed fold assignment, lbfgs, no randomness; about 60 s on the dev split.
 """
 from __future__ import annotations
@@ -60,7 +65,7 @@ from ..qa.spans import find_span
 from ..qa.spans.clauses import best_clause, clause_scores
 from ..qa.learned import ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, abstain_features, learned_rerank
 from ..qa.linear import Linear
-from ..qa.params import THRESHOLDS
+from ..qa.params import ANSWER_WEIGHTS, THRESHOLDS
 from ..qa.parts import split_parts
 from .gold import GoldRecord, answer_matches, relevant_passage_ids
 
@@ -80,6 +85,9 @@ SENTENCE_NEGATIVE_PASSAGES = 3  # besides the relevant ones: the leading passage
 # weights tried for a clause's cosine with the question when a clause is the span (``pick_clause``):
 # the cosines of one sentence's clauses lie within a few hundredths of each other
 CLAUSE_DENSE_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0)
+# what a rank below the first costs an answer candidate (``answer.choose_answer``), in sentence-model
+# logits; the hand-set one first (``_best`` gives a tie to the first in this order)
+RANK_PENALTIES = (ANSWER_WEIGHTS.rank_penalty, 0.0, 0.05, 0.2, 0.3, 0.5, 1.0)
 
 
 class TrainableService(Protocol):
@@ -454,7 +462,8 @@ def _train_at(service: TrainableService, records: Sequence[GoldRecord],
                                                                     SENTENCE_FEATURES)
     questions = collect(service, records, sentence_folds, answerer)
     ranking, rank_c, cv_mrr, fold_models = _fit_ranking([(q.x, q.y, q.folds) for q in questions], listwise=True)
-    replies = [_abstention_at(questions, fold_models[r], r, answerer) for r in range(len(fold_models))]
+    penalty, penalty_right = choose_rank_penalty(questions, fold_models)
+    replies = [_abstention_at(questions, fold_models[r], r, answerer, penalty) for r in range(len(fold_models))]
     abstention, abst_c, cv_loss, threshold, counts, silent, n_rows, _ = replies[0]
     # per question, whether its out-of-fold reply is right, averaged over the fold assignments: on
     # one assignment the floors' counts (a question or two apart) flipped the choice between retrainings
@@ -467,6 +476,7 @@ def _train_at(service: TrainableService, records: Sequence[GoldRecord],
         "ranking_C": rank_c, "ranking_cv_mrr10": {str(c): round(v, 4) for c, v in cv_mrr.items()},
         "abstention_C": abst_c, "abstention_cv_logloss": {str(c): round(v, 4) for c, v in cv_loss.items()},
         "threshold": threshold, "threshold_cv": {**counts, "unanswerable_without_answer": silent},
+        "rank_penalty": penalty, "rank_penalty_cv": {str(k): round(v, 1) for k, v in penalty_right.items()},
         "coverage_floors": list(floors), "key_concept_waiver": waiver,
         "cv_right_replies": round(float(right.sum()), 1),
         "index_corpus_hash": str(service.manifest.get("corpus_hash", "")),
@@ -474,10 +484,30 @@ def _train_at(service: TrainableService, records: Sequence[GoldRecord],
         "index_pipeline": str(service.manifest.get("pipeline", "")),
     }
     return LearnedModel(ranking=ranking, abstention=abstention, threshold=threshold, info=info, sentence=sentence,
-                        coverage_floors=floors, key_concept_waiver=waiver, clause_dense=clause_dense), right
+                        coverage_floors=floors, key_concept_waiver=waiver, clause_dense=clause_dense,
+                        rank_penalty=penalty), right
 
 
-def _abstention_at(questions: Sequence[_Question], fold_models: dict[int, Linear], repeat: int, answerer):
+def choose_rank_penalty(questions: Sequence[_Question], fold_models: Sequence[dict[int, Linear]]
+                        ) -> tuple[float, dict[float, float]]:
+    """The ``RANK_PENALTIES`` entry under which the most answerable dev questions get the right
+    answer from the out-of-fold ranking (averaged over the fold assignments), and each one's
+    count. The penalty does not decide whether there is an answer, only which passage gives it."""
+    right = {penalty: 0.0 for penalty in RANK_PENALTIES}
+    for repeat, models in enumerate(fold_models):
+        for q in questions:
+            if not q.record.answerable:
+                continue
+            model = models[q.folds[repeat]]
+            hits = learned_rerank(q.hits, q.x, LearnedModel(model, model, 0.0))
+            for penalty in RANK_PENALTIES:
+                span = choose_answer(hits, q.candidates, weights=dataclasses.replace(ANSWER_WEIGHTS, rank_penalty=penalty))
+                right[penalty] += (span is not None and answer_matches(q.record.answer, span.span)) / len(fold_models)
+    return _best({k: np.asarray([v]) for k, v in right.items()}, RANK_PENALTIES), right
+
+
+def _abstention_at(questions: Sequence[_Question], fold_models: dict[int, Linear], repeat: int, answerer,
+                   rank_penalty: float = ANSWER_WEIGHTS.rank_penalty):
     """The abstention model fitted on the replies the ``repeat``-th fold assignment's out-of-fold
     ranking gives: (model, C, CV losses, threshold, its counts, unanswerable questions with no
     answer, rows, and per question whether its reply is right)."""
@@ -487,7 +517,7 @@ def _abstention_at(questions: Sequence[_Question], fold_models: dict[int, Linear
     for i, q in enumerate(questions):
         model = fold_models[q.folds[repeat]]
         hits = learned_rerank(q.hits, q.x, LearnedModel(model, model, 0.0))
-        span = choose_answer(hits, q.candidates)
+        span = choose_answer(hits, q.candidates, weights=dataclasses.replace(ANSWER_WEIGHTS, rank_penalty=rank_penalty))
         if span is None:
             silent += not q.record.answerable
             continue

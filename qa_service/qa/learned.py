@@ -30,7 +30,7 @@ from ..types import Hit
 from .analysis import QueryAnalysis
 from .answer import SENTENCE_FEATURES, AnswerCandidate
 from .linear import Linear
-from .params import THRESHOLDS
+from .params import ANSWER_WEIGHTS, THRESHOLDS
 from .signals import ScoringContext, has_figure
 
 LEARNED_FILE = "learned.json"
@@ -68,6 +68,9 @@ class LearnedModel:
     # weight of a clause's cosine with the question when a clause is the span, for a Chinese and an
     # English question (``spans.pick_clause``), by CV on the dev sentences that hold the answer
     clause_dense: tuple[float, float] = (0.0, 0.0)
+    # what a rank below the first costs a passage's answer score when the answer is drawn from the
+    # leading passages (``answer.choose_answer``), in the sentence model's logits: by CV too
+    rank_penalty: float = ANSWER_WEIGHTS.rank_penalty
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
@@ -77,14 +80,14 @@ class LearnedModel:
         try:
             data = json.loads(text)
             if isinstance(data, dict) and "ranking" in data and not {"coverage_floors", "key_concept_waiver",
-                                                                     "clause_dense"} <= set(data):
+                                                                     "clause_dense", "rank_penalty"} <= set(data):
                 raise LearnedModelError("learned model predates its learned coverage floors, key-concept "
-                                        "waiver and clause weights: run `qa-service train`")
+                                        "waiver, clause weights and rank penalty: run `qa-service train`")
             model = cls(ranking=_linear(data["ranking"]), abstention=_linear(data["abstention"]),
                         threshold=float(data["threshold"]), info=dict(data.get("info") or {}),
                         sentence=_linear(data["sentence"]), coverage_floors=_floors(data["coverage_floors"]),
                         key_concept_waiver=_share(data["key_concept_waiver"]),
-                        clause_dense=_weights(data["clause_dense"]))
+                        clause_dense=_weights(data["clause_dense"]), rank_penalty=_penalty(data["rank_penalty"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise LearnedModelError(f"malformed learned model: {exc}") from exc
         if (model.ranking.features != RANK_FEATURES or model.abstention.features != ABSTAIN_FEATURES
@@ -116,6 +119,12 @@ def _weights(data) -> tuple[float, float]:
     if not all(math.isfinite(v) and v >= 0.0 for v in (chinese, english)):
         raise ValueError("clause weights must be finite and not negative")
     return chinese, english
+
+
+def _penalty(value) -> float:
+    if isinstance(value, bool) or not (math.isfinite(float(value)) and float(value) >= 0.0):
+        raise ValueError("the rank penalty must be finite and not negative")
+    return float(value)
 
 
 def _share(value) -> float:

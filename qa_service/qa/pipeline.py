@@ -60,6 +60,9 @@ class Answerer:
         self.ctx = ScoringContext(documents=documents, doc_freq=doc_freq, n_passages=len(passages),
                                   sentences=sentences)
         self.learned = learned
+        # the learned path draws its answer with the model's rank penalty (the rest as hand-set)
+        self.learned_weights = (ANSWER_WEIGHTS if learned is None
+                                else dataclasses.replace(ANSWER_WEIGHTS, rank_penalty=learned.rank_penalty))
         self.clause_dense = learned.clause_dense if learned is not None else (0.0, 0.0)
         self.learned_ctx = (self.ctx if learned is None
                             else self._floored(*learned.coverage_floors, learned.key_concept_waiver))
@@ -119,7 +122,7 @@ class Answerer:
         if mode == "hybrid_rerank" and self.learned is not None:
             hits, candidates, features = self.rank_pool(analysis, year=year, doc_id=doc_id)
             hits = learned_rerank(hits, features, self.learned)
-            span = choose_answer(hits, candidates)
+            span = choose_answer(hits, candidates, weights=self.learned_weights)
             if span is not None:
                 x = abstain_features(hits, span.citation, candidates[span.passage_id], analysis,
                                      self.learned_ctx)
