@@ -122,7 +122,9 @@ def train(settings: Settings, args: argparse.Namespace) -> int:
           f"{list(model.coverage_floors)} (CV right replies per passage/sentence floor: {info['coverage_floors_cv']}), "
           f"key-concept waiver {model.key_concept_waiver} (CV right replies per waiver: {info['key_concept_waiver_cv']}), "
           f"clause cosine weight Chinese / English {list(model.clause_dense)} (sentences whose chosen clause holds "
-          f"the answer, per weight: {info['clause_dense_right']})")
+          f"the answer, per weight: {info['clause_dense_right']}), rank penalty {model.rank_penalty} (CV right "
+          f"answers per penalty: {info['rank_penalty_cv']}); {info['training_questions']} training questions "
+          f"(comparisons by their parts)")
     print(f"written: {out}")
     return 0
 
