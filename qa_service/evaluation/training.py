@@ -65,7 +65,7 @@ from ..qa.spans import find_span
 from ..qa.spans.clauses import best_clause, clause_scores
 from ..qa.learned import ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, abstain_features, learned_rerank
 from ..qa.linear import Linear
-from ..qa.params import ANSWER_WEIGHTS, THRESHOLDS
+from ..qa.params import ANSWER_WEIGHTS, THRESHOLDS, AnswerWeights
 from ..qa.parts import split_parts
 from .gold import GoldRecord, answer_matches, relevant_passage_ids
 
@@ -402,11 +402,11 @@ def part_records(service: TrainableService, records: Sequence[GoldRecord]) -> li
     number of parts than the gold set gives is left out (its parts cannot be paired)."""
     out = []
     for record in records:
+        asked = split_parts(service.analyse(record.question, record.reference_date).question)
         if not record.parts:
-            if not split_parts(service.analyse(record.question, record.reference_date).question):
+            if not asked:  # a question the service splits but the gold set gives no parts for: unpaired
                 out.append(record)
             continue
-        asked = split_parts(service.analyse(record.question, record.reference_date).question)
         if len(asked) != len(record.parts):
             continue
         for part, gold in zip(asked, record.parts):
@@ -463,7 +463,8 @@ def _train_at(service: TrainableService, records: Sequence[GoldRecord],
     questions = collect(service, records, sentence_folds, answerer)
     ranking, rank_c, cv_mrr, fold_models = _fit_ranking([(q.x, q.y, q.folds) for q in questions], listwise=True)
     penalty, penalty_right = choose_rank_penalty(questions, fold_models)
-    replies = [_abstention_at(questions, fold_models[r], r, answerer, penalty) for r in range(len(fold_models))]
+    weights = dataclasses.replace(ANSWER_WEIGHTS, rank_penalty=penalty)
+    replies = [_abstention_at(questions, fold_models[r], r, answerer, weights) for r in range(len(fold_models))]
     abstention, abst_c, cv_loss, threshold, counts, silent, n_rows, _ = replies[0]
     # per question, whether its out-of-fold reply is right, averaged over the fold assignments: on
     # one assignment the floors' counts (a question or two apart) flipped the choice between retrainings
@@ -494,6 +495,7 @@ def choose_rank_penalty(questions: Sequence[_Question], fold_models: Sequence[di
     answer from the out-of-fold ranking (averaged over the fold assignments), and each one's
     count. The penalty does not decide whether there is an answer, only which passage gives it."""
     right = {penalty: 0.0 for penalty in RANK_PENALTIES}
+    weights = {penalty: dataclasses.replace(ANSWER_WEIGHTS, rank_penalty=penalty) for penalty in RANK_PENALTIES}
     for repeat, models in enumerate(fold_models):
         for q in questions:
             if not q.record.answerable:
@@ -501,15 +503,15 @@ def choose_rank_penalty(questions: Sequence[_Question], fold_models: Sequence[di
             model = models[q.folds[repeat]]
             hits = learned_rerank(q.hits, q.x, LearnedModel(model, model, 0.0))
             for penalty in RANK_PENALTIES:
-                span = choose_answer(hits, q.candidates, weights=dataclasses.replace(ANSWER_WEIGHTS, rank_penalty=penalty))
+                span = choose_answer(hits, q.candidates, weights=weights[penalty])
                 right[penalty] += (span is not None and answer_matches(q.record.answer, span.span)) / len(fold_models)
     return _best({k: np.asarray([v]) for k, v in right.items()}, RANK_PENALTIES), right
 
 
 def _abstention_at(questions: Sequence[_Question], fold_models: dict[int, Linear], repeat: int, answerer,
-                   rank_penalty: float = ANSWER_WEIGHTS.rank_penalty):
+                   weights: AnswerWeights = ANSWER_WEIGHTS):
     """The abstention model fitted on the replies the ``repeat``-th fold assignment's out-of-fold
-    ranking gives: (model, C, CV losses, threshold, its counts, unanswerable questions with no
+    ranking gives (answers drawn with ``weights``, the chosen rank penalty's): (model, C, CV losses, threshold, its counts, unanswerable questions with no
     answer, rows, and per question whether its reply is right)."""
     rows, labels, folds, unanswerable = [], [], [], []
     silent = 0  # unanswerable questions no sentence passes the floors for: abstained on already
@@ -517,7 +519,7 @@ def _abstention_at(questions: Sequence[_Question], fold_models: dict[int, Linear
     for i, q in enumerate(questions):
         model = fold_models[q.folds[repeat]]
         hits = learned_rerank(q.hits, q.x, LearnedModel(model, model, 0.0))
-        span = choose_answer(hits, q.candidates, weights=dataclasses.replace(ANSWER_WEIGHTS, rank_penalty=rank_penalty))
+        span = choose_answer(hits, q.candidates, weights=weights)
         if span is None:
             silent += not q.record.answerable
             continue
