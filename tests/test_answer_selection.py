@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from qa_service.qa.analysis import analyse
-from qa_service.corpus.sentences import answer_units
+from qa_service.corpus.sentences import answer_units, is_short_clause, parallel_runs
 from qa_service.qa.answer import SENTENCE_FEATURES, best_in_passage, choose_answer, sentence_features
 from qa_service.qa.params import AnswerWeights
 from qa_service.qa.signals import ScoringContext
@@ -147,3 +147,39 @@ def test_the_sentences_under_a_heading_are_read_with_it():
     assert not any(t.startswith("稳妥推进") for t in rows)  # under another heading: too little covered
     best = best_in_passage(REFORMS, analysis, CTX)
     assert REFORMS.text[best.start:best.end] == body  # the heading only restates the question
+
+
+# Real paragraphs (004, 000): a heading, then its items as short sentences that open alike.
+REFORM_TASKS = passage("r:1", "一要蹄疾步稳抓改革。要打造一流营商环境。要深化农村综合改革。要推进财政金融改革。")
+KEY_REFORMS = passage("r:2", "要统筹推进各类重点改革。深化国资国企改革；深化农村土地制度改革；深化媒体深度融合改革；"
+                             "深化教育综合改革。要一体推进人才发展体制机制改革、事业单位改革等重点任务，推动各项改革相互促进。")
+
+
+def test_short_sentences_that_open_alike_are_a_list():
+    assert parallel_runs(REFORM_TASKS.text) == ((1, 3),)  # the heading opens with 一, not 要
+    units = answer_units(KEY_REFORMS.text)
+    (first, last), = parallel_runs(KEY_REFORMS.text)
+    assert KEY_REFORMS.text[units[first][0]:units[last][1]] == (
+        "深化国资国企改革；深化农村土地制度改革；深化媒体深度融合改革；深化教育综合改革。")
+    # two are prose; a clause with a comma is no item; items must open alike
+    assert parallel_runs("要统一思想认识。要强化物资保障。") == ()
+    assert parallel_runs("要统一思想认识。要强化物资保障，做好储备。要提升救治能力。") == ()
+    assert parallel_runs("要统一思想认识。须强化物资保障。要提升救治能力。") == ()
+    assert is_short_clause("深化国资国企改革；") and not is_short_clause("要强化物资保障，做好储备。")
+
+
+def test_a_list_question_gets_the_run_as_one_answer_and_other_questions_do_not():
+    analysis = ask("蹄疾步稳抓改革要抓哪三项改革")
+    rows = {REFORM_TASKS.text[s:e]: (span, f) for s, e, span, f in sentence_features(REFORM_TASKS, analysis, CTX)}
+    run = "要打造一流营商环境。要深化农村综合改革。要推进财政金融改革。"
+    span, features = rows[run]
+    assert run[span[0]:span[1]] == run.rstrip("。")  # the items, without the closing mark
+    named = dict(zip(SENTENCE_FEATURES, features))
+    assert named["shaped"] == 1.0 and named["list_items"] == 2.0 and named["list_count"] == 1.0  # three asked
+    assert named["list_head"] == 1.0  # items that end with the kind asked for (…改革)
+    # read with its heading: the run covers the question as the heading does
+    assert named["coverage"] >= rows["一要蹄疾步稳抓改革。"][1][0]
+    best = best_in_passage(REFORM_TASKS, analysis, CTX)
+    assert REFORM_TASKS.text[best.start:best.end] == run
+    other = ask("蹄疾步稳抓改革要打造什么样的营商环境")
+    assert run not in {REFORM_TASKS.text[s:e] for s, e, *_ in sentence_features(REFORM_TASKS, other, CTX)}

@@ -115,3 +115,17 @@ def test_a_list_names_the_asked_kind_only_when_an_item_or_its_closing_phrase_end
     assert _list_features(asked, (0, len(asked)), question) == (1.0, 7.0, 1.0)
     cities = "打造中国换热器城、东北农机城"
     assert _list_features(cities, (2, len(cities)), "四平要打造哪几座城")[0] == 1.0
+
+
+@pytest.mark.parametrize("question, items", [
+    ("八届八次全会部署的作风锻造行动提出了哪三个“强化”", ("要强化政治引领", "要强化作风建设", "要强化惩贪治腐")),
+    ("民生增祉行动具体有哪几项要求", ("要高质高效推进就业工作", "要全心全意发展社会事业", "要不折不扣抓好生态治理")),
+    ("平安创建行动要坚决做到哪几个方面的安全", ("要坚决捍卫政治安全", "要坚决维护经济安全", "要坚决保障社会安全")),
+])
+def test_a_list_written_as_sentences_is_answered_with_all_of_them(real_service, question, items):
+    """The 2024 plenary lists each action's tasks as short sentences (七要深入实施固本强基行动…。
+    要夯实政治根基。要建强干部队伍。…): the answer is the run of them, cited where it stands."""
+    answer = real_service.ask(question)
+    assert not answer.abstained
+    assert all(item in answer.answer.span for item in items), answer.answer.span
+    _check_citation(answer, real_service.documents)

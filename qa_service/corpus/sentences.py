@@ -70,6 +70,36 @@ def answer_units(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(units)
 
 
+SHORT_CLAUSE_MAX = 20  # characters: one short clause (四要强化实干作风。要夯实政治根基。)
+_UNIT_END = "。；;！!？?"
+# Three short parallel sentences make a list; two may be prose (要…。要…。 answers, then asks on)
+RUN_MIN = 3
+
+
+def is_short_clause(unit: str) -> bool:
+    """An answer unit that is one short clause: no comma, colon or semicolon before the mark that
+    ends it, and at most ``SHORT_CLAUSE_MAX`` characters with that mark."""
+    text = unit.strip()
+    body = text[:-1] if text[-1:] in _UNIT_END else text
+    return len(text) <= SHORT_CLAUSE_MAX and not re.search(r"[，,；;：:]", body)
+
+
+def parallel_runs(text: str, units: tuple[tuple[int, int], ...] | None = None) -> tuple[tuple[int, int], ...]:
+    """Lists written as sentences: runs of ``RUN_MIN`` or more consecutive answer units of
+    ``text`` (``answer_units``, or ``units``), each one short clause and all opening with the same
+    character (要夯实政治根基。要建强干部队伍。要做优人才生态。; 深化国资国企改革；深化…；), as
+    (first, last) indexes into the units, last included."""
+    units = answer_units(text) if units is None else units
+    leads = [text[a:b].strip()[:1] if is_short_clause(text[a:b]) else "" for a, b in units]
+    runs, first = [], 0
+    for i in range(1, len(units) + 1):
+        if i == len(units) or not leads[i] or leads[i] != leads[first]:
+            if leads[first] and i - first >= RUN_MIN:
+                runs.append((first, i - 1))
+            first = i
+    return tuple(runs)
+
+
 _CLAUSE = re.compile(r"[^，,：:]*[，,：:]?")
 
 

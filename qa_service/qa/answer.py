@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..corpus.sentences import answer_units
+from ..corpus.sentences import answer_units, is_short_clause, parallel_runs
 from ..types import AnswerSpan, Hit, Passage
 from .analysis import QueryAnalysis
 from .linear import Linear
@@ -57,13 +57,10 @@ def _list_features(sentence: str, span: tuple[int, int], question: str) -> tuple
     return kind, float(min(items - 1, _MAX_ITEMS)), count
 
 
-_HEADING_MAX = 20  # characters: a heading is one short clause (四要强化实干作风。深化营商环境改革。)
-
-
 def _is_heading(sentence: str) -> bool:
-    """A short sentence of one clause that heads what follows it in the paragraph."""
-    text = sentence.strip()
-    return len(text) <= _HEADING_MAX and not re.search(r"[，,；;：:]", text)
+    """A short sentence of one clause that heads what follows it in the paragraph (四要强化实干作风。
+    深化营商环境改革。); one that ends with a semicolon is an item of what it belongs to."""
+    return is_short_clause(sentence) and not sentence.rstrip().endswith(("；", ";"))
 
 
 def _ordinal_fit(asked: int | None, number: int | None) -> float:
@@ -125,7 +122,10 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
     out = []
     intro = ""  # what an enumeration's items are about: the sentence before 一是… (…问题仍未解决。一是…)
     heading = ""  # what the sentences after a heading (四要强化实干作风。) are about
-    for index, (start, end) in enumerate(answer_units(p.text)):
+    units = answer_units(p.text)
+    headings = []  # the heading in effect before each unit
+    for index, (start, end) in enumerate(units):
+        headings.append(heading)
         sentence = p.text[start:end]
         number = enumeration_number(sentence)
         item = number is not None
@@ -166,6 +166,40 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
                                        float(similarity[index]) if similarity is not None and index < len(similarity)
                                        else math.nan,
                                        _ordinal_fit(ordinal, number))))
+    if analysis.qtype == "list":
+        out.extend(_run_features(p, analysis, ctx, units, headings, similarity, weights, verb))
+    return out
+
+
+def _run_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, units: tuple[tuple[int, int], ...],
+                  headings: Sequence[str], similarity: np.ndarray | None, weights: AnswerWeights, verb: str
+                  ) -> list[tuple[int, int, tuple[int, int] | None, tuple[float, ...]]]:
+    """A list written as sentences (``parallel_runs``: 要夯实政治根基。要建强干部队伍。…) as one more
+    answer to a list question: the run from its first item to its last, its items those sentences,
+    read with the sentence before it (七要深入实施固本强基行动…。), which says what they are
+    items of, and the heading in effect there (``headings``: 特别强调一下疫情防控工作。… 要统一思想
+    认识。…). Same features as a sentence's, the run's cosine the best of its and the intro's."""
+    out = []
+    for first, last in parallel_runs(p.text, units):
+        start, end = units[first][0], units[last][1]
+        run = p.text[start:end]
+        intro = p.text[slice(*units[first - 1])] if first else ""
+        context = f"{p.title} {p.section} {headings[first]} {intro} {run}"
+        if period_conflict(run, analysis):
+            continue
+        unit_cov = ctx.coverage(context, analysis)
+        if unit_cov < ctx.thresholds.min_unit_coverage or not has_key_concept(context, analysis, ctx, unit_cov):
+            continue
+        items = "、".join(p.text[a:b].strip().rstrip("。；;！!？?") for a, b in units[first:last + 1])
+        kind, n_items, count = _list_features(items, (0, len(items)), analysis.question)
+        evidence = ctx.coverage(context, analysis, predicates=True) if analysis.predicates else unit_cov
+        repeats = float(len(run) - covered_chars(run, analysis) < weights.min_new_chars)
+        cosines = [float(similarity[i]) for i in range(max(first - 1, 0), last + 1)
+                   if similarity is not None and i < len(similarity)]
+        span = (0, len(run.rstrip("。；;！!？? ")))
+        out.append((start, end, span, (unit_cov, evidence, 1.0, kind, n_items, count, 0.0, 0.0, repeats,
+                                       float(bool(verb) and verb in run.lower()), float(first == 0),
+                                       max(cosines) if cosines else math.nan, 0.0)))
     return out
 
 

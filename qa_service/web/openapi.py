@@ -110,7 +110,8 @@ def _schemas(settings: Settings) -> dict:
             "reason": {"type": "string", "enum": ["traditional", "english", "homophone"]},
         }),
         "AnswerSpan": _object({
-            "text": {**_STR, "description": "The answer sentence, verbatim from the cited passage."},
+            "text": {**_STR, "description": "The answer sentence (for a list written as short sentences, "
+                                            "the run of them), verbatim from the cited passage."},
             "span": {**_STR, "description": "The key figure or name inside text (may be empty)."},
             "passage_id": _STR,
             "citation": {"type": "integer", "minimum": 1, "description": "Rank of the cited passage."},
