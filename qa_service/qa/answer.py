@@ -7,7 +7,6 @@ passage, and the span a substring of it (``spans``). Candidates are worked out o
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
