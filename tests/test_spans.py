@@ -193,6 +193,11 @@ def test_list_count_and_head_read_from_the_question():
     assert list_count("八个重点产业是哪些") == 8
     assert list_count("4个平台是哪些") == 4
     assert list_count("有哪些产业") is None
+    assert list_count("要建设哪三个区") == 3
+    # 几 asks how many: a count elsewhere in the question names something else (eight actions, not
+    # eight tasks; the 300 projects stocked, not those over 1 billion)
+    assert list_count("“八大行动”中的固本强基行动具体提出了哪几项要求") is None
+    assert list_count("2023年储备的300个项目里，10亿元以上的有几个") is None
     assert list_head("四个平台是哪些")[-2:] == "平台"
     # "是哪三个" names no noun after 个: the head is what comes before 是, not the classifier
     assert list_head("四平要巩固优势地位的三大产业链是哪三个")[-3:] == "产业链"

@@ -41,7 +41,10 @@ _ITEM_START = re.compile(r"[^，,。；;：:！？!?、“”「」《》]*$")
 
 
 def list_count(question: str) -> int | None:
-    """How many items a list question announces: 八个重点产业 → 8, 四个平台 → 4."""
+    """How many items a list question announces: 八个重点产业 → 8, 四个平台 → 4. None when it asks
+    how many (几: “八大行动”中的固本强基行动提出了哪几项要求 names eight actions, not eight tasks)."""
+    if "几" in question:
+        return None
     m = COUNT_IN_QUESTION.search(question)
     if not m:
         return None
