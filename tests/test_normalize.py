@@ -208,6 +208,10 @@ def test_metric_comparison_splits_and_keeps_the_shared_context():
     # a modifier before the first thing named is said once for both
     parts = split_parts("“十五五”要建设的活力之城和美丽之城，各自被描述成怎样的城市")
     assert parts[1].question == "“十五五”要建设的美丽之城被描述成怎样的城市"
+    # things joined before a comma, then what is asked of each: two parts, not three
+    parts = split_parts("2025年四平农业总产值和粮食产量，增速分别是多少")
+    assert [(p.label, p.question) for p in parts] == [
+        ("农业总产值", "2025年四平农业总产值，增速是多少"), ("粮食产量", "2025年四平粮食产量，增速是多少")]
 
 
 def test_two_questions_about_two_times_split_and_share_what_the_first_asks_about():

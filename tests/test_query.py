@@ -204,6 +204,7 @@ def test_no_expansion_without_a_synonym():
     ("明年要新建多少个5G基站", True),
     ("2023年要实现什么目标", True),
     ("市委经济工作会议要求2023年市本级财政收入增长多少", True),  # gold Q134: 要求 is a target
+    ("2023年政府工作报告提出新增城镇就业多少人", True),  # what a report puts forward is a target
     ("2022年粮食产量是多少", False),
     ("2024年前三季度GDP是多少", False),
     ("2022年新建高标准农田多少亩", False),

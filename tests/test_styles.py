@@ -123,3 +123,14 @@ def test_metric_comparison_answers_each_metric(real_service):
     for part in body["parts"]:
         passage = body["passages"][part["answer"]["citation"] - 1]
         assert passage["passage_id"] == part["answer"]["passage_id"]
+
+
+def test_things_joined_before_a_comma_each_get_what_the_next_clause_asks(real_service):
+    """四平电厂和双辽电厂，装机分别多少千瓦: two things, and the 装机 of each (not a third part); a
+    figure a work report puts forward (提出) is a target, which its plan section gives."""
+    body = answer_to_dict(real_service.ask("2023年政府工作报告提出的四平电厂和双辽电厂，装机分别多少千瓦"))
+    assert [p["label"][-4:] for p in body["parts"]] == ["四平电厂", "双辽电厂"]
+    assert [p["answer"]["span"] for p in body["parts"]] == ["35万千瓦", "66万千瓦"]
+    for part in body["parts"]:
+        passage = body["passages"][part["answer"]["citation"] - 1]
+        assert passage["passage_id"] == part["answer"]["passage_id"]

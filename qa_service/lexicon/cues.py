@@ -139,7 +139,7 @@ PART_YEAR_SPAN = re.compile(r"(?<!\d)1\s*[—\-–~至到]\s*(?:[1-9]|1[01])\s*�
 
 # --- plans and targets vs results ----------------------------------------------------------
 # A question asks for a plan or target when it uses one of these words.
-PLAN_IN_QUESTION = re.compile(r"目标|计划|力争|预期|打算|(?<![主重需只想紧必])要|规划|将|部署|安排|任务|准备"
+PLAN_IN_QUESTION = re.compile(r"目标|计划|力争|预期|打算|(?<![主重需只想紧必])要|规划|将|部署|安排|任务|准备|提出"
                               # 想 wanting (想把…稳在, 想让, 想要), not in 思想 理想 设想 想法 想起
                               r"|(?<![思理设构感联猜幻梦回着预妄冥])想(?![法象念起到])")
 # Of those, the words that only say a plan is asked about (四平计划建立什么联盟, is Siping planning

@@ -65,18 +65,28 @@ def split_parts(question: str) -> list[Part]:
     context = _CONTEXT.match(head).group(0)
     named = head[len(context):].rstrip("，, ")  # …种子企业，各点名了哪些: no empty last clause
     *leading, last = _COMMA.split(named)
-    if leading and len([p for p in _JOIN.split(last) if p.strip()]) >= 2:
+    attribute = ""
+    if leading and _joined(last) >= 2:
         # the things compared are joined in the clause before 分别 (经济领域改革和社会领域改革);
         # the clauses before it set the scene for each (八届六次全会部署的改革里，…)
         context, named = context + "".join(leading), last
+    elif leading and _joined(leading[-1]) >= 2:
+        # or in the clause before that, and the clause before 分别 says what is asked of each
+        # (四平电厂和双辽电厂项目，规模分别是多少千瓦: the 规模 of each, not a third thing)
+        context, named, attribute = context + "".join(leading[:-1]), leading[-1], f"，{last}"
     pieces = [p.strip() for p in _SPLIT.split(named) if p.strip()]
     if len(pieces) < 2 or any(len(p) < 2 for p in pieces):
         return []
     # a modifier before the first thing named is said once for all (“十五五”要建设的活力之城和美丽之城:
     # the 美丽之城 to be built too), unless a later thing has a modifier of its own
     modifier = pieces[0][:pieces[0].rfind("的") + 1]
-    return [Part(piece, f"{context}{modifier if i and '的' not in piece else ''}{piece}{tail}")
+    return [Part(piece, f"{context}{modifier if i and '的' not in piece else ''}{piece}{attribute}{tail}")
             for i, piece in enumerate(pieces)]
+
+
+def _joined(clause: str) -> int:
+    """How many things a clause joins with 和/与/及… (经济领域改革和社会领域改革 → 2)."""
+    return len([p for p in _JOIN.split(clause) if p.strip()])
 
 
 def _asked_clauses(question: str) -> list[Part]:
