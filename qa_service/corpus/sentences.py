@@ -71,7 +71,7 @@ def answer_units(text: str) -> tuple[tuple[int, int], ...]:
 
 
 SHORT_CLAUSE_MAX = 20  # characters: one short clause (四要强化实干作风。要夯实政治根基。)
-_UNIT_END = "。；;！!？?"
+UNIT_END = "。；;！!？?"  # the marks an answer unit ends with
 # Three short parallel sentences make a list; two may be prose (要…。要…。 answers, then asks on)
 RUN_MIN = 3
 
@@ -80,7 +80,7 @@ def is_short_clause(unit: str) -> bool:
     """An answer unit that is one short clause: no comma, colon or semicolon before the mark that
     ends it, and at most ``SHORT_CLAUSE_MAX`` characters with that mark."""
     text = unit.strip()
-    body = text[:-1] if text[-1:] in _UNIT_END else text
+    body = text[:-1] if text[-1:] in UNIT_END else text
     return len(text) <= SHORT_CLAUSE_MAX and not re.search(r"[，,；;：:]", body)
 
 

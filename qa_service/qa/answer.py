@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..corpus.sentences import answer_units, is_short_clause, parallel_runs
+from ..corpus.sentences import UNIT_END, answer_units, is_short_clause, parallel_runs
 from ..types import AnswerSpan, Hit, Passage
 from .analysis import QueryAnalysis
 from .linear import Linear
@@ -138,8 +138,8 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
                    else f"{p.title} {p.section} {under} {sentence}")
         if heads:
             heading = sentence
-        unit_cov = ctx.coverage(context, analysis)
-        if unit_cov < ctx.thresholds.min_unit_coverage or not has_key_concept(context, analysis, ctx, unit_cov):
+        unit_cov = _covers(context, analysis, ctx)
+        if unit_cov is None:
             continue
         clauses = clause_similarity[index] if clause_similarity and index < len(clause_similarity) else None
         span, shaped = find_span(sentence, analysis, ctx, clause_similarity=clauses)
@@ -149,7 +149,6 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
         if (analysis.qtype == "how_much" and analysis.years and plan == 2 and not analysis.asks_plan
                 and analysis.interrogative):
             continue  # a target is no answer to "how much was it in 2023" (a keyword query has no tense)
-        evidence = ctx.coverage(context, analysis, predicates=True) if analysis.predicates else unit_cov
         kind = items = count = figure = 0.0
         if analysis.qtype == "list" and shaped:
             kind, items, count = _list_features(sentence, span, analysis.question)
@@ -157,14 +156,11 @@ def sentence_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, 
             figure = max((f for f, s in score_figures(sentence, analysis, ctx) if s == span), default=0.0)
         # a target figure answers "要/计划…" questions, a result the others
         plan_mismatch = float(analysis.qtype == "how_much" and (plan > 0) != analysis.asks_plan)
-        # a sentence that only repeats the question tells nothing
-        repeats = float(len(sentence) - covered_chars(sentence, analysis) < weights.min_new_chars)
-        out.append((start, end, span, (unit_cov, evidence, float(shaped), kind, items, count, figure,
-                                       plan_mismatch, repeats, float(bool(verb) and verb in sentence.lower()),
-                                       float(index == 0),
-                                       float(similarity[index]) if similarity is not None and index < len(similarity)
-                                       else math.nan,
-                                       _ordinal_fit(ordinal, number))))
+        dense = float(similarity[index]) if similarity is not None and index < len(similarity) else math.nan
+        out.append((start, end, span, _row(sentence, context, unit_cov, analysis, ctx, weights, verb,
+                                           shaped=shaped, list_features=(kind, items, count), figure=figure,
+                                           plan_mismatch=plan_mismatch, lead=index == 0, dense=dense,
+                                           ordinal=_ordinal_fit(ordinal, number))))
     if analysis.qtype == "list":
         out.extend(_run_features(p, analysis, ctx, units, headings, similarity, weights, verb))
     return out
@@ -186,20 +182,39 @@ def _run_features(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, unit
         context = f"{p.title} {p.section} {headings[first]} {intro} {run}"
         if period_conflict(run, analysis):
             continue
-        unit_cov = ctx.coverage(context, analysis)
-        if unit_cov < ctx.thresholds.min_unit_coverage or not has_key_concept(context, analysis, ctx, unit_cov):
+        unit_cov = _covers(context, analysis, ctx)
+        if unit_cov is None:
             continue
-        items = "、".join(p.text[a:b].strip().rstrip("。；;！!？?") for a, b in units[first:last + 1])
-        kind, n_items, count = _list_features(items, (0, len(items)), analysis.question)
-        evidence = ctx.coverage(context, analysis, predicates=True) if analysis.predicates else unit_cov
-        repeats = float(len(run) - covered_chars(run, analysis) < weights.min_new_chars)
+        items = "、".join(p.text[a:b].strip().rstrip(UNIT_END) for a, b in units[first:last + 1])
         cosines = [float(similarity[i]) for i in range(max(first - 1, 0), last + 1)
                    if similarity is not None and i < len(similarity)]
-        span = (0, len(run.rstrip("。；;！!？? ")))
-        out.append((start, end, span, (unit_cov, evidence, 1.0, kind, n_items, count, 0.0, 0.0, repeats,
-                                       float(bool(verb) and verb in run.lower()), float(first == 0),
-                                       max(cosines) if cosines else math.nan, 0.0)))
+        span = (0, len(run.rstrip(UNIT_END + " ")))
+        out.append((start, end, span, _row(run, context, unit_cov, analysis, ctx, weights, verb, shaped=True,
+                                           list_features=_list_features(items, (0, len(items)), analysis.question),
+                                           lead=first == 0, dense=max(cosines) if cosines else math.nan)))
     return out
+
+
+def _covers(context: str, analysis: QueryAnalysis, ctx: ScoringContext) -> float | None:
+    """The share of the question an answer's context covers (``ScoringContext.coverage``), or None
+    when that is below the floor or the context lacks the question's key concept."""
+    unit_cov = ctx.coverage(context, analysis)
+    if unit_cov < ctx.thresholds.min_unit_coverage or not has_key_concept(context, analysis, ctx, unit_cov):
+        return None
+    return unit_cov
+
+
+def _row(text: str, context: str, unit_cov: float, analysis: QueryAnalysis, ctx: ScoringContext,
+         weights: AnswerWeights, verb: str, *, shaped: bool, list_features: tuple[float, float, float],
+         lead: bool, dense: float, figure: float = 0.0, plan_mismatch: float = 0.0, ordinal: float = 0.0
+         ) -> tuple[float, ...]:
+    """The ``SENTENCE_FEATURES`` of an answer (a sentence or a run of them) read in ``context``,
+    in their order: the one place that order is written."""
+    evidence = ctx.coverage(context, analysis, predicates=True) if analysis.predicates else unit_cov
+    # an answer that only repeats the question tells nothing
+    repeats = float(len(text) - covered_chars(text, analysis) < weights.min_new_chars)
+    return (unit_cov, evidence, float(shaped), *list_features, figure, plan_mismatch, repeats,
+            float(bool(verb) and verb in text.lower()), float(lead), dense, ordinal)
 
 
 def best_in_passage(p: Passage, analysis: QueryAnalysis, ctx: ScoringContext, *,
