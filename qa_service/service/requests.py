@@ -19,7 +19,7 @@ ASK_FIELDS = ("question", "top_k", "year", "doc_id")
 class Limits:
     """Request limits from the settings."""
 
-    max_question_chars: int = 200
+    max_question_chars: int = 500
     max_top_k: int = 20
     default_top_k: int = 5
 
