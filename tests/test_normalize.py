@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from qa_service.qa.analysis import analyse
 from qa_service.qa.normalize import HomophoneReader, gloss_english, is_english, to_simplified
-from qa_service.qa.parts import split_parts
+from qa_service.qa.parts import english_parts, question_parts, split_parts
 from qa_service.qa.pipeline import Result, combine_parts
 from qa_service.types import AnswerSpan, Hit, Passage
 
@@ -165,6 +167,13 @@ def test_english_analysis_asks_like_the_chinese_one():
     assert a.years == (2023,) and a.periods == ("上半年",) and a.qtype == "how_much" and a.unit == "percent"
     assert any("地区生产总值" in g for g in a.term_groups)
     assert a.dense_text.startswith("How much did Siping's GDP grow")  # the model reads the English
+
+
+@pytest.mark.parametrize("period, chinese", [("first quarter", "一季度"), ("second quarter", "二季度"),
+                                             ("third quarter", "三季度"), ("fourth quarter", "四季度"),
+                                             ("first three quarters", "前三季度")])
+def test_english_quarters_are_the_reports_quarters(period, chinese):
+    assert analyse(f"What was Siping's GDP in the {period} of 2024?").periods == (chinese,)
 
 
 def test_an_english_session_of_a_term_is_read_in_chinese_order():

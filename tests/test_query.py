@@ -73,6 +73,21 @@ def test_first_three_quarters_is_not_the_third_quarter():
     assert a("2024年前三季度GDP是多少").periods == ("前三季度",)
 
 
+@pytest.mark.parametrize("question", ["2024年第四季度工作重点是什么", "2024年第4季度工作重点是什么",
+                                      "2024年四季度工作重点是什么"])
+def test_a_quarter_with_its_ordinal_is_the_quarter_the_reports_name(question):
+    # the corpus writes 当前已进入四季度: 第四季度 is that period, not a concept a passage must name
+    analysis = a(question)
+    assert analysis.periods == ("四季度",)
+    assert not any("季度" in w for g in analysis.term_groups for w in g)
+
+
+def test_the_present_is_a_setting_not_a_topic():
+    # 眼下, 当下, 当前, 如今 say "now" as 现在 and 目前 do: no passage must contain them
+    for word in ("眼下", "当下", "当前", "如今", "现在", "目前"):
+        assert a(f"{word}四平要抓好什么工作").term_groups == a("四平要抓好什么工作").term_groups, word
+
+
 # --- question type and unit ---------------------------------------------------------------
 
 

@@ -198,6 +198,9 @@ def test_list_count_and_head_read_from_the_question():
     # eight tasks; the 300 projects stocked, not those over 1 billion)
     assert list_count("“八大行动”中的固本强基行动具体提出了哪几项要求") is None
     assert list_count("2023年储备的300个项目里，10亿元以上的有几个") is None
+    # 几乎 (almost) and 这几 (these few) ask no number: the count the question names stands
+    assert list_count("几乎覆盖全市的五个平台是哪些") == 5
+    assert list_count("这几年建成的三个园区是哪些") == 3
     assert list_head("四个平台是哪些")[-2:] == "平台"
     # "是哪三个" names no noun after 个: the head is what comes before 是, not the classifier
     assert list_head("四平要巩固优势地位的三大产业链是哪三个")[-3:] == "产业链"

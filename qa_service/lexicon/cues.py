@@ -12,6 +12,8 @@ import re
 FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 RELATIVE_YEARS = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1, "来年": 1}
 PERIODS = ("一季度", "二季度", "三季度", "四季度", "前三季度", "上半年", "下半年", "全年", "年底", "年末")
+# A quarter with its ordinal (第四季度, 第4季度) is the quarter the reports write without one (四季度).
+ORDINAL_QUARTER = re.compile(r"第\s*([一二三四1-4])\s*季度")
 # A figure for less than a year (今年以来/截至目前: the year so far, in a report dated before its end).
 PART_YEAR_PERIODS = ("前三季度", "上半年", "下半年", "一季度", "今年以来", "截至目前")
 FULL_YEAR = "全年"
@@ -43,6 +45,9 @@ ENGLISH_CUES = (
     ("first half|first six months|h1", "上半年"),
     ("second half", "下半年"),
     ("first quarter|q1", "一季度"),
+    ("second quarter|q2", "二季度"),
+    ("third quarter|q3", "三季度"),
+    ("fourth quarter|final quarter|q4", "四季度"),
     ("full year|whole year|annual|for the year", "全年"),
     ("end of the year|year-end|year end", "年底"),
     ("last year|previous year", "去年"),
@@ -155,8 +160,10 @@ PLAN_SECTION = re.compile(r"目标|部署|计划|安排|谋划")
 PLAN_WEAK = re.compile(r"目标|(?<![需主重只想])要(?=[\u4e00-\u9fff])|将要|全年计划")
 
 # --- how a question asks for a quantity ----------------------------------------------------
-# 几 asks a number, but not after a demonstrative: 这几年, 那几个 are "these (few) years/ones".
-_JI = r"(?<![这那])几"
+# 几 asks a number, but not after a demonstrative (这几年, 那几个: "these (few) years/ones") nor in
+# 几乎 (almost).
+_JI = r"(?<![这那])几(?!乎)"
+ASKS_HOW_MANY = re.compile(_JI)
 _Q = rf"(?:多少|{_JI})"
 # 额, an amount of money (金额, 余额, 销售额, 消费额, 交易额, 额度), not a quota or share (名额, 份额,
 # 配额, 超额) nor 额外 (extra).

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..lexicon.cues import (ASKED_UNIT_CUES, COUNTED_UNITS, ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, NAMED_SESSION,
-                            PERIODS, PLAN_IN_QUESTION, PLAN_MODAL, QUESTION_TYPES, RELATIVE_YEARS, RESULT_MODAL, TOPIC_UNIT_CUES,
+                            ORDINAL_QUARTER, PERIODS, PLAN_IN_QUESTION, PLAN_MODAL, QUESTION_TYPES, RELATIVE_YEARS, RESULT_MODAL, TOPIC_UNIT_CUES,
                             UNIT_CUES)
 from ..lexicon.dictionary import EnglishDictionary, bare_place, places
 from ..lexicon.patterns import SHORT_YEAR_IN_QUESTION, YEAR_IN_QUESTION
@@ -76,6 +76,11 @@ def _years(question: str, reference: dt.date) -> tuple[int, ...]:
     return tuple(sorted(years))
 
 
+def _plain_quarter(m: re.Match) -> str:
+    """The quarter ``ORDINAL_QUARTER`` matched, without its ordinal: 第4季度 → 四季度."""
+    return "一二三四"["一二三四1234".index(m.group(1)) % 4] + "季度"
+
+
 def _periods(question: str) -> tuple[str, ...]:
     found = [p for p in PERIODS if p in question]
     return tuple(p for p in found if not any(p != q and p in q for q in found))  # 前三季度 ⊃ 三季度
@@ -114,6 +119,7 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
         rewrites += named
     text, glossed, translated = gloss_english(text, dictionary)
     rewrites += glossed
+    text = ORDINAL_QUARTER.sub(_plain_quarter, text)  # 第四季度 → 四季度, as the reports write it
     if reader is not None and not glossed:
         text, more = reader.read(text)
         rewrites += more

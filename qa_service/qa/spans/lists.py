@@ -5,7 +5,7 @@ import re
 from typing import Callable
 
 from ...corpus.sentences import clause_at
-from ...lexicon.cues import (CLASSIFIER_ONLY, CN_DIGITS, COUNT_IN_QUESTION, COUNTED_KIND, DESCRIPTIVE, ENUMERATION,
+from ...lexicon.cues import (ASKS_HOW_MANY, CLASSIFIER_ONLY, CN_DIGITS, COUNT_IN_QUESTION, COUNTED_KIND, DESCRIPTIVE, ENUMERATION,
                              LIST_HEAD, LIST_LEADING_VERB, ORDINAL_IN_QUESTION)
 from ...lexicon.patterns import HAN
 from ...search.tokenizer import default_tokenizer
@@ -43,7 +43,7 @@ _ITEM_START = re.compile(r"[^，,。；;：:！？!?、“”「」《》]*$")
 def list_count(question: str) -> int | None:
     """How many items a list question announces: 八个重点产业 → 8, 四个平台 → 4. None when it asks
     how many (几: “八大行动”中的固本强基行动提出了哪几项要求 names eight actions, not eight tasks)."""
-    if "几" in question:
+    if ASKS_HOW_MANY.search(question):
         return None
     m = COUNT_IN_QUESTION.search(question)
     if not m:
