@@ -262,6 +262,83 @@ def test_two_questions_about_two_times_split_and_share_what_the_first_asks_about
     assert split_parts("十五五期间四平搞环保要几样一块儿抓，都是哪几样") == []
 
 
+def test_times_compared_with_a_comparing_word_split_too():
+    assert [p.label for p in split_parts("2023年比2022年四平粮食产量多多少")] == ["2023年", "2022年"]
+    assert [p.label for p in split_parts("四平GDP 2022年对比2024年")] == ["2022年", "2024年"]
+    # 比 inside a word (比重) joins nothing
+    assert [p.label for p in split_parts("四平农业比重和工业比重分别是多少")] == ["农业比重", "工业比重"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    # joined times, each with the period and preposition it was asked with
+    ("What were Siping's GDP figures in 2022 and 2024?",
+     [("2022", "What were Siping's GDP figures in 2022?"), ("2024", "What were Siping's GDP figures in 2024?")]),
+    ("What was the grain output in the first half of 2023 versus the whole of 2024?",
+     [("the first half of 2023", "What was the grain output in the first half of 2023?"),
+      ("the whole of 2024", "What was the grain output in the whole of 2024?")]),
+    # joined questions share the setting before the first; a verbless one borrows the other's verb
+    ("By the August 2023 plenum, how many cases had Siping's discipline inspection bodies placed on file, "
+     "and how many people had received Party or government disciplinary sanctions?",
+     [("how many cases had Siping's discipline inspection bodies placed on file",
+       "By the August 2023 plenum, how many cases had Siping's discipline inspection bodies placed on file?"),
+      ("how many people had received Party or government disciplinary sanctions",
+       "By the August 2023 plenum, how many people had received Party or government disciplinary sanctions?")]),
+    ("In 2022, how many suggestions from people's congress deputies and how many CPPCC proposals did the Siping "
+     "municipal government handle?",
+     [("how many suggestions from people's congress deputies",
+       "In 2022, how many suggestions from people's congress deputies did the Siping municipal government handle?"),
+      ("how many CPPCC proposals did the Siping municipal government handle",
+       "In 2022, how many CPPCC proposals did the Siping municipal government handle?")]),
+    # the verbless one's own time and preposition stand for the other's
+    ("Compare Siping's GDP: how much was it for the first three quarters of 2024, and how much for the first "
+     "half of 2023?",
+     [("how much was it for the first three quarters of 2024",
+       "Compare Siping's GDP: how much was it for the first three quarters of 2024?"),
+      ("how much for the first half of 2023", "Compare Siping's GDP: how much for the first half of 2023 was it?")]),
+    ("When it urged Siping to expand domestic demand, what role did the conference assign to investment and "
+     "what role to consumption?",
+     [("what role did the conference assign to investment",
+       "When it urged Siping to expand domestic demand, what role did the conference assign to investment?"),
+      ("what role to consumption",
+       "When it urged Siping to expand domestic demand, what role to consumption did the conference assign?")]),
+    # a later question that names nothing of its own asks about the first's subject and time
+    ("How much did GDP grow in 2023 and what was the target?",
+     [("How much did GDP grow in 2023", "How much did GDP grow in 2023?"),
+      ("what was the target", "what was the target (GDP grow) in 2023?")]),
+    # things asked "respectively" or "each" of
+    ("What were Siping's agricultural output value and grain output in 2025, respectively?",
+     [("agricultural output value", "What were Siping's agricultural output value in 2025?"),
+      ("grain output", "What were Siping's grain output in 2025?")]),
+    ("The plenum sped up two projects: the Shuangliao power plant Unit 6 project and the computing-centre "
+     "industrial park. What is the total investment of each?",
+     [("the Shuangliao power plant Unit 6 project",
+       "The plenum sped up two projects: the Shuangliao power plant Unit 6 project. What is the total investment?"),
+      ("the computing-centre industrial park",
+       "The plenum sped up two projects: the computing-centre industrial park. What is the total investment?")]),
+])
+def test_an_english_comparison_is_cut_in_english(question, expected):
+    assert [(p.label, p.question) for p in english_parts(question)] == expected
+
+
+@pytest.mark.parametrize("question", [
+    "How many projects did Siping start between 2022 and 2024?",  # one span of years
+    "What will Siping build from 2026 to 2030?",
+    "Where and how does the proposal want research breakthroughs to be commercialised?",  # one question
+    "Which cities and counties did Siping cooperate with in 2023?",
+    "What did both the plenum and the work report say about black soil?",
+])
+def test_an_english_question_that_compares_nothing_has_no_parts(question):
+    assert english_parts(question) == []
+
+
+def test_an_english_comparison_is_cut_from_the_english_not_its_gloss():
+    analysis = analyse("What was Siping's grain output in 2021 and 2025?")
+    assert split_parts(analysis.question) == []  # the gloss keeps no "and"
+    assert [p.label for p in question_parts(analysis.asked, analysis.question)] == ["2021", "2025"]
+    chinese = analyse("2021年和2025年四平粮食产量分别是多少")
+    assert [p.label for p in question_parts(chinese.asked, chinese.question)] == ["2021年", "2025年"]
+
+
 def test_ordinary_questions_have_no_parts():
     for q in ("2024年前三季度GDP是多少", "四平各县区有哪些特色产业", "合作社和家庭农场发展到多少个"):
         assert split_parts(q) == []

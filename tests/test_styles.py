@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 
+from qa_service.corpus import layout_text
 from qa_service.corpus.sentences import answer_units
 from qa_service.qa.spans import find_span
 from qa_service.service.serialize import answer_to_dict
@@ -114,6 +115,30 @@ def test_year_comparison_answers_each_year_and_says_which_is_missing(real_servic
     assert labels[1][0] == "2025年" and "100亿斤" in labels[1][1]
     cited = answer.hits[answer.parts[1].answer.citation - 1].passage
     assert cited.passage_id == answer.parts[1].answer.passage_id
+
+
+@pytest.mark.parametrize("question, spans", [
+    # two questions joined by "and", the setting before the first shared (fz002, dev)
+    ("Compare Siping's high-standard farmland figures: how much had the city built in total by mid-2023, and how "
+     "much high-standard farmland construction did it complete in 2024?", ["482万亩", "77.84万亩"]),
+    # two things listed after a colon, asked "each" of (fz007, dev)
+    ("Siping's October 2024 plenum singled out two big projects being sped up: the Shuangliao power plant Unit 6 "
+     "'thermal power + new energy' project and the computing-centre industrial park. What is the total "
+     "investment of each?", ["100亿元", "80亿元"]),
+    # joined years, one of them in no document
+    ("What was Siping's grain output in 2021 and 2025?", [None, "100亿斤"]),
+])
+def test_an_english_comparison_answers_each_part(real_service, question, spans):
+    answer = real_service.ask(question)
+    got = [p.answer.span if p.answer else None for p in answer.parts]
+    assert len(got) == len(spans) and all(s is None if e is None else e in s for s, e in zip(got, spans)), got
+    for part in answer.parts:
+        if part.answer is not None:
+            cited = answer.hits[part.answer.citation - 1].passage
+            assert cited.passage_id == part.answer.passage_id
+            assert cited.text[part.answer.span_start:part.answer.span_end] == part.answer.span
+            raw = real_service.documents[cited.doc_id].raw
+            assert layout_text(raw, cited.start, cited.end) == cited.text  # the offsets point into the raw file
 
 
 def test_metric_comparison_answers_each_metric(real_service):

@@ -66,7 +66,7 @@ from ..qa.spans.clauses import best_clause, clause_scores
 from ..qa.learned import ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, abstain_features, learned_rerank
 from ..qa.linear import Linear
 from ..qa.params import ANSWER_WEIGHTS, THRESHOLDS, AnswerWeights
-from ..qa.parts import split_parts
+from ..qa.parts import question_parts, split_parts
 from .gold import GoldRecord, answer_matches, relevant_passage_ids
 
 C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -402,7 +402,8 @@ def part_records(service: TrainableService, records: Sequence[GoldRecord]) -> li
     number of parts than the gold set gives is left out (its parts cannot be paired)."""
     out = []
     for record in records:
-        asked = split_parts(service.analyse(record.question, record.reference_date).question)
+        analysis = service.analyse(record.question, record.reference_date)
+        asked = question_parts(analysis.asked, analysis.question)
         if not record.parts:
             if not asked:  # a question the service splits but the gold set gives no parts for: unpaired
                 out.append(record)

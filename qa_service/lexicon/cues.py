@@ -125,6 +125,21 @@ whom why will with would you your yours get got make made put set take give give
 many much number amount total city municipal s
 """.split())
 
+# --- comparisons asked in English ------------------------------------------------------------
+# English joins what it compares with "and" (or versus, compared with): times (in 2022 and 2024,
+# the first half of 2023 versus 2024), questions (how many cases …, and how many people …), or
+# things asked "each" or "respectively" of. The gloss keeps none of these words, so an English
+# comparison is cut into its parts in English (``parts.english_parts``).
+ENGLISH_WH = r"(?:how|what|which|who|when|where)\b"
+ENGLISH_COMPARED = r"(?:and|versus|vs\.?|compared\s+(?:with|to)|against)"
+ENGLISH_TIME_PREPOSITION = r"(?:in|for|during|by|at|of|from)"
+ENGLISH_EACH = re.compile(r"\s*,?\s*\b(?:of\s+each|for\s+each|each|respectively|both)\b", re.I)
+# Periods before a year (the first half of 2023, mid-2023, the whole of 2025, year-end 2024): the
+# cue phrases of PERIODS above, and where in a year a figure stands.
+_ENGLISH_PERIOD_PHRASES = tuple(p for phrases, chinese in ENGLISH_CUES if chinese in PERIODS for p in phrases.split("|"))
+ENGLISH_PERIOD_BEFORE_YEAR = "|".join(sorted((*_ENGLISH_PERIOD_PHRASES, "whole", "end", "start", "beginning", "middle"),
+                                             key=len, reverse=True))
+
 # --- words and their roles -----------------------------------------------------------------
 # Dummy verbs (形式动词, 吕叔湘《现代汉语八百词》, 朱德熙《语法讲义》): they carry no meaning of their
 # own and take a verb as their object, which is then a noun (开展巡察, 进行调研, 给予补贴, 作出部署):
@@ -135,6 +150,8 @@ DUMMY_VERBS = frozenset("进行 加以 给予 给以 予以 作 做 作出 做�
 _JOINING = "以及|和|与|及|跟|同|、"
 JOINING = rf"(?:{_JOINING})"  # between things one clause names together (经济领域改革和社会领域改革)
 CONJUNCTIONS = rf"(?:{_JOINING}|，|,)"  # between the things a question compares
+# between the times a question compares, also the words of comparing (2022年对比2024年, 2023年比2022年)
+TIMES_COMPARED = rf"(?:{_JOINING}|，|,|对比|相比|比|较|vs\.?|VS)"
 # Where a Chinese noun phrase begins at the latest, reading back from its head: after a year, a
 # preposition or a particle (2023年政府工作报告对|市综合养老示范中心).
 PHRASE_BOUNDARY = re.compile(r"年|[对把在向给为与和及是的了将被从于，,：:；;？?！!]")

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..lexicon.cues import (CONJUNCTIONS, EACH, INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PHRASE_BOUNDARY,
-                            PLAN_IN_QUESTION, QUESTION_CLAUSE_BREAK, RESULT_MODAL)
+from ..lexicon.cues import (CONJUNCTIONS, EACH, ENGLISH_COMPARED, ENGLISH_EACH, ENGLISH_FUNCTION_WORDS, ENGLISH_PERIOD_BEFORE_YEAR,
+                            ENGLISH_PREPOSITIONS, ENGLISH_TIME_PREPOSITION, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WH,
+                            INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PHRASE_BOUNDARY, PLAN_IN_QUESTION,
+                            QUESTION_CLAUSE_BREAK, RESULT_MODAL, TIMES_COMPARED)
 from ..lexicon.patterns import ASKED_MEASURE, HAN, YEAR_IN_TEXT
 from ..search.tokenizer import content_words
 
@@ -23,7 +25,7 @@ _ONE_TIME = re.compile(_TIME)
 # A compared time may say whether its figure is a target or a result (2023年计划和2024年实际): the
 # word goes with its part.
 _LABEL = rf"{_TIME}(?:{PLAN_IN_QUESTION.pattern}|{'|'.join(_RESULT_WORDS)})?"
-_TIMES = re.compile(rf"{_LABEL}(?:\s*{CONJUNCTIONS}\s*{_LABEL})+")
+_TIMES = re.compile(rf"{_LABEL}(?:\s*{TIMES_COMPARED}\s*{_LABEL})+")
 _ONE_LABEL = re.compile(_LABEL)
 _SPLIT = re.compile(CONJUNCTIONS)
 _COMMA = re.compile(r"[，,]")
@@ -157,3 +159,154 @@ def _has_subject(clause: str, first: str) -> bool:
     多少人: 服务 repeats what the first asks about, it names nothing new)."""
     return any(len(w) >= 2 and not w.isdigit() and w not in PERIODS and not PLAN_IN_QUESTION.fullmatch(w)
                and w not in _RESULT_WORDS and w not in first for w in content_words(clause))
+
+
+# --- comparisons asked in English ----------------------------------------------------------
+# One time: a year, perhaps with its preposition and a period before it (in the first half of
+# 2023, by mid-2023, for the whole of 2025).
+_EN_TIME = (rf"(?:{ENGLISH_TIME_PREPOSITION}\s+)?(?:the\s+)?(?:(?:{ENGLISH_PERIOD_BEFORE_YEAR})(?:\s+of)?[\s\-]+)?"
+            r"(?:mid-)?(?:19|20)\d{2}\b")
+_EN_ONE_TIME = re.compile(_EN_TIME, re.I)
+# Times joined (in 2022 and 2024; 2022, 2023 and 2024; 2023 versus 2024), not a span (between
+# 2022 and 2024 is one period).
+_EN_TIMES = re.compile(rf"(?<!between\s){_EN_TIME}(?:\s*(?:,\s*(?:{ENGLISH_COMPARED}\s+)?|{ENGLISH_COMPARED}\s+){_EN_TIME})+",
+                       re.I)
+_EN_PREPOSITION = re.compile(rf"^{ENGLISH_TIME_PREPOSITION}\s+", re.I)
+_EN_ASKS = re.compile(rf"\b{ENGLISH_WH}", re.I)
+# Where a further question begins: "…, and how many people …", "…? And what …", "…; which …".
+_EN_NEXT_QUESTION = re.compile(rf"\s*,?\s+and\s+(?={ENGLISH_WH})|\s*[?;]\s*(?:and\s+)?(?={ENGLISH_WH})", re.I)
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+# Things listed after a colon and asked "each" of in the next sentence: "…two projects: A and B.
+# What is the total investment of each?"
+_EN_LISTED = re.compile(r"^(?P<context>[^:?]+):\s*(?P<items>[^.?;:]+?)\.\s+(?P<question>[^.]+)$")
+_EN_ITEMS = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+", re.I)
+_EN_AND = re.compile(r"\s+and\s+", re.I)
+
+
+def question_parts(asked_in_english: str, question: str) -> list[Part]:
+    """The parts the service asks one by one: an English question's cut in English
+    (``english_parts``: its gloss keeps no "and"), any other's by ``split_parts``."""
+    return english_parts(asked_in_english) if asked_in_english else split_parts(question)
+
+
+def english_parts(question: str) -> list[Part]:
+    """The parts of a comparison asked in English (two or more), or [] for an ordinary question:
+    the times it joins (What was Siping's GDP in 2022 and 2024 → … in 2022, … in 2024), the
+    questions it joins (By the plenum, how many cases …, and how many people … → each with the
+    setting before the first question word), or the things it asks "each" or "respectively" of."""
+    text = question.strip()
+    return _english_times(text) or _english_questions(text) or _english_each(text)
+
+
+def _without_each(text: str) -> str:
+    return re.sub(r"\s+([?.,])", r"\1", ENGLISH_EACH.sub("", text)).strip()
+
+
+def _english_times(text: str) -> list[Part]:
+    times = _EN_TIMES.search(text)
+    if not times:
+        return []
+    found = [m.group(0) for m in _EN_ONE_TIME.finditer(times.group(0))]
+    labels = [_EN_PREPOSITION.sub("", t) for t in found]
+    if len(set(labels)) < 2:
+        return []
+    shared = _EN_PREPOSITION.match(found[0])
+    before, after = text[:times.start()], text[times.end():]
+    return [Part(label, _without_each(f"{before}{t if _EN_PREPOSITION.match(t) or not shared else shared.group(0) + t}"
+                                      f"{after}")) for label, t in zip(labels, found)]
+
+
+def _has_verb(clause: str) -> bool:
+    """Whether a question clause has its verb (how many CPPCC proposals did … handle), not only
+    what it asks (how many suggestions from deputies; how much for the first half of 2023)."""
+    return any(ENGLISH_VERB_AFTER_NOUN.match(w.lower()) for w in _EN_WORD.findall(clause)[1:])
+
+
+def _verb_on(clause: str, remnant: str) -> str:
+    """A clause from its verb on: what the verbless ``remnant`` beside it shares, up to a
+    preposition the remnant has (… assign to investment, and what role to consumption: "to
+    consumption" stands for "to investment"), and without its times if the remnant has one."""
+    words = list(_EN_WORD.finditer(clause))
+    start = next(w.start() for w in words[1:] if ENGLISH_VERB_AFTER_NOUN.match(w.group(0).lower()))
+    tail = clause[start:]
+    if _EN_ONE_TIME.search(remnant):  # its own time stands for the other's (how much for the first half of 2023)
+        tail = _EN_ONE_TIME.sub(" ", tail)
+    tail = " ".join(tail.split()).rstrip("?,. ")
+    own = {w.lower() for w in _EN_WORD.findall(remnant)[1:]} & ENGLISH_PREPOSITIONS
+    cut = next((w.start() for w in _EN_WORD.finditer(tail) if w.group(0).lower() in own), len(tail))
+    return tail[:cut].rstrip()
+
+
+# A question word where a question may begin: at the start, or after a comma or colon (When it
+# urged …, what role did …: the clause before the comma sets the scene).
+_EN_QUESTION_START = re.compile(rf"(?:^|[,:;]\s+)(?={ENGLISH_WH})", re.I)
+
+
+def _english_questions(text: str) -> list[Part]:
+    first_break = _EN_NEXT_QUESTION.search(text)
+    if not first_break:
+        return []
+    starts = [m.end() for m in _EN_QUESTION_START.finditer(text, 0, first_break.start())]
+    if not starts:
+        return []
+    setting, body = text[:starts[-1]], text[starts[-1]:]
+    clauses = [c.strip(" ,") for c in _EN_NEXT_QUESTION.split(body) if c.strip(" ,?")]
+    # each asks something of its own (not "Where and how does …": one question, two question words)
+    if len(clauses) < 2 or any(len(_EN_WORD.findall(c)) < 2 for c in clauses):
+        return []
+    with_verb = [c for c in clauses if _has_verb(c)]
+    if not with_verb:
+        return []
+    parts = []
+    for i, clause in enumerate(clauses):
+        asked = clause.rstrip("?. ")
+        if not _has_verb(clause):
+            asked = f"{asked} {_verb_on(min(with_verb, key=lambda c: abs(clauses.index(c) - i)), clause)}"
+        own_time = bool(_EN_ONE_TIME.search(clause))
+        named = _content_words(clauses[0])
+        if i and named and len(_content_words(clause)) <= 1:  # and what was the target: the first's target
+            asked = f"{asked} ({' '.join(named)})"
+        if i and not own_time:  # a later question without a time of its own is asked of the first's
+            asked = " ".join([asked, *(m.group(0) for m in _EN_ONE_TIME.finditer(clauses[0]))])
+        shared = " ".join(_EN_ONE_TIME.sub(" ", setting).split()) + " " if own_time else setting
+        parts.append(Part(clause.rstrip("?. "), _without_each(f"{shared}{asked}?")))
+    return parts
+
+
+def _content_words(clause: str) -> list[str]:
+    """A clause's words that name something: not function words, not its times."""
+    return [w for w in _EN_WORD.findall(_EN_ONE_TIME.sub(" ", clause)) if w.lower() not in ENGLISH_FUNCTION_WORDS]
+
+
+def _english_each(text: str) -> list[Part]:
+    each = ENGLISH_EACH.search(text)
+    if not each or each.group(0).strip().lower() == "both":
+        return []
+    listed = _EN_LISTED.match(text)
+    if listed and ENGLISH_EACH.search(listed.group("question")):
+        items = [i.strip() for i in _EN_ITEMS.split(listed.group("items")) if i.strip()]
+        if len(items) >= 2:
+            context, question = listed.group("context").strip(), _without_each(listed.group("question"))
+            return [Part(item, f"{context}: {item}. {question}") for item in items]
+    # inline: "… of A and B (, in 2023,) respectively": A runs back from "and" to a preposition,
+    # B forward to a comma, a preposition or the marker
+    head = text[:each.start()]
+    joins = list(_EN_AND.finditer(head))
+    if not joins:
+        return []
+    join = joins[-1]
+    # A begins after a preposition, a possessive or the verb (of A and B; Siping's A and B; were A and B)
+    words = list(_EN_WORD.finditer(head, 0, join.start()))
+    opening = next((w for w in reversed(words) if w.group(0).lower() in ENGLISH_PREPOSITIONS
+                    or w.group(0).lower().endswith(("'s", "’s")) or ENGLISH_VERB_AFTER_NOUN.match(w.group(0).lower())),
+                   None)
+    if opening is None:
+        return []
+    right = head[join.end():]
+    stop = re.search(r"\s*,|\s+(?:" + "|".join(sorted(ENGLISH_PREPOSITIONS, key=len, reverse=True)) + r")\b", right)
+    second, rest = (right[:stop.start()], right[stop.start():]) if stop else (right, "")
+    items = [head[opening.end():join.start()].strip(), second.strip()]
+    if any(not i or any(ENGLISH_VERB_AFTER_NOUN.match(w.lower()) for w in _EN_WORD.findall(i)) for i in items):
+        return []
+    return [Part(item, _without_each(f"{head[:opening.end()]} {item}{rest}{text[each.end():]}")) for item in items]
+

@@ -13,7 +13,7 @@ from ..lexicon.dictionary import EnglishDictionary
 from ..qa import DEFAULT_MODE, MODES, Answerer, QueryAnalysis, analyse
 from ..qa.learned import LearnedModel, LearnedModelError, load_learned
 from ..qa.normalize import HomophoneReader, is_english
-from ..qa.parts import split_parts
+from ..qa.parts import question_parts
 from ..qa.pipeline import combine_parts
 from ..search import build_index, index_is_current, load_index
 from ..search.query_encoder import QueryEncoder, default_batch
@@ -177,7 +177,7 @@ class QAService:
         started = time.perf_counter()
         analysis = self.analyse(request.question, reference_date)
         options = dict(top_k=request.top_k, mode=request.mode, year=request.year, doc_id=request.doc_id)
-        parts = split_parts(analysis.question)
+        parts = question_parts(analysis.asked, analysis.question)
         answer_parts: tuple[AnswerPart, ...] = ()
         if parts:  # a comparison: each part asked on its own, the answers side by side
             results = [self.answerer.answer(self.analyse(p.question, reference_date), **options) for p in parts]

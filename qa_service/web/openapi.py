@@ -94,8 +94,9 @@ def _schemas(settings: Settings) -> dict:
             "passages": {"type": "array", "items": _ref("RankedPassage")},
             "took_ms": {"type": "number", "minimum": 0},
             "parts": {"type": "array", "items": _ref("AnswerPart"), "minItems": 2,
-                      "description": "Comparison questions only: one answer per thing compared, in "
-                                     "question order; `answer` is the first part answered."},
+                      "description": "Comparison questions only (in Chinese or English): one answer per "
+                                     "thing compared, in question order, each labelled with the words "
+                                     "of the question that name it; `answer` is the first part answered."},
             "rewrites": {"type": "array", "items": _ref("Rewrite"),
                          "description": "Only when the question was read differently from how it was "
                                         "typed: traditional → simplified, English glossed, a homophone."},
