@@ -12,7 +12,7 @@ import pytest
 from qa_service.evaluation.gold import GoldPart, GoldRecord, relevant_passage_ids
 from qa_service.evaluation.training import (COVERAGE_FLOORS, FOLDS, KEY_CONCEPT_WAIVERS, fit_abstention, fit_ranking,
                                             one_standard_error, part_records,
-                                            choose_rank_penalty, _Question)
+                                            choose_rank_penalty, _kept, _Question)
 from qa_service.qa.analysis import analyse
 from qa_service.qa.answer import SENTENCE_FEATURES, AnswerCandidate, best_in_passage, hand_score, sentence_features
 from qa_service.qa.learned import (ABSTAIN_FEATURES, RANK_FEATURES, LearnedModel, LearnedModelError,
@@ -122,6 +122,24 @@ def test_one_standard_error_rule_prefers_the_strongest_regularisation_on_a_flat_
     assert one_standard_error(steep) == 0.1
     noisy = {0.001: base - rng.uniform(0.0, 0.02, 200), 0.1: base}  # a real loss, however small
     assert one_standard_error(noisy) == 0.1
+
+
+def test_the_setting_in_use_stays_unless_another_is_better_by_more_than_noise():
+    """The floors and the waiver: the best by CV replaces the incumbent's only beyond one standard
+    error of their per-question difference; without an incumbent the best is taken."""
+    incumbent = np.r_[np.ones(300), np.zeros(100)]
+    slightly = incumbent.copy()  # 5 questions gained, 3 lost: +2, one SE of the sum about 2.8
+    slightly[300:305] = 1.0
+    slightly[:3] = 0.0
+    clearly = incumbent.copy()  # 30 gained, none lost: +30, one SE about 5.4
+    clearly[300:330] = 1.0
+    order = ("a", "b")
+    assert _kept({"a": incumbent, "b": slightly}, order, "a") == "a"
+    assert _kept({"a": incumbent, "b": slightly}, order, None) == "b"
+    assert _kept({"a": incumbent, "b": clearly}, order, "a") == "b"
+    assert _kept({"a": clearly, "b": incumbent}, order, "b") == "a"
+    assert _kept({"a": incumbent, "b": incumbent.copy()}, order, "b") == "b"  # a tie keeps the one in use
+    assert _kept({"a": incumbent, "b": clearly}, order, "c") == "b"  # not in the grid: the best
 
 
 def test_abstention_threshold_separates_right_from_wrong():

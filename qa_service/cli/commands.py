@@ -106,11 +106,18 @@ def train(settings: Settings, args: argparse.Namespace) -> int:
 
     from ..evaluation import load_gold
     from ..evaluation.training import train as fit
+    from ..qa.learned import LearnedModelError, load_learned
     from ..service import QAService
 
     records = [r for r in load_gold(args.gold or settings.root / "eval" / "gold.jsonl") if r.split == "dev"]
+    incumbent = None
+    if not args.fresh and settings.learned_model != "off":
+        try:  # the model in use: its floors and waiver stay unless the dev CV says another is better
+            incumbent = load_learned(Path(settings.learned_model) if settings.learned_model else None)
+        except (LearnedModelError, OSError, ValueError):
+            incumbent = None
     service = QAService.load(settings.replace(learned_model="off"), build_if_missing=True)
-    model = fit(service, records)
+    model = fit(service, records, incumbent)
     out = args.out or Path(str(resources.files("qa_service") / "data" / "learned.json"))
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(model.to_json(), encoding="utf-8")

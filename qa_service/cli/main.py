@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="learn the ranking and abstention models from the gold dev split")
     p.add_argument("--gold", type=Path, help="gold JSONL file (default: eval/gold.jsonl); only its dev split is used")
     p.add_argument("--out", type=Path, help="model file to write (default: the shipped qa_service/data/learned.json)")
+    p.add_argument("--fresh", action="store_true",
+                   help="choose the coverage floors and key-concept waiver by CV alone (default: those of the model "
+                        "in use stay unless the dev CV finds another better by more than one standard error)")
     p.set_defaults(handler=commands.train)
 
     p = sub.add_parser("eval", help="measure retrieval and answer accuracy on the gold set")

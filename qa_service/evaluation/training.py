@@ -418,24 +418,31 @@ def part_records(service: TrainableService, records: Sequence[GoldRecord]) -> li
     return out
 
 
-def train(service: TrainableService, records: Sequence[GoldRecord]) -> LearnedModel:
+def train(service: TrainableService, records: Sequence[GoldRecord],
+          incumbent: LearnedModel | None = None) -> LearnedModel:
     """Fit the three models on ``records`` (the dev split; comparisons by their parts,
     ``part_records``) at each of ``COVERAGE_FLOORS``, then at the chosen floors with each of
     ``KEY_CONCEPT_WAIVERS`` (one coordinate at a time: the full grid would take five times as
     long), and report the CV figures in ``info``. Each is the setting with the most right
     out-of-fold replies (right answers kept plus unanswerable questions abstained on), averaged
-    over the ``REPEATS`` fold assignments (``_best``)."""
+    over the ``REPEATS`` fold assignments (``_best``), unless the ``incumbent`` model's setting
+    (the one in use) is within one standard error of it (``_kept``)."""
     dev_questions = len(records)
     records = part_records(service, records)
     hand = THRESHOLDS.key_concept_waived_at
     clause_dense, clause_counts = fit_clause_weights(collect_clauses(service, records))
     fits = {floors: _train_at(service, records, floors, hand, clause_dense) for floors in COVERAGE_FLOORS}
-    floors = _best({f: right for f, (_, right) in fits.items()}, COVERAGE_FLOORS)
+    floors = _kept({f: right for f, (_, right) in fits.items()}, COVERAGE_FLOORS,
+                   tuple(incumbent.coverage_floors) if incumbent is not None else None)
     waivers = {hand: fits[floors], **{w: _train_at(service, records, floors, w, clause_dense)
                                       for w in KEY_CONCEPT_WAIVERS if w != hand}}
-    waiver = _best({w: right for w, (_, right) in waivers.items()}, KEY_CONCEPT_WAIVERS)
+    waiver = _kept({w: right for w, (_, right) in waivers.items()}, KEY_CONCEPT_WAIVERS,
+                   incumbent.key_concept_waiver if incumbent is not None else None)
     model, _ = waivers[waiver]
     info = {**model.info, "dev_questions": dev_questions, "training_questions": len(records),
+            "incumbent": (None if incumbent is None else
+                          {"coverage_floors": list(incumbent.coverage_floors),
+                           "key_concept_waiver": incumbent.key_concept_waiver}),
             "coverage_floors_cv": {f"{p}/{u}": round(float(right.sum()), 1) for (p, u), (_, right) in fits.items()},
             "key_concept_waiver_cv": {str(w): round(float(right.sum()), 1) for w, (_, right) in sorted(waivers.items())},
             "clause_dense": list(clause_dense), "clause_dense_right": clause_counts}
@@ -450,6 +457,22 @@ def _best(right: dict, order: Sequence):
     within a few dev questions of the best); the replies averaged over three fold assignments are
     what steadies the choice."""
     return max(order, key=lambda k: (round(float(np.mean(right[k])), 6), -list(order).index(k)))
+
+
+def _kept(right: dict, order: Sequence, incumbent=None):
+    """``_best``, unless ``incumbent`` (the setting of the model in use) is within one standard
+    error of it: its right replies per question are compared with the best's on the same
+    questions, and a difference no larger than the standard error of that difference's sum is
+    noise. On the flat curves the floors and the waiver have, the best moved with every few dev
+    questions added (floors 0.1/0.05 ↔ 0.2/0.1 ↔ 0.3/0.2, each within three replies of 883, one
+    standard error being 2.5–5.6), and each move shifted which answers the service gave; a setting
+    now changes only when the dev split says it is better."""
+    best = _best(right, order)
+    if incumbent is None or incumbent not in right or incumbent == best:
+        return best
+    diff = np.asarray(right[best], dtype=np.float64) - np.asarray(right[incumbent], dtype=np.float64)
+    se = float(diff.std(ddof=1) * np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+    return incumbent if float(diff.sum()) <= se else best
 
 
 def _train_at(service: TrainableService, records: Sequence[GoldRecord],
