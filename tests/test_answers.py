@@ -129,3 +129,13 @@ def test_a_list_written_as_sentences_is_answered_with_all_of_them(real_service, 
     assert not answer.abstained
     assert all(item in answer.answer.span for item in items), answer.answer.span
     _check_citation(answer, real_service.documents)
+
+
+def test_a_thing_named_before_respectively_gets_its_own_figure(real_service):
+    """全市农民专业合作社、家庭农场分别达到7297个、5403个: the family farms are the second thing, so
+    theirs is the second figure, cited where it stands."""
+    answer = real_service.ask("2023年上半年四平家庭农场有多少个")
+    assert not answer.abstained and answer.answer.span == "5403个"
+    _check_citation(answer, real_service.documents)
+    answer = real_service.ask("2023年上半年四平农民专业合作社有多少个")
+    assert not answer.abstained and answer.answer.span == "7297个"

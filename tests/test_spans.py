@@ -378,3 +378,30 @@ def test_a_clause_nearer_the_question_s_meaning_wins_by_the_learned_weight():
     assert best_clause(scores, sims, 0.0) == 0
     assert best_clause(scores, sims, 5.0) == 1  # 0.45 + 0 beats 0.5 - 0.3
     assert best_clause([0.3, 0.3], None, 0.0) == 1  # ties go to the later clause
+
+
+# --- "respectively" in the text --------------------------------------------------------------
+# The 2023 plenary's sentence (001): two things joined before 分别, two figures after it, in order.
+RESPECTIVE = "大力实施新型经营主体培育3年行动,全市农民专业合作社、家庭农场分别达到7297个、5403个,农村土地适度规模经营比重达到64.06%"
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("2023年上半年四平家庭农场有多少个", "5403个"),
+    ("2023年上半年四平农民专业合作社有多少个", "7297个"),
+])
+def test_things_joined_before_respectively_pair_with_the_figures_after_it(question, figure):
+    span, shaped = find_span(RESPECTIVE, analyse(question), CTX)
+    assert shaped and RESPECTIVE[span[0]:span[1]] == figure
+
+
+def test_respectively_pairs_nothing_when_the_counts_differ_or_the_question_fits_every_thing():
+    from qa_service.qa.spans.figures import figure_candidates, respective_figures
+    # 城乡 is one word before 分别, two figures after it: nothing to pair
+    sentence = "城乡特困人员基本生活标准分别提高7%、20%"
+    analysis = analyse("特困人员的生活标准提高了多少")
+    spans = figure_candidates(sentence, analysis)
+    assert respective_figures(sentence, spans, analysis, CTX) == spans
+    # a question about both things (or neither) keeps every figure
+    analysis = analyse("2023年上半年四平新型经营主体有多少个")
+    spans = figure_candidates(RESPECTIVE, analysis)
+    assert respective_figures(RESPECTIVE, spans, analysis, CTX) == spans

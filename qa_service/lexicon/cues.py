@@ -150,6 +150,9 @@ DUMMY_VERBS = frozenset("进行 加以 给予 给以 予以 作 做 作出 做�
 _JOINING = "以及|和|与|及|跟|同|、"
 JOINING = rf"(?:{_JOINING})"  # between things one clause names together (经济领域改革和社会领域改革)
 CONJUNCTIONS = rf"(?:{_JOINING}|，|,)"  # between the things a question compares
+# In a text, things joined before 分别 pair in order with what follows it (合作社、家庭农场分别达到
+# 7297个、5403个: 5403个 is the family farms').
+RESPECTIVELY = re.compile(r"分别")
 # between the times a question compares, also the words of comparing (2022年对比2024年, 2023年比2022年)
 TIMES_COMPARED = rf"(?:{_JOINING}|，|,|对比|相比|比|较|vs\.?|VS)"
 # Where a Chinese noun phrase begins at the latest, reading back from its head: after a year, a

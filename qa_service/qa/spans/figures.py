@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
-from ...lexicon.cues import CLASSIFIER_IN_QUESTION, FIGURE_UNITS, MONEY_WORDS
+from ...lexicon.cues import CLASSIFIER_IN_QUESTION, FIGURE_UNITS, JOINING, MONEY_WORDS, RESPECTIVELY
 from ...lexicon.patterns import RANK, STREAK, figures, quoted_figures, strip_ws, unit_figure
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
 from ..signals import ScoringContext
 
 _FIGURE_CLAUSE = re.compile(r"[^，,；;：:、]*[，,；;：:、]?")
+_CLAUSE_BREAK = re.compile(r"[，,；;：:。！？]")
+_JOINED = re.compile(JOINING)
 
 
 def _anchors(sentence: str, analysis: QueryAnalysis) -> list[tuple[int, int]]:
@@ -38,11 +40,34 @@ def figure_candidates(sentence: str, analysis: QueryAnalysis) -> list[tuple[int,
     return spans
 
 
+def respective_figures(sentence: str, spans: list[tuple[int, int]], analysis: QueryAnalysis,
+                       ctx: ScoringContext) -> list[tuple[int, int]]:
+    """``spans``, or only the one a "respectively" pairs with what the question asks about: a
+    clause that joins things before 分别 and gives as many figures after it pairs them in order
+    (全市农民专业合作社、家庭农场分别达到7297个、5403个: 5403个 is the family farms'), so when the
+    question fits one of the things better than every other, its figure is the answer."""
+    m = RESPECTIVELY.search(sentence)
+    if m is None:
+        return spans
+    start = max((b.end() for b in _CLAUSE_BREAK.finditer(sentence, 0, m.start())), default=0)
+    stop = _CLAUSE_BREAK.search(sentence, m.end())
+    end = stop.start() if stop else len(sentence)
+    things = [t for t in _JOINED.split(sentence[start:m.start()]) if t.strip()]
+    paired = [s for s in spans if m.end() <= s[0] < end]
+    if len(things) < 2 or len(paired) != len(things):
+        return spans
+    fits = [ctx.coverage(thing, analysis) for thing in things]
+    best = max(fits)
+    if best <= 0 or fits.count(best) > 1:
+        return spans
+    return [paired[fits.index(best)]]
+
+
 def score_figures(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
                   weights: SpanWeights = SPAN_WEIGHTS) -> list[tuple[float, tuple[int, int]]]:
     """Each candidate figure scored by how much of the question its own clause covers, ties
     broken by closeness after a question term."""
-    spans = figure_candidates(sentence, analysis)
+    spans = respective_figures(sentence, figure_candidates(sentence, analysis), analysis, ctx)
     if not spans:
         return []
     clauses = [m.span() for m in _FIGURE_CLAUSE.finditer(sentence) if m.end() > m.start()]
