@@ -305,6 +305,29 @@ def test_times_compared_with_a_comparing_word_split_too():
     ("How much did GDP grow in 2023 and what was the target?",
      [("How much did GDP grow in 2023", "How much did GDP grow in 2023?"),
       ("what was the target", "what was the target (GDP grow) in 2023?")]),
+    # a list of questions (a, b, and c) after a topic; a hedge before the question word
+    ("Old compounds in Siping: how many were renovated in 2022, how many projects had been started by mid-2023, "
+     "and about how many were to be finished in 2024?",
+     [("how many were renovated in 2022", "Old compounds in Siping: how many were renovated in 2022?"),
+      ("how many projects had been started by mid-2023",
+       "Old compounds in Siping: how many projects had been started by mid-2023?"),
+      ("how many were to be finished in 2024", "Old compounds in Siping: how many were to be finished in 2024?")]),
+    # a setting that ends in the first question (…, which area …, and which city …)
+    ("Under the proposal adopted in December 2025, which metropolitan area is Siping to integrate into, and "
+     "which city is it to learn from?",
+     [("which metropolitan area is Siping to integrate into",
+       "Under the proposal adopted in December 2025, which metropolitan area is Siping to integrate into?"),
+      ("which city is it to learn from", "Under the proposal adopted in December 2025, which city is it to learn from?")]),
+    # "how did A compare with B": B lends A's words it lacks, not A's word of plan or result
+    ("How did the growth of Siping's imports and exports in the first half of 2023 compare with the growth "
+     "forecast for the whole of 2025?",
+     [("the growth of Siping's imports and exports in the first half of 2023",
+       "what was the growth of Siping's imports and exports in the first half of 2023?"),
+      ("the growth forecast for the whole of 2025",
+       "what was the growth forecast for the whole of 2025 (Siping's imports exports)?")]),
+    ("Big projects: how many did Siping start in 2025, compared with the number it planned to start in 2023?",
+     [("how many did Siping start in 2025", "Big projects: how many did Siping start in 2025?"),
+      ("the number it planned to start in 2023", "Big projects: what was the number it planned to start in 2023 (Siping)?")]),
     # things asked "respectively" or "each" of
     ("What were Siping's agricultural output value and grain output in 2025, respectively?",
      [("agricultural output value", "What were Siping's agricultural output value in 2025?"),
@@ -326,6 +349,8 @@ def test_an_english_comparison_is_cut_in_english(question, expected):
     "Where and how does the proposal want research breakthroughs to be commercialised?",  # one question
     "Which cities and counties did Siping cooperate with in 2023?",
     "What did both the plenum and the work report say about black soil?",
+    "The park, which was built in 2023, cost how much?",  # a relative clause asks nothing
+    "In 2023, what did Siping plan for the park, which opened in 2024?",
 ])
 def test_an_english_question_that_compares_nothing_has_no_parts(question):
     assert english_parts(question) == []
@@ -337,6 +362,18 @@ def test_an_english_comparison_is_cut_from_the_english_not_its_gloss():
     assert [p.label for p in question_parts(analysis.asked, analysis.question)] == ["2021", "2025"]
     chinese = analyse("2021年和2025年四平粮食产量分别是多少")
     assert [p.label for p in question_parts(chinese.asked, chinese.question)] == ["2021年", "2025年"]
+
+
+def test_a_question_of_its_own_after_a_question_mark_splits_and_a_linking_clause_asks_nothing():
+    # a later question after a question mark about a thing of its own (化工产值), no time needed
+    parts = split_parts("2022年底的会议要求谋划多少个5000万元以上项目？化工产值三年内要达到多少呢")
+    assert [p.label for p in parts] == ["2022年底的会议要求谋划多少个5000万元以上项目", "化工产值三年内要达到多少呢"]
+    # 相比之下 only links the two questions
+    parts = split_parts("2023年四平社零额增长目标是多少？相比之下，2024年前三季度社零额实际增长了多少")
+    assert [p.label for p in parts] == ["2023年四平社零额增长目标是多少", "2024年前三季度社零额实际增长了多少"]
+    # a follow-up about the same thing, or after a comma, is one question
+    assert split_parts("四平GDP是多少？增长了多少？") == []
+    assert split_parts("2022年四平安全生产的总体情况怎么样，出过大事故吗") == []
 
 
 def test_ordinary_questions_have_no_parts():

@@ -134,6 +134,11 @@ ENGLISH_WH = r"(?:how|what|which|who|when|where)\b"
 ENGLISH_COMPARED = r"(?:and|versus|vs\.?|compared\s+(?:with|to)|against)"
 ENGLISH_TIME_PREPOSITION = r"(?:in|for|during|by|at|of|from)"
 ENGLISH_EACH = re.compile(r"\s*,?\s*\b(?:of\s+each|for\s+each|each|respectively|both)\b", re.I)
+# Words that say whether a figure is a target or a result (a growth forecast, the growth recorded):
+# what one side of "How did A compare with B?" is, not what B shares with A.
+ENGLISH_PLAN_OR_RESULT = re.compile(r"(?:forecast|forecasts|target|targets|goal|goals|plan|plans|planned|expected|"
+                                    r"projected|aimed|recorded|actual|actually|achieved|reached|realized|realised)",
+                                    re.I)
 # Periods before a year (the first half of 2023, mid-2023, the whole of 2025, year-end 2024): the
 # cue phrases of PERIODS above, and where in a year a figure stands.
 _ENGLISH_PERIOD_PHRASES = tuple(p for phrases, chinese in ENGLISH_CUES if chinese in PERIODS for p in phrases.split("|"))
@@ -197,6 +202,8 @@ INTERROGATIVES = re.compile(r"多少|几|什么|啥|哪|谁|怎|咋|何|吗|呢"
 # rest, when it is a word of its own (三管, 方面), is what the question is about.
 QUESTION_WORD_PREFIX = re.compile(r"^(?:哪几|哪些|哪一|哪|几|什么|啥|怎么|怎|咋|多少)")
 QUESTION_CLAUSE_BREAK = re.compile(r"[，,；;？?]")  # between the clauses of a question (…多少？2023年…多少)
+# A clause that only links two questions (…目标是多少？相比之下，2024年…增长了多少): no question itself.
+CONNECTIVE_CLAUSE = re.compile(r"相比之下|相比而言|对比之下|比较而言|与此同时|同时|此外|另外|那么|而且|并且")
 # Unit a how-much question asks for, by its words (多少人 → people); first match wins: an
 # explicit unit, then ranks and rates, then the meaning of the metric.
 # ``ASKED_UNIT_CUES`` name the quantity the question asks (多少公里, 第几, 几连);

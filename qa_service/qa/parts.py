@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..lexicon.cues import (CONJUNCTIONS, EACH, ENGLISH_COMPARED, ENGLISH_EACH, ENGLISH_FUNCTION_WORDS, ENGLISH_PERIOD_BEFORE_YEAR,
+from ..lexicon.cues import (CONJUNCTIONS, CONNECTIVE_CLAUSE, EACH, ENGLISH_COMPARED, ENGLISH_EACH, ENGLISH_FUNCTION_WORDS, ENGLISH_PERIOD_BEFORE_YEAR,
+                            ENGLISH_PLAN_OR_RESULT,
                             ENGLISH_PREPOSITIONS, ENGLISH_TIME_PREPOSITION, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WH,
                             INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PHRASE_BOUNDARY, PLAN_IN_QUESTION,
                             QUESTION_CLAUSE_BREAK, RESULT_MODAL, TIMES_COMPARED)
@@ -104,14 +105,24 @@ def _asked_clauses(question: str) -> list[Part]:
     colon = _TOPIC.match(question)
     if colon:
         topic, body = colon.group(1), question[colon.end():]
-    clauses = [c.strip() for c in QUESTION_CLAUSE_BREAK.split(body) if c.strip()]
+    # each clause with whether a question mark ends the one before it; a clause that only links
+    # (相比之下, 此外) is no question
+    clauses, asked_apart, after_mark = [], [], False
+    for piece, mark in zip(QUESTION_CLAUSE_BREAK.split(body), [*QUESTION_CLAUSE_BREAK.findall(body), ""]):
+        if piece.strip() and not CONNECTIVE_CLAUSE.fullmatch(piece.strip()):
+            clauses.append(piece.strip())
+            asked_apart.append(after_mark)
+        after_mark = mark in "？?" if piece.strip() else after_mark or mark in "？?"
     if not topic:  # leading clauses that ask nothing state the topic, as one before a colon does
         asking = next((i for i, c in enumerate(clauses) if INTERROGATIVES.search(c)), 0)
-        topic, clauses = "".join(clauses[:asking]), clauses[asking:]
+        topic, clauses, asked_apart = "".join(clauses[:asking]), clauses[asking:], asked_apart[asking:]
     if len(clauses) < 2 or not all(INTERROGATIVES.search(c) for c in clauses):
         return []
-    further = [bool(_WHEN.search(c)) or _FURTHER in c for c in clauses[1:]]
-    if not all(further) or not (_WHEN.search(clauses[0]) or any(_FURTHER in c for c in clauses[1:])):
+    # a later clause asks further when it names its own time, says 又, or is a question of its own
+    # (after a question mark) about a thing of its own (…多少个项目？化工产值三年内要达到多少)
+    own = [apart and _has_subject(c, clauses[0]) for c, apart in zip(clauses[1:], asked_apart[1:])]
+    further = [bool(_WHEN.search(c)) or _FURTHER in c or o for c, o in zip(clauses[1:], own)]
+    if not all(further) or not (_WHEN.search(clauses[0]) or any(_FURTHER in c for c in clauses[1:]) or any(own)):
         return []
     first = clauses[0]
     # what the first clause asks about: its words less the question word (and its classifier) and
@@ -173,8 +184,17 @@ _EN_TIMES = re.compile(rf"(?<!between\s){_EN_TIME}(?:\s*(?:,\s*(?:{ENGLISH_COMPA
                        re.I)
 _EN_PREPOSITION = re.compile(rf"^{ENGLISH_TIME_PREPOSITION}\s+", re.I)
 _EN_ASKS = re.compile(rf"\b{ENGLISH_WH}", re.I)
-# Where a further question begins: "…, and how many people …", "…? And what …", "…; which …".
-_EN_NEXT_QUESTION = re.compile(rf"\s*,?\s+and\s+(?={ENGLISH_WH})|\s*[?;]\s*(?:and\s+)?(?={ENGLISH_WH})", re.I)
+# Where a further question (or the first, after a setting) may begin: "…, and (about) how many
+# people …", "…? And what …", "…; which …", "…: how much …", "…, how many …" (a list of questions,
+# or a setting before the first; which, who, when and where after a comma open relative clauses).
+_EN_HEDGE = r"(?:(?:about|roughly|approximately|around|nearly|exactly)\s+)?"
+_EN_NEXT_QUESTION = re.compile(rf"\s*,?\s+and\s+{_EN_HEDGE}(?={ENGLISH_WH})|\s*[?;:]\s*(?:and\s+)?{_EN_HEDGE}(?={ENGLISH_WH})"
+                               rf"|\s*,\s+{_EN_HEDGE}(?=(?:how|what)\b)", re.I)
+# "How did A compare with B?", with a setting before it; "<question>, compared with B?"
+_EN_COMPARE = re.compile(r"^(?P<setting>(?:[^?]*?[:,]\s+)?)how\s+(?:did|does|do|will|would|has|have|is|was|are|were)\s+"
+                         r"(?P<a>.+?)\s+compare\s+(?:with|to|against)\s+(?P<b>[^?]+?)[?.]?$", re.I)
+_EN_COMPARED_WITH = re.compile(r"^(?P<q>[^?]+?),?\s+(?:compared\s+(?:with|to)|as\s+against|versus|vs\.?)\s+"
+                               r"(?P<b>[^,?]+?)[?.]?$", re.I)
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 # Things listed after a colon and asked "each" of in the next sentence: "…two projects: A and B.
 # What is the total investment of each?"
@@ -195,7 +215,7 @@ def english_parts(question: str) -> list[Part]:
     questions it joins (By the plenum, how many cases …, and how many people … → each with the
     setting before the first question word), or the things it asks "each" or "respectively" of."""
     text = question.strip()
-    return _english_times(text) or _english_questions(text) or _english_each(text)
+    return _english_times(text) or _english_compared(text) or _english_questions(text) or _english_each(text)
 
 
 def _without_each(text: str) -> str:
@@ -237,23 +257,46 @@ def _verb_on(clause: str, remnant: str) -> str:
     return tail[:cut].rstrip()
 
 
-# A question word where a question may begin: at the start, or after a comma or colon (When it
-# urged …, what role did …: the clause before the comma sets the scene).
-_EN_QUESTION_START = re.compile(rf"(?:^|[,:;]\s+)(?={ENGLISH_WH})", re.I)
+# A question word where a question may begin inside a setting: after a comma or colon.
+_EN_QUESTION_START = re.compile(rf"[,:;]\s+(?={ENGLISH_WH})", re.I)
+
+
+def _asks(clause: str) -> bool:
+    """Whether a clause asks: it opens with what, which, who or how, or with when or where
+    followed by a verb (when was …); "When it urged …" sets the scene for what follows."""
+    words = [w.lower() for w in _EN_WORD.findall(clause)[:2]]
+    if not words or not re.fullmatch(ENGLISH_WH, words[0]):
+        return False
+    return words[0] not in ("when", "where") or (len(words) > 1 and bool(ENGLISH_VERB_AFTER_NOUN.match(words[1])))
 
 
 def _english_questions(text: str) -> list[Part]:
-    first_break = _EN_NEXT_QUESTION.search(text)
-    if not first_break:
+    """Two or more questions joined (…, and how many …; …? What …; a list, a, b, and c): each
+    asked with the setting before the first (By the plenum, …; Old compounds in Siping: …)."""
+    cuts = [0, *(m.end() for m in _EN_NEXT_QUESTION.finditer(text))]
+    pieces = [(at, text[at:nxt]) for at, nxt in zip(cuts, [*(m.start() for m in _EN_NEXT_QUESTION.finditer(text)),
+                                                         len(text)])]
+    first = next((i for i, (_, piece) in enumerate(pieces) if _asks(piece)), None)
+    if first is None:
         return []
-    starts = [m.end() for m in _EN_QUESTION_START.finditer(text, 0, first_break.start())]
-    if not starts:
-        return []
-    setting, body = text[:starts[-1]], text[starts[-1]:]
-    clauses = [c.strip(" ,") for c in _EN_NEXT_QUESTION.split(body) if c.strip(" ,?")]
+    if first:  # the setting may end in a question the next one is joined to (…, which area is …, and which city …)
+        at, piece = pieces[first - 1]
+        opening = [m.end() for m in _EN_QUESTION_START.finditer(piece) if _asks(piece[m.end():])]
+        if opening:
+            pieces[first - 1] = (at + opening[-1], piece[opening[-1]:])
+            first -= 1
+    setting = text[:pieces[first][0]]
+    clauses = [piece.strip(" ,") for _, piece in pieces[first:] if piece.strip(" ,?")]
     # each asks something of its own (not "Where and how does …": one question, two question words)
-    if len(clauses) < 2 or any(len(_EN_WORD.findall(c)) < 2 for c in clauses):
+    if len(clauses) < 2 or not all(_asks(c) for c in clauses) or any(len(_EN_WORD.findall(c)) < 2 for c in clauses):
         return []
+    return _asked_each(setting, clauses)
+
+
+def _asked_each(setting: str, clauses: list[str]) -> list[Part]:
+    """One part per question clause, each with the ``setting``: a verbless clause borrows its
+    neighbour's verb, a later one that names nothing the first's subject, one without a time the
+    first's times; a clause with a time of its own drops the setting's."""
     with_verb = [c for c in clauses if _has_verb(c)]
     if not with_verb:
         return []
@@ -264,13 +307,36 @@ def _english_questions(text: str) -> list[Part]:
             asked = f"{asked} {_verb_on(min(with_verb, key=lambda c: abs(clauses.index(c) - i)), clause)}"
         own_time = bool(_EN_ONE_TIME.search(clause))
         named = _content_words(clauses[0])
-        if i and named and len(_content_words(clause)) <= 1:  # and what was the target: the first's target
+        if i and named and all(ENGLISH_PLAN_OR_RESULT.fullmatch(w) for w in _content_words(clause)):
+            # names nothing but a target or result (and what was the target): the first's
             asked = f"{asked} ({' '.join(named)})"
         if i and not own_time:  # a later question without a time of its own is asked of the first's
             asked = " ".join([asked, *(m.group(0) for m in _EN_ONE_TIME.finditer(clauses[0]))])
         shared = " ".join(_EN_ONE_TIME.sub(" ", setting).split()) + " " if own_time else setting
         parts.append(Part(clause.rstrip("?. "), _without_each(f"{shared}{asked}?")))
     return parts
+
+
+def _english_compared(text: str) -> list[Part]:
+    """"How did A compare with B?" and "<question>, compared with B?": what A is, and what B is,
+    B with A's words it lacks (the growth forecast for 2025 is a forecast of A's imports and
+    exports), less A's words of plan or result (B's own say which it is)."""
+    m = _EN_COMPARE.match(text)
+    if m:
+        setting, first, second = m.group("setting"), m.group("a").strip(), m.group("b").strip()
+        asked = f"{setting}what was {first}?"
+    else:
+        m = _EN_COMPARED_WITH.match(text)
+        if not m:
+            return []
+        question, second = m.group("q").strip(), m.group("b").strip()
+        opening = next((s.start() for s in _EN_ASKS.finditer(question) if _asks(question[s.start():])), None)
+        if opening is None:
+            return []
+        setting, first, asked = question[:opening], question[opening:], f"{question}?"
+    own = {w.lower() for w in _EN_WORD.findall(second)}
+    lent = [w for w in _content_words(first) if w.lower() not in own and not ENGLISH_PLAN_OR_RESULT.fullmatch(w)]
+    return [Part(first, asked), Part(second, f"{setting}what was {second}{' (' + ' '.join(lent) + ')' if lent else ''}?")]
 
 
 def _content_words(clause: str) -> list[str]:
