@@ -68,6 +68,19 @@ def test_a_range_of_years_is_a_period_not_a_figure():
     assert found == ["三年", "10至15万元", "3-5个"]  # 三年 is a duration; 2023—2025 none
 
 
+@pytest.mark.parametrize("text, figure", [
+    ("完成农户庭院整治约 1.02 万个", "约 1.02 万个"),  # spaced from its number, as the 2023 report writes
+    ("中国四平数字经济产业园营收超3亿元", "超3亿元"),
+    ("地区生产总值突破90亿元", "突破90亿元"),
+    ("生产近8.3万吨", "近8.3万吨"),
+    ("赶超2个先进地区", "2个"),  # 赶超 (catch up with) bounds nothing
+])
+def test_a_bound_or_approximation_is_part_of_the_figure(text, figure):
+    from qa_service.lexicon.patterns import figures
+
+    assert [m.group(0) for m in figures(text)] == [figure]
+
+
 def test_figure_quoted_in_the_question_is_not_the_answer():
     # "5000万元" is part of the question (a project size); the count is the answer
     span, _ = span_of("5000万元以上项目有多少个", PROJECTS)

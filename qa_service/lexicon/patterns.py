@@ -39,7 +39,9 @@ DATE = re.compile(r"(?:\d{4}\s*年)?\d{1,2}\s*月\d{1,2}\s*日|\d{4}\s*年\d{1,2
 _RANGE = r"(?:\s*[—–~～\-至]\s*(?!(?:19|20)\d{2}\s*年)\d+(?:\.\d+)?)?"
 NUMBER = rf"(?:\d+(?:\.\d+)?{_RANGE}|[一二三四五六七八九十两百千]+(?=[万亿]?(?:斤|吨|元|亩|年|个|人)(?!级)))"
 _QUALIFIER = r"(?:左右|以上|以内|以下|余|多)?"
-_PREFIX = r"(?:不超过|超过|不少于|不低于|不高于|至少|近|约|逾)?"
+# A bound or approximation before the number is part of the figure (约1.02万个 is about, 超3亿元 over,
+# 突破90亿元 past), also when the text spaces it from the number (约 1.02 万个).
+_PREFIX = r"(?:(?:不超过|超过|不少于|不低于|不高于|至少|将近|接近|大约|突破|近|约|逾|(?<!赶)超)\s*)?"
 APPROX = r"(?:[万亿]?(?:余|多))?"  # 12000余人, 17万余件
 _ANY_UNIT = "(?:" + "|".join(FIGURE_UNITS.values()) + r"|[万亿]+)"
 # The unit or classifier right after a question word (多少万亩, 多少名): asked, not asked about.
