@@ -133,6 +133,7 @@ many much number amount total city municipal s
 ENGLISH_WH = r"(?:how|what|which|who|when|where)\b"
 ENGLISH_COMPARED = r"(?:and|versus|vs\.?|compared\s+(?:with|to)|against)"
 ENGLISH_TIME_PREPOSITION = r"(?:in|for|during|by|at|of|from)"
+ENGLISH_HEDGE = r"(?:about|roughly|approximately|around|nearly|exactly)"  # and about how many …
 ENGLISH_EACH = re.compile(r"\s*,?\s*\b(?:of\s+each|for\s+each|each|respectively|both)\b", re.I)
 # Words that say whether a figure is a target or a result (a growth forecast, the growth recorded):
 # what one side of "How did A compare with B?" is, not what B shares with A.

@@ -4,6 +4,10 @@
 ``2024年四平GDP是多少``; ``2025年四平农业总产值和粮食产量分别是多少`` two more, one per
 metric. Each part is answered on its own (so each gets its own year filter, unit and citation);
 a part the corpus cannot answer is reported missing rather than dropped.
+
+A question asked in English is cut in English (``english_parts``), since its Chinese gloss keeps
+no "and": joined times (in 2022 and 2024), joined questions (…, and how many people …), "How did
+A compare with B", and things asked "each" or "respectively" of. ``question_parts`` chooses.
 """
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..lexicon.cues import (CONJUNCTIONS, CONNECTIVE_CLAUSE, EACH, ENGLISH_COMPARED, ENGLISH_EACH, ENGLISH_FUNCTION_WORDS, ENGLISH_PERIOD_BEFORE_YEAR,
-                            ENGLISH_PLAN_OR_RESULT,
+                            ENGLISH_HEDGE, ENGLISH_PLAN_OR_RESULT,
                             ENGLISH_PREPOSITIONS, ENGLISH_TIME_PREPOSITION, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WH,
                             INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PHRASE_BOUNDARY, PLAN_IN_QUESTION,
                             QUESTION_CLAUSE_BREAK, RESULT_MODAL, TIMES_COMPARED)
@@ -187,7 +191,7 @@ _EN_ASKS = re.compile(rf"\b{ENGLISH_WH}", re.I)
 # Where a further question (or the first, after a setting) may begin: "…, and (about) how many
 # people …", "…? And what …", "…; which …", "…: how much …", "…, how many …" (a list of questions,
 # or a setting before the first; which, who, when and where after a comma open relative clauses).
-_EN_HEDGE = r"(?:(?:about|roughly|approximately|around|nearly|exactly)\s+)?"
+_EN_HEDGE = rf"(?:{ENGLISH_HEDGE}\s+)?"
 _EN_NEXT_QUESTION = re.compile(rf"\s*,?\s+and\s+{_EN_HEDGE}(?={ENGLISH_WH})|\s*[?;:]\s*(?:and\s+)?{_EN_HEDGE}(?={ENGLISH_WH})"
                                rf"|\s*,\s+{_EN_HEDGE}(?=(?:how|what)\b)", re.I)
 # "How did A compare with B?", with a setting before it; "<question>, compared with B?"
