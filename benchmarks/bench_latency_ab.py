@@ -1,7 +1,7 @@
 """Per-question latency of two checkouts of this project, A/B, on the same gold questions.
 
     git worktree add /tmp/base 29a1d71 && (cd /tmp/base && ../main/.venv/bin/qa-service index)
-    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/bench_latency_ab.py /tmp/base . [--every 3] [--rounds 2]
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/bench_latency_ab.py /tmp/base . [--every 3] [--rounds 2] [--max-chars 200]
 
 Each checkout runs in its own process (the package is imported from that checkout, with its own
 index and learned model), alternately, ``--rounds`` times: every ``--every``-th question of
@@ -27,8 +27,9 @@ import qa_service
 assert qa_service.__file__.startswith(os.getcwd()), qa_service.__file__
 from qa_service.config import load_settings
 from qa_service.service import QAService
-gold, every = sys.argv[1], int(sys.argv[2])
-questions = [json.loads(line)["question"] for line in open(gold, encoding="utf-8") if line.strip()][::every]
+gold, every, longest = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+questions = [q for q in (json.loads(line)["question"] for line in open(gold, encoding="utf-8") if line.strip())
+             if not longest or len(q) <= longest][::every]
 service = QAService.load(load_settings(), build_if_missing=False)
 for q in questions:
     service.ask(q)
@@ -47,9 +48,9 @@ print(json.dumps({"n": len(questions), **out}))
 """
 
 
-def run(checkout: Path, gold: Path, every: int) -> dict:
+def run(checkout: Path, gold: Path, every: int, longest: int = 0) -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(checkout)}
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(gold), str(every)], cwd=checkout, env=env,
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(gold), str(every), str(longest)], cwd=checkout, env=env,
                           capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -64,12 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("head", type=Path)
     parser.add_argument("--every", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--max-chars", type=int, default=0,
+                        help="ask only questions this long or shorter (an older checkout may refuse longer ones)")
     args = parser.parse_args(argv)
     gold = Path(__file__).resolve().parents[1] / "eval" / "gold.jsonl"
     medians: dict[tuple[str, str], list[float]] = {}
     for r in range(args.rounds):
         for name, checkout in (("base", args.base), ("head", args.head)):
-            result = run(checkout.resolve(), gold, args.every)
+            result = run(checkout.resolve(), gold, args.every, args.max_chars)
             for kind in ("warm", "cold"):
                 times = result[kind]
                 medians.setdefault((name, kind), []).append(statistics.median(times))
