@@ -176,6 +176,10 @@ def test_english_quarters_are_the_reports_quarters(period, chinese):
     assert analyse(f"What was Siping's GDP in the {period} of 2024?").periods == (chinese,)
 
 
+def test_acreage_asks_an_area():
+    assert analyse("How much fresh-eating corn acreage had Siping put in place by mid-2023?").unit == "area"
+
+
 def test_an_english_session_of_a_term_is_read_in_chinese_order():
     question = "On what date was the 11th plenary session of the 8th Siping Municipal Party Committee convened?"
     assert "八届十一次全会" in gloss_english(question)[0]

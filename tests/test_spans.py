@@ -74,6 +74,7 @@ def test_a_range_of_years_is_a_period_not_a_figure():
     ("地区生产总值突破90亿元", "突破90亿元"),
     ("生产近8.3万吨", "近8.3万吨"),
     ("赶超2个先进地区", "2个"),  # 赶超 (catch up with) bounds nothing
+    ("四平鲜食食品年加工3000万棒鲜食糯玉米", "3000万棒"),  # 棒, ears of corn, is a classifier
 ])
 def test_a_bound_or_approximation_is_part_of_the_figure(text, figure):
     from qa_service.lexicon.patterns import figures

@@ -28,6 +28,7 @@ ENGLISH_CUES = (
     ("how many people|number of people|how many persons", "多少人"),
     ("how many tourists|how many visitors|how many visits|tourist visits", "多少人次"),
     ("how many mu|how many acres", "多少亩"),
+    ("acreage", "面积"),  # how much … acreage: an area
     ("how many kilometers|how many kilometres|how many km|how long", "多少公里"),
     ("how many tons|how many tonnes", "多少吨"),
     ("how many jin", "多少斤"),
@@ -242,7 +243,7 @@ COUNTED_UNITS = frozenset({"count", "people", "visits"})  # what "how many" asks
 # Words that make a question about money (so amounts in 元 fit it).
 MONEY_WORDS = re.compile(rf"钱|元|{_MONEY_TOPIC}", re.I)
 # The classifier a count question uses (多少个项目 → 个).
-CLASSIFIER_IN_QUESTION = re.compile(r"(?:多少|几)([个项件座条家户所次场套笔宗头只辆处批起名亩斤吨人])")
+CLASSIFIER_IN_QUESTION = re.compile(r"(?:多少|几)([个项件座条家户所次场套笔宗头只辆处批起名亩斤吨人棒棵株栋盏艘架])")
 
 # Unit of each kind of figure in the text.
 FIGURE_UNITS = {
@@ -257,7 +258,8 @@ FIGURE_UNITS = {
     "length": r"(?:公里|千米|米)",
     "flow": r"(?:立方米每秒|立方米)",
     "duration": r"(?:年|个月|天|小时|日)",
-    "count": r"(?:[万千]?(?:台套|个|项|件|座|条|家|户|所|次|场|套|台|笔|宗|头|只|辆|处|批|类|村|期|起|名))",
+    # 棒 ears of corn, 棵/株 trees and plants, 栋 buildings, 盏 lamps, 艘 ships, 架 aircraft
+    "count": r"(?:[万千]?(?:台套|个|项|件|座|条|家|户|所|次|场|套|台|笔|宗|头|只|辆|处|批|类|村|期|起|名|棒|棵|株|栋|盏|艘|架))",
 }
 
 # A second classifier in brackets belongs to the figure: 8000万头（只）, 120台（套）, 61场（次）.
