@@ -277,9 +277,9 @@ def _asks(clause: str) -> bool:
 def _english_questions(text: str) -> list[Part]:
     """Two or more questions joined (…, and how many …; …? What …; a list, a, b, and c): each
     asked with the setting before the first (By the plenum, …; Old compounds in Siping: …)."""
-    cuts = [0, *(m.end() for m in _EN_NEXT_QUESTION.finditer(text))]
-    pieces = [(at, text[at:nxt]) for at, nxt in zip(cuts, [*(m.start() for m in _EN_NEXT_QUESTION.finditer(text)),
-                                                         len(text)])]
+    breaks = list(_EN_NEXT_QUESTION.finditer(text))
+    starts, ends = [0, *(b.end() for b in breaks)], [*(b.start() for b in breaks), len(text)]
+    pieces = [(start, text[start:end]) for start, end in zip(starts, ends)]  # each with where it starts
     first = next((i for i, (_, piece) in enumerate(pieces) if _asks(piece)), None)
     if first is None:
         return []
