@@ -461,18 +461,16 @@ def _best(right: dict, order: Sequence):
 
 def _kept(right: dict, order: Sequence, incumbent=None):
     """``_best``, unless ``incumbent`` (the setting of the model in use) is within one standard
-    error of it: its right replies per question are compared with the best's on the same
-    questions, and a difference no larger than the standard error of that difference's sum is
-    noise. On the flat curves the floors and the waiver have, the best moved with every few dev
+    error of it (``one_standard_error`` of the two, the incumbent first: their right replies are
+    compared question by question, and a difference no larger than its standard error is noise). On the flat curves the floors and the waiver have, the best moved with every few dev
     questions added (floors 0.1/0.05 ↔ 0.2/0.1 ↔ 0.3/0.2, each within three replies of 883, one
     standard error being 2.5–5.6), and each move shifted which answers the service gave; a setting
     now changes only when the dev split says it is better."""
     best = _best(right, order)
-    if incumbent is None or incumbent not in right or incumbent == best:
+    if incumbent is None or incumbent not in right:
         return best
-    diff = np.asarray(right[best], dtype=np.float64) - np.asarray(right[incumbent], dtype=np.float64)
-    se = float(diff.std(ddof=1) * np.sqrt(len(diff))) if len(diff) > 1 else 0.0
-    return incumbent if float(diff.sum()) <= se else best
+    return one_standard_error({incumbent: np.asarray(right[incumbent], dtype=np.float64),
+                               best: np.asarray(right[best], dtype=np.float64)}, order=(incumbent, best))
 
 
 def _train_at(service: TrainableService, records: Sequence[GoldRecord],

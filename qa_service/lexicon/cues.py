@@ -161,7 +161,7 @@ CONJUNCTIONS = rf"(?:{_JOINING}|，|,)"  # between the things a question compare
 # 7297个、5403个: 5403个 is the family farms').
 RESPECTIVELY = re.compile(r"分别")
 # between the times a question compares, also the words of comparing (2022年对比2024年, 2023年比2022年)
-TIMES_COMPARED = rf"(?:{_JOINING}|，|,|对比|相比|比|较|vs\.?|VS)"
+TIMES_COMPARED = rf"(?:{CONJUNCTIONS}|对比|相比|比|较|vs\.?|VS)"
 # Where a Chinese noun phrase begins at the latest, reading back from its head: after a year, a
 # preposition or a particle (2023年政府工作报告对|市综合养老示范中心).
 PHRASE_BOUNDARY = re.compile(r"年|[对把在向给为与和及是的了将被从于，,：:；;？?！!]")

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..config import Settings
 from ..errors import InvalidQuestionError
 from ..qa.pipeline import DEFAULT_MODE, MODES
 
@@ -17,11 +18,11 @@ ASK_FIELDS = ("question", "top_k", "year", "doc_id")
 
 @dataclass(frozen=True)
 class Limits:
-    """Request limits from the settings."""
+    """Request limits from the settings (the defaults are the settings' own)."""
 
-    max_question_chars: int = 500
-    max_top_k: int = 20
-    default_top_k: int = 5
+    max_question_chars: int = Settings.max_question_chars
+    max_top_k: int = Settings.max_top_k
+    default_top_k: int = Settings.default_top_k
 
 
 @dataclass(frozen=True)
