@@ -375,9 +375,45 @@ def test_a_question_of_its_own_after_a_question_mark_splits_and_a_linking_clause
     # 相比之下 only links the two questions
     parts = split_parts("2023年四平社零额增长目标是多少？相比之下，2024年前三季度社零额实际增长了多少")
     assert [p.label for p in parts] == ["2023年四平社零额增长目标是多少", "2024年前三季度社零额实际增长了多少"]
+    # …and leaves a question after the question mark one of its own, though it names no time
+    parts = split_parts("2023年四平社零额增长目标是多少？相比之下，财政收入要达到多少")
+    assert [p.label for p in parts] == ["2023年四平社零额增长目标是多少", "财政收入要达到多少"]
+    assert parts[1].question == "2023年四平财政收入要达到多少"
     # a follow-up about the same thing, or after a comma, is one question
     assert split_parts("四平GDP是多少？增长了多少？") == []
     assert split_parts("2022年四平安全生产的总体情况怎么样，出过大事故吗") == []
+
+
+def test_an_estimate_is_the_label_of_its_time_as_a_result_word_is():
+    """预计 names what a result is called before the year's figures are in (预计全年GDP增速达到4.5%):
+    like 实际 it goes with its time, and no passage must contain it."""
+    parts = split_parts("四平 GDP增速 2022全年预计 对比 2024前三季度")
+    assert [p.label for p in parts] == ["2022全年预计", "2024前三季度"]
+    assert ("预计",) not in analyse("2022年四平GDP预计增长多少").term_groups
+
+
+def test_short_years_are_times_joined_as_full_ones_are_and_a_period_may_follow_them():
+    parts = split_parts("22年和24年四平GDP各是多少")
+    assert [(p.label, p.question) for p in parts] == [("22年", "22年四平GDP是多少"), ("24年", "24年四平GDP是多少")]
+    parts = split_parts("23年上半年和24年前三季度四平外贸增速分别是多少")
+    assert [p.label for p in parts] == ["23年上半年", "24年前三季度"]
+    reference = dt.date(2026, 1, 1)
+    assert analyse("24年前三季度四平GDP是多少", reference_date=reference).years == (2024,)
+    assert analyse("四平20年前GDP是多少", reference_date=reference).years == ()  # 20 years ago: no year
+    assert split_parts("四平20年来GDP和财政收入各是多少")[0].label == "20年来GDP"  # a span of years, no time
+
+
+def test_a_later_question_names_its_own_time_by_a_month_range_a_point_of_the_year_or_a_clause_before_it():
+    # a month range: the first clause's year stays, its period (全年) goes
+    parts = split_parts("2024年四平空气优良天数比例的全年目标是多少？1至7月实际达到了多少")
+    assert [p.label for p in parts] == ["2024年四平空气优良天数比例的全年目标是多少", "1至7月实际达到了多少"]
+    assert parts[1].question.startswith("2024年") and "全年" not in parts[1].question
+    # 年初 is a time of the first clause's own
+    parts = split_parts("2023年四平老旧小区改造：年初计划改造多少个，上半年实际开工了多少个")
+    assert [p.label for p in parts] == ["年初计划改造多少个", "上半年实际开工了多少个"]
+    # a clause that only sets the time goes with the question after it
+    parts = split_parts("迎新玻璃项目总投资是多少？到2024年，吉电项目又进展到了哪一步")
+    assert [p.label for p in parts] == ["迎新玻璃项目总投资是多少", "到2024年吉电项目又进展到了哪一步"]
 
 
 def test_ordinary_questions_have_no_parts():

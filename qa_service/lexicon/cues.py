@@ -19,6 +19,9 @@ PART_YEAR_PERIODS = ("前三季度", "上半年", "下半年", "一季度", "今
 FULL_YEAR = "全年"
 # A month range inside a year (1至7月, 1-10月): a part-year period too.
 MONTH_RANGE = r"\d{1,2}\s*(?:至|到|-|—|～|~)\s*\d{1,2}\s*月(?:份)?"
+# Points of a year a question may name instead of a period (年初计划…): a time of their own, as
+# 年底 and 年末 (``PERIODS``) are.
+YEAR_POINTS = r"年初|年中"
 
 # --- questions asked in English ------------------------------------------------------------
 # English question words, periods, units and measures read as the Chinese cue they stand for, so
@@ -177,9 +180,10 @@ PLAN_IN_QUESTION = re.compile(r"目标|计划|力争|预期|打算|(?<![主重�
 # Of those, the words that only say a plan is asked about (四平计划建立什么联盟, is Siping planning
 # to …: 计划), naming no thing an answer must mention: the question's verbs, not its concepts.
 PLAN_MODAL = frozenset({"计划", "打算", "准备", "力争", "预期"})
-# What a result is called, as those words name a target (2023年计划和2024年实际): a question's
-# verb too, no concept a passage must have (results are stated without it).
-RESULT_MODAL = frozenset({"实际"})
+# What a result is called, as those words name a target (2023年计划和2024年实际), or an estimate
+# of it made before the year's figures are in (2022全年预计): a question's verb too, no concept a
+# passage must have (results are stated without it).
+RESULT_MODAL = frozenset({"实际", "预计"})
 # In the text, strong cues mark a target on their own; weak ones (要…) only tilt, since 要 and
 # 计划 also occur in reports of what was done.
 PLAN_STRONG = re.compile(r"力争|预期|目标是|确保|争取|计划(?:开|新|实施|建设|储备|投资)|谋划|拟|年度投资")

@@ -27,7 +27,10 @@ YEAR_IN_TEXT = re.compile(_YEAR_DIGITS + r"\s*年")
 YEAR_IN_QUESTION = re.compile(_YEAR_DIGITS + r"(?!\s*[万亿千百十个位名人元吨斤亩项件座条家户所次公平立%])\s*年?")
 # A year said the short way at the head of a clause (23年四平…, 22年和24年…): 20xx, the century
 # being today's; not a span of years (20年来, 30年间, 20年一遇), nor a figure (超20年).
-SHORT_YEAR_IN_QUESTION = re.compile(r"(?:^|(?<=[\s，,、和与及跟到至]))(\d{2})\s*年(?!来|间|内|一遇|左右|以来|以上|多|后|前|的时间)")
+# After the 年 of a short year: no span of years (20年来, 30年间, 20年前), but a period may follow
+# (24年前三季度).
+SHORT_YEAR_END = r"(?!来|间|内|一遇|左右|以来|以上|多|后|前(?![一二两三四五六七八九十\d])|的时间)"
+SHORT_YEAR_IN_QUESTION = re.compile(r"(?:^|(?<=[\s，,、和与及跟到至]))(\d{2})\s*年" + SHORT_YEAR_END)
 FULL_DATE = re.compile(_YEAR_DIGITS + r"\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 # A month and day without a year (12月27日), and an ISO date (2023-04-18).
 MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")

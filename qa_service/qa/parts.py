@@ -18,15 +18,19 @@ from ..lexicon.cues import (CONJUNCTIONS, CONNECTIVE_CLAUSE, EACH, ENGLISH_COMPA
                             ENGLISH_HEDGE, ENGLISH_PLAN_OR_RESULT,
                             ENGLISH_PREPOSITIONS, ENGLISH_TIME_PREPOSITION, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WH,
                             INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PHRASE_BOUNDARY, PLAN_IN_QUESTION,
-                            QUESTION_CLAUSE_BREAK, RESULT_MODAL, TIMES_COMPARED)
-from ..lexicon.patterns import ASKED_MEASURE, HAN, YEAR_IN_TEXT
+                            QUESTION_CLAUSE_BREAK, RESULT_MODAL, TIMES_COMPARED, YEAR_POINTS)
+from ..lexicon.patterns import ASKED_MEASURE, HAN, SHORT_YEAR_END, YEAR_IN_TEXT
 from ..search.tokenizer import content_words
 
 _RESULT_WORDS = tuple(sorted(RESULT_MODAL))  # what a result is called, as plan words name a target: no subject
 _PERIOD = "|".join(sorted(PERIODS, key=len, reverse=True))
 # One time expression: a year with an optional period or month range (2023年上半年, 2024年1至7月).
-_TIME = rf"(?:19|20)\d{{2}}\s*年?\s*(?:{_PERIOD}|{MONTH_RANGE})?"
+# The year in full, or said the short way before 年 (22年和24年; not 20年来, a span of years).
+_YEAR = rf"(?<!\d)(?:(?:19|20)\d{{2}}|\d{{2}}(?=\s*年{SHORT_YEAR_END}))"
+_TIME = rf"{_YEAR}\s*年?\s*(?:{_PERIOD}|{MONTH_RANGE})?"
 _ONE_TIME = re.compile(_TIME)
+_ONE_YEAR = re.compile(rf"{_YEAR}\s*年")
+_ONE_PERIOD = re.compile(rf"{_PERIOD}|{MONTH_RANGE}")
 # A compared time may say whether its figure is a target or a result (2023年计划和2024年实际): the
 # word goes with its part.
 _LABEL = rf"{_TIME}(?:{PLAN_IN_QUESTION.pattern}|{'|'.join(_RESULT_WORDS)})?"
@@ -36,7 +40,10 @@ _SPLIT = re.compile(CONJUNCTIONS)
 _COMMA = re.compile(r"[，,]")
 _JOIN = re.compile(JOINING)
 _TOPIC = re.compile(r"^([^：:，,；;]{2,})[：:]")  # 老旧供热管网改造：…
-_WHEN = re.compile(rf"{_TIME}|{_PERIOD}")
+# A clause names a time of its own: a year (2024年, 24年), a period, a month range, a point of the year.
+_WHEN = re.compile(rf"{_TIME}|{_PERIOD}|{MONTH_RANGE}|{YEAR_POINTS}")
+# A clause that only sets the time of the next one (…总投资是多少？到2024年，…又进展到了哪一步).
+_ONLY_TIME = re.compile(rf"(?:到|截至|截止|在|至)?\s*{_TIME}\s*(?:底|末|初)?")
 _THIS = re.compile(r"这个|这一|这项|这些|该")  # a later clause pointing back at what the first named
 _FURTHER = "又"  # 2023年上半年又是多少: a further question
 _TRAILING = re.compile(r"[的是了为有在\s]+$")  # what is left of 粮食播种面积的目标是 once 目标 is gone
@@ -111,12 +118,19 @@ def _asked_clauses(question: str) -> list[Part]:
         topic, body = colon.group(1), question[colon.end():]
     # each clause with whether a question mark ends the one before it; a clause that only links
     # (相比之下, 此外) is no question
-    clauses, asked_apart, after_mark = [], [], False
+    clauses, asked_apart, after_mark, pending = [], [], False, ""
     for piece, mark in zip(QUESTION_CLAUSE_BREAK.split(body), [*QUESTION_CLAUSE_BREAK.findall(body), ""]):
-        if piece.strip() and not CONNECTIVE_CLAUSE.fullmatch(piece.strip()):
-            clauses.append(piece.strip())
+        text = pending + piece.strip()
+        pending = ""
+        if _ONLY_TIME.fullmatch(text) and mark not in "？?":  # the time goes with the clause after it
+            pending = text
+            continue
+        linking = bool(CONNECTIVE_CLAUSE.fullmatch(text)) if text else False
+        if text and not linking:
+            clauses.append(text)
             asked_apart.append(after_mark)
-        after_mark = mark in "？?" if piece.strip() else after_mark or mark in "？?"
+        # a linking clause after a question mark leaves the next clause a question of its own
+        after_mark = mark in "？?" if text and not linking else after_mark or mark in "？?"
     if not topic:  # leading clauses that ask nothing state the topic, as one before a colon does
         asking = next((i for i, c in enumerate(clauses) if INTERROGATIVES.search(c)), 0)
         topic, clauses, asked_apart = "".join(clauses[:asking]), clauses[asking:], asked_apart[asking:]
@@ -144,7 +158,11 @@ def _asked_clauses(question: str) -> list[Part]:
         else:
             resolved = _resolve_this(clause, first)  # names its subject now, if it pointed back
             shared = setting if resolved != clause or _has_subject(clause, first) else about
-            asked = f"{_ONE_TIME.sub('', shared) if YEAR_IN_TEXT.search(clause) else shared}{resolved}"
+            if _ONE_YEAR.search(clause):  # its own year: the first clause's time goes
+                shared = _ONE_TIME.sub("", shared)
+            elif _WHEN.search(clause):  # its own period within the year: the first clause's period goes
+                shared = _ONE_PERIOD.sub("", shared)
+            asked = f"{shared}{resolved}"
         parts.append(Part(clause, asked))
     return parts
 
