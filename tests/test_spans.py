@@ -394,18 +394,26 @@ def test_a_clause_nearer_the_question_s_meaning_wins_by_the_learned_weight():
     assert best_clause([0.3, 0.3], None, 0.0) == 1  # ties go to the later clause
 
 
-# --- "respectively" in the text --------------------------------------------------------------
+# --- two things named together, each with its figure --------------------------------------------
 # The 2023 plenary's sentence (001): two things joined before 分别, two figures after it, in order.
 RESPECTIVE = "大力实施新型经营主体培育3年行动,全市农民专业合作社、家庭农场分别达到7297个、5403个,农村土地适度规模经营比重达到64.06%"
 
 
-@pytest.mark.parametrize("question, figure", [
-    ("2023年上半年四平家庭农场有多少个", "5403个"),
-    ("2023年上半年四平农民专业合作社有多少个", "7297个"),
+# The 2023 plenary's sentence (001): 及 joins two products, each with its yearly output.
+JOINED = "永林化工年产6万吨三氯氧磷及年产1.5万吨磷酸三乙酯等一批续建项目加快建设"
+
+
+@pytest.mark.parametrize("sentence, question, figure", [
+    # things joined before 分别 pair in order with the figures after it
+    (RESPECTIVE, "2023年上半年四平家庭农场有多少个", "5403个"),
+    (RESPECTIVE, "2023年上半年四平农民专业合作社有多少个", "7297个"),
+    # a joining word (及, 和) between two figures ends the first one's phrase
+    (JOINED, "永林化工项目年产多少吨磷酸三乙酯", "1.5万吨"),
+    (JOINED, "永林化工项目年产多少吨三氯氧磷", "6万吨"),
 ])
-def test_things_joined_before_respectively_pair_with_the_figures_after_it(question, figure):
-    span, shaped = find_span(RESPECTIVE, analyse(question), CTX)
-    assert shaped and RESPECTIVE[span[0]:span[1]] == figure
+def test_each_of_two_things_named_together_gets_its_own_figure(sentence, question, figure):
+    span, shaped = find_span(sentence, analyse(question), CTX)
+    assert shaped and sentence[span[0]:span[1]] == figure
 
 
 def test_respectively_pairs_nothing_when_the_counts_differ_or_the_question_fits_every_thing():
@@ -419,3 +427,38 @@ def test_respectively_pairs_nothing_when_the_counts_differ_or_the_question_fits_
     analysis = analyse("2023年上半年四平新型经营主体有多少个")
     spans = figure_candidates(RESPECTIVE, analysis)
     assert respective_figures(RESPECTIVE, spans, analysis, CTX) == spans
+
+
+# --- two things each with its figure, joined by 及 or 和 ----------------------------------------
+def test_figure_clauses_cut_at_punctuation_and_at_a_joining_word_between_figures_only():
+    from qa_service.qa.spans.figures import figure_clauses
+
+    sentence = "建成7所社区食堂和6所农村养老大院、和谐社区3个，城乡统筹和协调发展"
+    assert [sentence[a:b] for a, b in figure_clauses(sentence)] == [
+        "建成7所社区食堂和", "6所农村养老大院、", "和谐社区3个，", "城乡统筹和协调发展"]
+
+
+def test_chinese_numerals_count_people_and_livestock_but_name_programmes_with_xiang():
+    from qa_service.lexicon.patterns import figures
+
+    sentence = "加快梨树百万头生猪、双辽百万只肉羊、四伊十万只梅花鹿建设，实施干部队伍建设四项工程"
+    assert [m.group(0) for m in figures(sentence)] == ["百万头", "百万只", "十万只"]
+
+
+# --- paired conjunctions ------------------------------------------------------------------------
+PAIRED = "要强化底线思维，既要有防范风险的先手，也要有应对化解风险挑战的高招，确保经济社会大局稳定。"
+
+
+def test_a_clause_of_a_paired_conjunction_is_answered_with_its_pair():
+    from qa_service.corpus.sentences import answer_clauses
+    from qa_service.qa.spans.clauses import _with_its_pair
+
+    clauses = answer_clauses(PAIRED)
+    joined = "既要有防范风险的先手，也要有应对化解风险挑战的高招"
+    assert [PAIRED[slice(*_with_its_pair(PAIRED, clauses, i))] for i in range(len(clauses))] == [
+        "要强化底线思维", joined, joined, "确保经济社会大局稳定。"]
+    span = pick_clause(PAIRED, analyse("对化解风险挑战提了什么要求"), CTX)
+    assert PAIRED[span[0]:span[1]] == joined
+    # 既定 (set, fixed) opens no pair
+    sentence = "既定目标不变，也要稳中求进"
+    assert sentence[slice(*_with_its_pair(sentence, answer_clauses(sentence), 0))] == "既定目标不变"

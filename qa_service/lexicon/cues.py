@@ -157,8 +157,12 @@ ENGLISH_PERIOD_BEFORE_YEAR = "|".join(sorted((*_ENGLISH_PERIOD_PHRASES, "whole",
 DUMMY_VERBS = frozenset("进行 加以 给予 给以 予以 作 做 作出 做出 开展 从事 搞".split())
 
 # --- comparisons and multi-part questions --------------------------------------------------
-_JOINING = "以及|和|与|及|跟|同|、"
+_AND = "以及|和|与|及"
+_JOINING = rf"{_AND}|跟|同|、"
 JOINING = rf"(?:{_JOINING})"  # between things one clause names together (经济领域改革和社会领域改革)
+# In a text, a word that joins two things each with its figure (年产6万吨三氯氧磷及年产1.5万吨磷酸三乙酯,
+# 7所社区食堂和6所农村养老大院) ends the first one's phrase, as 、 would.
+AND_BETWEEN_FIGURES = re.compile(_AND)
 CONJUNCTIONS = rf"(?:{_JOINING}|，|,)"  # between the things a question compares
 # In a text, things joined before 分别 pair in order with what follows it (合作社、家庭农场分别达到
 # 7297个、5403个: 5403个 is the family farms').
@@ -312,6 +316,11 @@ LIST_LEADING_VERB = re.compile(r"^(?:推动|建设|做大做强|做强|做大|�
 DESCRIPTIVE = re.compile(r"[的了最很更着过得]")  # items of a description, not names of things
 # A clause that announces what follows (…存在不少老问题：…, …总体工作思路，即：…): the answer is after it.
 ANNOUNCES = re.compile(r"[，,]?\s*(?:即|就是|包括|分别是|主要是|具体是)?\s*[：:]")
+# Paired conjunctions (关联词): a clause that opens with the first (既要有…的先手) and the next one that
+# opens with the second (也要有…的高招) say one thing between them, so a span takes both. (Matched at
+# a clause's start: ``pattern.match(sentence, start)``.)
+CORRELATIVE_FIRST = re.compile(r"\s*(?:既(?!定|往|然)|不仅|不但|不只)")
+CORRELATIVE_SECOND = re.compile(r"\s*(?:也|又|而且|还|更)")
 # The noun a what-kind question asks for: 要打造什么城 → 城, 以什么样的定力 / 怎样的定力 → 定力.
 WHAT_HEAD = re.compile(r"(?:什么样|怎么样|怎样|啥样|什么|何种|哪种)的?([\u4e00-\u9fff]{1,2})")
 

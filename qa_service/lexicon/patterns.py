@@ -40,7 +40,9 @@ DATE = re.compile(r"(?:\d{4}\s*年)?\d{1,2}\s*月\d{1,2}\s*日|\d{4}\s*年\d{1,2
 # --- figures -------------------------------------------------------------------------------
 # A range is one figure (2—3个 is not 3个); neither end a year (2023—2025年 is a period).
 _RANGE = r"(?:\s*[—–~～\-至]\s*(?!(?:19|20)\d{2}\s*年)\d+(?:\.\d+)?)?"
-NUMBER = rf"(?:\d+(?:\.\d+)?{_RANGE}|[一二三四五六七八九十两百千]+(?=[万亿]?(?:斤|吨|元|亩|年|个|人)(?!级)))"
+# A number in Chinese numerals is a figure with a unit or the classifiers of people and livestock
+# (百万只肉羊, 十万只梅花鹿); not with 项, where it mostly names a programme (四项工程, 十亿项目), nor 百亿级.
+NUMBER = rf"(?:\d+(?:\.\d+)?{_RANGE}|[一二三四五六七八九十两百千]+(?=[万亿]?(?:斤|吨|元|亩|年|个|人|只|头)(?!级)))"
 _QUALIFIER = r"(?:左右|以上|以内|以下|余|多)?"
 # A bound or approximation before the number is part of the figure (约1.02万个 is about, 超3亿元 over,
 # 突破90亿元 past), also when the text spaces it from the number (约 1.02 万个).

@@ -8,7 +8,8 @@ from typing import Sequence
 import numpy as np
 
 from ...corpus.sentences import answer_clauses
-from ...lexicon.cues import ANNOUNCES, INTERROGATIVES, QUESTION_CLAUSE_BREAK, WHAT_HEAD
+from ...lexicon.cues import (ANNOUNCES, CORRELATIVE_FIRST, CORRELATIVE_SECOND, INTERROGATIVES, QUESTION_CLAUSE_BREAK,
+                              WHAT_HEAD)
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
 from ..signals import ScoringContext
@@ -99,10 +100,23 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
     if not scored:
         return None
     usable = similarity is not None and len(similarity) == len(scored)
-    best = scored[best_clause([s for _, s in scored], similarity if usable else None,
-                              ctx.clause_dense[1 if analysis.asked else 0])][0]
+    index = best_clause([s for _, s in scored], similarity if usable else None, ctx.clause_dense[1 if analysis.asked else 0])
+    best = _with_its_pair(sentence, [span for span, _ in scored], index)
     announced = ANNOUNCES.match(sentence, best[1])
     rest = sentence[announced.end():].rstrip("。；;！？!? ") if announced else ""
     if len(rest.strip()) >= 2:
         return announced.end() + len(rest) - len(rest.lstrip()), announced.end() + len(rest)
     return best
+
+
+def _with_its_pair(sentence: str, clauses: Sequence[tuple[int, int]], index: int) -> tuple[int, int]:
+    """Clause ``index``, joined with the clause its paired conjunction points to: the one before
+    when it opens with the second (也要有…) and that one with the first (既要有…), or the one after
+    in the opposite case (``CORRELATIVE_FIRST``, ``CORRELATIVE_SECOND``)."""
+    start, end = clauses[index]
+    opens = lambda i, pattern: 0 <= i < len(clauses) and bool(pattern.match(sentence, clauses[i][0]))
+    if opens(index, CORRELATIVE_SECOND) and opens(index - 1, CORRELATIVE_FIRST):
+        return clauses[index - 1][0], end
+    if opens(index, CORRELATIVE_FIRST) and opens(index + 1, CORRELATIVE_SECOND):
+        return start, clauses[index + 1][1]
+    return start, end

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ...lexicon.cues import CLASSIFIER_IN_QUESTION, FIGURE_UNITS, JOINING, MONEY_WORDS, RESPECTIVELY
+from ...lexicon.cues import AND_BETWEEN_FIGURES, CLASSIFIER_IN_QUESTION, FIGURE_UNITS, JOINING, MONEY_WORDS, RESPECTIVELY
 from ...lexicon.patterns import RANK, STREAK, figures, quoted_figures, strip_ws, unit_figure
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
@@ -13,6 +13,23 @@ from ..signals import ScoringContext
 _FIGURE_CLAUSE = re.compile(r"[^，,；;：:、]*[，,；;：:、]?")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？]")
 _JOINED = re.compile(JOINING)
+_DIGIT = re.compile(r"\d")
+
+
+def figure_clauses(sentence: str) -> list[tuple[int, int]]:
+    """The phrases a figure is judged by: the sentence cut at its punctuation (、 included), and at
+    a joining word with a figure on each side in one piece (年产6万吨三氯氧磷及 | 年产1.5万吨磷酸三乙酯)."""
+    out = []
+    for m in _FIGURE_CLAUSE.finditer(sentence):
+        start, end = m.span()
+        if end == start:
+            continue
+        for joined in AND_BETWEEN_FIGURES.finditer(sentence, start, end):
+            if _DIGIT.search(sentence, start, joined.start()) and _DIGIT.search(sentence, joined.end(), end):
+                out.append((start, joined.end()))
+                start = joined.end()
+        out.append((start, end))
+    return out
 
 
 def _anchors(sentence: str, analysis: QueryAnalysis) -> list[tuple[int, int]]:
@@ -70,7 +87,7 @@ def score_figures(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *
     spans = respective_figures(sentence, figure_candidates(sentence, analysis), analysis, ctx)
     if not spans:
         return []
-    clauses = [m.span() for m in _FIGURE_CLAUSE.finditer(sentence) if m.end() > m.start()]
+    clauses = figure_clauses(sentence)
     found = _anchors(sentence, analysis)
     anchors = [end for _, end in found]
     starts = {start for start, _ in found}
