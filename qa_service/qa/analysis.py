@@ -127,9 +127,12 @@ def analyse(question: str, *, reference_date: dt.date | None = None,
     expansions: list[str] = []
     term_groups: list[tuple[str, ...]] = []
     covered: set[str] = set()
+    # the dictionary's renderings of English words stay optional (``translated``), though a
+    # synonym group has them (urban → 城区, in the group of 城里)
+    rendered = {w.lower() for g in translated for w in g}
     for group in synonym_groups():
         present = [w for w in group if w.lower() in lowered]
-        if present:
+        if present and not all(w.lower() in rendered for w in present):
             term_groups.append(group)
             covered.update(t for w in present for t in tokenize(w))
             expansions.extend(w for w in group if w.lower() not in lowered)
