@@ -19,7 +19,7 @@ from ..lexicon.cues import (CONJUNCTIONS, CONNECTIVE_CLAUSE, EACH, ENGLISH_COMPA
                             ENGLISH_PREPOSITIONS, ENGLISH_TIME_PREPOSITION, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WH,
                             INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PHRASE_BOUNDARY, PLAN_IN_QUESTION,
                             QUESTION_CLAUSE_BREAK, RESULT_MODAL, TIMES_COMPARED, YEAR_POINTS)
-from ..lexicon.patterns import ASKED_MEASURE, HAN, SHORT_YEAR_END, YEAR_IN_TEXT
+from ..lexicon.patterns import ASKED_MEASURE, HAN, SHORT_YEAR_END
 from ..search.tokenizer import content_words
 
 _RESULT_WORDS = tuple(sorted(RESULT_MODAL))  # what a result is called, as plan words name a target: no subject
@@ -125,12 +125,12 @@ def _asked_clauses(question: str) -> list[Part]:
         if _ONLY_TIME.fullmatch(text) and mark not in "？?":  # the time goes with the clause after it
             pending = text
             continue
-        linking = bool(CONNECTIVE_CLAUSE.fullmatch(text)) if text else False
-        if text and not linking:
+        asks = bool(text) and not CONNECTIVE_CLAUSE.fullmatch(text)
+        if asks:
             clauses.append(text)
             asked_apart.append(after_mark)
         # a linking clause after a question mark leaves the next clause a question of its own
-        after_mark = mark in "？?" if text and not linking else after_mark or mark in "？?"
+        after_mark = mark in "？?" if asks else after_mark or mark in "？?"
     if not topic:  # leading clauses that ask nothing state the topic, as one before a colon does
         asking = next((i for i, c in enumerate(clauses) if INTERROGATIVES.search(c)), 0)
         topic, clauses, asked_apart = "".join(clauses[:asking]), clauses[asking:], asked_apart[asking:]

@@ -18,7 +18,8 @@ _DIGIT = re.compile(r"\d")
 
 def figure_clauses(sentence: str) -> list[tuple[int, int]]:
     """The phrases a figure is judged by: the sentence cut at its punctuation (、 included), and at
-    a joining word with a figure on each side in one piece (年产6万吨三氯氧磷及 | 年产1.5万吨磷酸三乙酯)."""
+    a joining word with a number in digits on each side in one piece (年产6万吨三氯氧磷及 |
+    年产1.5万吨磷酸三乙酯; a figure in Chinese numerals on one side does not cut)."""
     out = []
     for m in _FIGURE_CLAUSE.finditer(sentence):
         start, end = m.span()
