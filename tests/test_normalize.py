@@ -590,3 +590,23 @@ def test_a_passage_from_a_document_that_never_names_the_asked_session_reports_an
     assert not ctx.names_missing(passage, analyse("四平市委八届八次全会是什么时候召开的"))
     assert ctx.names_missing(passage, analyse("第四届鲜食玉米大会在哪举办"))
     assert not ctx.names_missing(passage, analyse("第五届鲜食玉米大会在哪举办"))
+
+
+def test_a_later_clause_about_a_thing_of_its_own_after_a_comma_is_a_question_of_its_own():
+    parts = split_parts("四平2023年固定资产投资增长多少，社会消费品零售总额增长多少")
+    assert [p.question for p in parts] == ["四平2023年固定资产投资增长多少", "四平2023年社会消费品零售总额增长多少"]
+    # a follow-up that only asks whether (吗), or the same thing again, is no question of its own
+    assert split_parts("2022年四平安全生产的总体情况怎么样，出过大事故吗") == []
+    assert split_parts("十五五期间四平搞环保要几样一块儿抓，都是哪几样") == []
+
+
+def test_relative_years_are_times_compared_and_the_base_of_a_change_is_no_year_asked():
+    parts = split_parts("四平去年和前年的GDP分别多少")
+    assert [p.question for p in parts] == ["四平去年的GDP多少", "四平前年的GDP多少"]
+    parts = split_parts("去年四平粮食产量是多少，今年计划多少")
+    assert [p.question for p in parts] == ["去年四平粮食产量是多少", "四平粮食产量今年计划多少"]
+    ref = dt.date(2025, 6, 1)
+    assert analyse("四平去年和前年的GDP分别多少", reference_date=ref).years == (2023, 2024)
+    # 比上年 is what the change is measured against: the year asked is 2024 alone
+    assert analyse("2024年四平红色旅游接待人次比上年增长了百分之多少", reference_date=ref).years == (2024,)
+    assert analyse("2024年四平城镇新增就业较去年增长了多少", reference_date=ref).years == (2024,)

@@ -11,6 +11,9 @@ import re
 # --- time ----------------------------------------------------------------------------------
 FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 RELATIVE_YEARS = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1, "来年": 1}
+# A relative year said as a time (去年的GDP), not as the base of a comparison (比上年增长, 较去年
+#提高: the figure asked is the change, in the year the question names).
+RELATIVE_YEAR = re.compile(rf"(?<![比较])(?:{'|'.join(RELATIVE_YEARS)})")
 PERIODS = ("一季度", "二季度", "三季度", "四季度", "前三季度", "上半年", "下半年", "全年", "年底", "年末")
 # A quarter with its ordinal (第四季度, 第4季度) is the quarter the reports write without one (四季度).
 ORDINAL_QUARTER = re.compile(r"第\s*([一二三四1-4])\s*季度")
@@ -207,7 +210,10 @@ _AMOUNT = r"(?<![名份配超])额(?!外)"
 # amounts in 元 fit it (MONEY_WORDS).
 _MONEY_TOPIC = rf"资金|投资|{_AMOUNT}|收入|产值|总值|价值|营收|贷款|补贴|税收|GDP|经济总量"
 # Interrogatives: what a question asks with, never a mistyped term (第几 is not 地级).
-INTERROGATIVES = re.compile(r"多少|几|什么|啥|哪|谁|怎|咋|何|吗|呢")
+# Question words that ask for something (what, how much, which), and the sentence-final particles
+# that make a question of a statement (出过大事故吗, 去年呢).
+WH_WORDS = re.compile(r"多少|几|什么|啥|哪|谁|怎|咋|何")
+INTERROGATIVES = re.compile(rf"{WH_WORDS.pattern}|吗|呢")
 # A question word glued to what it asks about (哪几种, 几项, 什么样, 啥时候, 哪三管): the word asks, the
 # rest, when it is a word of its own (三管, 方面), is what the question is about.
 QUESTION_WORD_PREFIX = re.compile(r"^(?:哪几|哪些|哪一|哪|几|什么|啥|怎么|怎|咋|多少)")

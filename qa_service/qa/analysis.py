@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..lexicon.cues import (ASKED_UNIT_CUES, COUNTED_UNITS, ENGLISH_COUNT, FIVE_YEAR_PLANS, INTERROGATIVES, NAMED_SESSION,
-                            ORDINAL_QUARTER, PERIODS, PLAN_IN_QUESTION, PLAN_MODAL, QUESTION_TYPES, RELATIVE_YEARS, RESULT_MODAL, TOPIC_UNIT_CUES,
+                            ORDINAL_QUARTER, PERIODS, PLAN_IN_QUESTION, PLAN_MODAL, QUESTION_TYPES, RELATIVE_YEAR, RELATIVE_YEARS, RESULT_MODAL, TOPIC_UNIT_CUES,
                             UNIT_CUES)
 from ..lexicon.dictionary import EnglishDictionary, bare_place, places
 from ..lexicon.patterns import SHORT_YEAR_IN_QUESTION, YEAR_IN_QUESTION
@@ -67,9 +67,7 @@ def _years(question: str, reference: dt.date) -> tuple[int, ...]:
     century = reference.year // 100 * 100
     years.update(century + int(y) for y in SHORT_YEAR_IN_QUESTION.findall(question)
                  if century + int(y) <= reference.year + 1)  # 23年 said in 2026 is 2023; 95年 is no 2095
-    for word, offset in RELATIVE_YEARS.items():
-        if word in question:
-            years.add(reference.year + offset)
+    years.update(reference.year + RELATIVE_YEARS[m.group(0)] for m in RELATIVE_YEAR.finditer(question))
     for name, (lo, hi) in FIVE_YEAR_PLANS.items():
         if name in question:
             years.update(range(lo, hi + 1))

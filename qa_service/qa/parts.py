@@ -18,7 +18,7 @@ from ..lexicon.cues import (CONJUNCTIONS, CONNECTIVE_CLAUSE, EACH, ENGLISH_COMPA
                             ENGLISH_HEDGE, ENGLISH_PLAN_OR_RESULT,
                             ENGLISH_PREPOSITIONS, ENGLISH_TIME_PREPOSITION, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WH,
                             INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PHRASE_BOUNDARY, PLAN_IN_QUESTION,
-                            QUESTION_CLAUSE_BREAK, RESULT_MODAL, TIMES_COMPARED, YEAR_POINTS)
+                            QUESTION_CLAUSE_BREAK, RELATIVE_YEAR, RELATIVE_YEARS, RESULT_MODAL, TIMES_COMPARED, WH_WORDS, YEAR_POINTS)
 from ..lexicon.patterns import ASKED_MEASURE, HAN, SHORT_YEAR_END
 from ..search.tokenizer import content_words
 
@@ -27,9 +27,11 @@ _PERIOD = "|".join(sorted(PERIODS, key=len, reverse=True))
 # One time expression: a year with an optional period or month range (2023年上半年, 2024年1至7月).
 # The year in full, or said the short way before 年 (22年和24年; not 20年来, a span of years).
 _YEAR = rf"(?<!\d)(?:(?:19|20)\d{{2}}|\d{{2}}(?=\s*年{SHORT_YEAR_END}))"
-_TIME = rf"{_YEAR}\s*年?\s*(?:{_PERIOD}|{MONTH_RANGE})?"
+# Or a year said relative to the question's date (去年和前年), as the analysis reads it.
+_RELATIVE = RELATIVE_YEAR.pattern
+_TIME = rf"(?:{_YEAR}\s*年?|{_RELATIVE})\s*(?:{_PERIOD}|{MONTH_RANGE})?"
 _ONE_TIME = re.compile(_TIME)
-_ONE_YEAR = re.compile(rf"{_YEAR}\s*年")
+_ONE_YEAR = re.compile(rf"{_YEAR}\s*年|{_RELATIVE}")
 _ONE_PERIOD = re.compile(rf"{_PERIOD}|{MONTH_RANGE}")
 # A compared time may say whether its figure is a target or a result (2023年计划和2024年实际): the
 # word goes with its part.
@@ -108,8 +110,10 @@ def _asked_clauses(question: str) -> list[Part]:
     marked as a further question by 又 (2023年…目标是多少，上半年实际播了多少; 四平经济增速：2022年
     全年预计是多少，2023年上半年又是多少; 2023年社零额预期增长多少，财政收入又要增长多少). A topic
     before a colon, or in leading clauses that ask nothing (“美丽农村路”的乡镇覆盖率，2022年是多少？
-    2024年又是多少), is shared by every clause. Otherwise a later clause with a subject of its own
-    (财政收入) shares the first clause's time and place; one without (上半年实际播了多少) shares what
+    2024年又是多少), is shared by every clause. A later clause with a subject of its own (财政收入)
+    after a question mark, or after a comma with a question word of its own (固定资产投资增长多少，
+    社会消费品零售总额增长多少), is a question of its own too, and shares the first clause's time
+    and place; one without (上半年实际播了多少) shares what
     the first asks about: its words before the question word, less plan words. Either way less
     the first clause's time when the clause names its own year."""
     topic, body = "", question
@@ -137,8 +141,11 @@ def _asked_clauses(question: str) -> list[Part]:
     if len(clauses) < 2 or not all(INTERROGATIVES.search(c) for c in clauses):
         return []
     # a later clause asks further when it names its own time, says 又, or is a question of its own
-    # (after a question mark) about a thing of its own (…多少个项目？化工产值三年内要达到多少)
-    own = [apart and _has_subject(c, clauses[0]) for c, apart in zip(clauses[1:], asked_apart[1:])]
+    # about a thing of its own: after a question mark (…多少个项目？化工产值三年内要达到多少呢), or
+    # after a comma when it asks for something with a question word of its own (2023年固定资产投资
+    # 增长多少，社会消费品零售总额增长多少; not a follow-up: …情况怎么样，出过大事故吗)
+    own = [_has_subject(c, clauses[0]) and (apart or bool(WH_WORDS.search(c)))
+           for c, apart in zip(clauses[1:], asked_apart[1:])]
     further = [bool(_WHEN.search(c)) or _FURTHER in c or o for c, o in zip(clauses[1:], own)]
     if not all(further) or not (_WHEN.search(clauses[0]) or any(_FURTHER in c for c in clauses[1:]) or any(own)):
         return []
@@ -191,7 +198,8 @@ def _has_subject(clause: str, first: str) -> bool:
     and result words, and besides the ``first`` clause's words (…做了精准康复服务？2023年计划服务
     多少人: 服务 repeats what the first asks about, it names nothing new)."""
     return any(len(w) >= 2 and not w.isdigit() and w not in PERIODS and not PLAN_IN_QUESTION.fullmatch(w)
-               and w not in _RESULT_WORDS and w not in first for w in content_words(clause))
+               and w not in _RESULT_WORDS and w not in first and w not in RELATIVE_YEARS
+               and not INTERROGATIVES.search(w) for w in content_words(clause))
 
 
 # --- comparisons asked in English ----------------------------------------------------------
