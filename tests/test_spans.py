@@ -462,3 +462,42 @@ def test_a_clause_of_a_paired_conjunction_is_answered_with_its_pair():
     # 既定 (set, fixed) opens no pair
     sentence = "既定目标不变，也要稳中求进"
     assert sentence[slice(*_with_its_pair(sentence, answer_clauses(sentence), 0))] == "既定目标不变"
+
+
+# real sentences (000, 004): the clause the question says word for word is no answer; to a
+# question of how or why, the clauses after it are
+GUARD = "要坚持把党的领导作为做好经济工作的根本保证，更好地驾驭复杂局面、应对风险挑战，引领带动全市上下担当作为、狠抓落实，确保各项重点任务落地生根、开花结果。"
+CORRUPTION = "一体推进“三不腐”，超常规纵深推进群众身边不正之风和腐败问题集中整治，强化办案攻坚、狠抓纠风治乱。"
+THANKS = ("这些成绩的取得，根本得益于习近平总书记重要讲话、重要指示的科学指引，得益于省委、省政府的坚强领导，"
+          "得益于全市上下众志成城的不懈奋斗。")
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("市委经济工作会议为什么要坚持把党的领导作为做好经济工作的根本保证", GUARD,
+     "更好地驾驭复杂局面、应对风险挑战，引领带动全市上下担当作为、狠抓落实，确保各项重点任务落地生根、开花结果。"),
+    ("2024年四平是怎样一体推进“三不腐”的", CORRUPTION,
+     "超常规纵深推进群众身边不正之风和腐败问题集中整治，强化办案攻坚、狠抓纠风治乱。"),
+])
+def test_a_how_or_why_question_is_answered_by_the_clauses_after_the_one_it_restates(question, sentence, expected):
+    start, end = pick_clause(sentence, analyse(question, reference_date=REF), CTX)
+    assert sentence[start:end] == expected
+
+
+def test_a_clause_the_question_restates_gives_way_to_another_and_a_word_or_two_is_no_restatement():
+    # not how or why: the restated clause is passed over for the best of the others
+    start, end = pick_clause(CORRUPTION, analyse("2024年四平一体推进“三不腐”，要集中整治什么", reference_date=REF), CTX)
+    assert "集中整治" in CORRUPTION[start:end]
+    assert CORRUPTION[start:end] != "一体推进“三不腐”"
+    # what kind of (怎样的) is no question of how
+    analysis = analyse("一体推进“三不腐”取得了怎样的成效", reference_date=REF)
+    start, end = pick_clause(CORRUPTION, analysis, CTX)
+    assert (start, end) != (CORRUPTION.index("超常规"), len(CORRUPTION))
+
+
+def test_clauses_in_parallel_answer_together_but_figures_in_parallel_do_not():
+    start, end = pick_clause(THANKS, analyse("四平取得的成绩根本上得益于什么", reference_date=REF), CTX)
+    assert THANKS[start:end] == ("根本得益于习近平总书记重要讲话、重要指示的科学指引，得益于省委、省政府的坚强领导，"
+                                 "得益于全市上下众志成城的不懈奋斗。")
+    pipes = "改造老旧供热管网31.9公里，老旧燃气管网10.68公里，老旧供水管网20公里"
+    start, end = pick_clause(pipes, analyse("老旧燃气管网 改造 2025", reference_date=REF), CTX)
+    assert pipes[start:end] == "老旧燃气管网10.68公里"

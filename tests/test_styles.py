@@ -31,6 +31,11 @@ CASES = [  # (style, question, reference date, answer the span must hold)
     ("typo", "2022年四平新增就叶多少人", None, "19293"),
     ("list", "四平推行的“四极”审批新模式指哪四极", None, "极便、极简"),
     ("clause", "四平发展农产品精深加工要根本扭转什么局面", None, "种原粮、卖原粮"),
+    # how or why: the clauses after the one the question restates (gd046, gd042)
+    ("clause", "市委经济工作会议为什么要坚持把党的领导作为做好经济工作的根本保证", None, "驾驭复杂局面、应对风险挑战"),
+    ("clause", "2024年四平是怎样一体推进“三不腐”的", None, "强化办案攻坚、狠抓纠风治乱"),
+    # clauses in parallel answer together (gd041)
+    ("clause", "八届八次全会认为，2024年以来四平取得的成绩根本上得益于什么", None, "科学指引，得益于省委、省政府的坚强领导"),
     ("relative", "去年四平整治了多少公里农村“四沟”", dt.date(2023, 3, 1), "9570公里"),
 ]
 

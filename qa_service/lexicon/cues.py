@@ -327,6 +327,16 @@ ANNOUNCES = re.compile(r"[，,]?\s*(?:即|就是|包括|分别是|主要是|具�
 # a clause's start: ``pattern.match(sentence, start)``.)
 CORRELATIVE_FIRST = re.compile(r"\s*(?:既(?!定|往|然)|不仅|不但|不只)")
 CORRELATIVE_SECOND = re.compile(r"\s*(?:也|又|而且|还|更)")
+# Clauses in parallel (排比: 得益于…的科学指引，得益于…的坚强领导，得益于…的不懈奋斗): adjacent clauses
+# of a sentence that open with the same word of two characters or more say one thing between them,
+# as paired conjunctions do. The word may follow a modifier of the first clause (根本得益于…，得益于…):
+# it is looked for within this many characters of that clause's start.
+PARALLEL_OPENING = 2
+PARALLEL_LEAD = 2
+# A question about how or why (是怎样一体推进“三不腐”的, 为什么要坚持…): a clause of the answer
+# sentence that repeats what it asks about is followed by the clauses that say how or why. Not
+# 怎样的 / 怎么样的 (what kind of: WHAT_HEAD).
+MANNER_OR_REASON = re.compile(r"(?:怎样|怎么|如何|为什么|为何|咋)(?!样?的)")
 # The noun a what-kind question asks for: 要打造什么城 → 城, 以什么样的定力 / 怎样的定力 → 定力.
 WHAT_HEAD = re.compile(r"(?:什么样|怎么样|怎样|啥样|什么|何种|哪种)的?([\u4e00-\u9fff]{1,2})")
 

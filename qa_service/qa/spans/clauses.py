@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
 
 from ...corpus.sentences import answer_clauses
-from ...lexicon.cues import (ANNOUNCES, CORRELATIVE_FIRST, CORRELATIVE_SECOND, INTERROGATIVES, QUESTION_CLAUSE_BREAK,
+from ...lexicon.cues import (ANNOUNCES, CORRELATIVE_FIRST, CORRELATIVE_SECOND, INTERROGATIVES, MANNER_OR_REASON,
+                              PARALLEL_LEAD, PARALLEL_OPENING, QUESTION_CLAUSE_BREAK,
                               WHAT_HEAD)
+from ...lexicon.patterns import figures
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
 from ..signals import ScoringContext
@@ -97,16 +100,60 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
     weighed by the learned ``ScoringContext.clause_dense`` (an English question's words are
     glossed, its meaning is not)."""
     scored = clause_scores(sentence, analysis, ctx, weights=weights)
+    # a clause the question says word for word tells nothing it did not (为什么要坚持把党的领导作为…
+    # 根本保证 → 要坚持把党的领导作为…根本保证): it is no answer while another clause may be; to a
+    # question of how or why, the clauses after it are the answer
+    restated = [i for i, (span, _) in enumerate(scored) if _restated(sentence[span[0]:span[1]], analysis.question)]
+    if restated and restated[-1] + 1 < len(scored) and MANNER_OR_REASON.search(analysis.question):
+        return scored[restated[-1] + 1][0][0], scored[-1][0][1]
+    kept = [c for i, c in enumerate(scored) if i not in restated]
+    if kept and len(kept) < len(scored):
+        keep = [c in kept for c in scored]
+        scored = kept
+        similarity = similarity[np.asarray(keep)] if similarity is not None and len(similarity) == len(keep) else None
     if not scored:
         return None
     usable = similarity is not None and len(similarity) == len(scored)
     index = best_clause([s for _, s in scored], similarity if usable else None, ctx.clause_dense[1 if analysis.asked else 0])
-    best = _with_its_pair(sentence, [span for span, _ in scored], index)
+    best = _with_its_run(sentence, [span for span, _ in scored], index, _with_its_pair(sentence, [span for span, _ in scored], index))
     announced = ANNOUNCES.match(sentence, best[1])
     rest = sentence[announced.end():].rstrip("。；;！？!? ") if announced else ""
     if len(rest.strip()) >= 2:
         return announced.end() + len(rest) - len(rest.lstrip()), announced.end() + len(rest)
     return best
+
+
+_NOT_WORDS = re.compile(r"[\W_]+")  # spaces, punctuation and quotation marks
+
+
+def _restated(clause: str, question: str) -> bool:
+    """Whether the question contains the clause word for word (punctuation and quotes aside), and
+    the clause is more than a word or two (four characters)."""
+    words = _NOT_WORDS.sub("", clause)
+    return len(words) >= 4 and words in _NOT_WORDS.sub("", question)
+
+
+def _with_its_run(sentence: str, clauses: Sequence[tuple[int, int]], index: int, span: tuple[int, int]
+                  ) -> tuple[int, int]:
+    """``span`` (clause ``index`` or more) widened to the clauses in parallel with that clause, the
+    adjacent ones that open with the same word (``PARALLEL_OPENING``, ``PARALLEL_LEAD``). Not when
+    the clause gives a figure: figures in parallel are each their own fact (老旧供热管网31.9公里，
+    老旧燃气管网10.68公里)."""
+    if figures(sentence[clauses[index][0]:clauses[index][1]]):
+        return span
+    def parallel(i: int) -> bool:  # clauses i and i + 1 open alike
+        if not (0 <= i and i + 1 < len(clauses)):
+            return False
+        opening = sentence[clauses[i + 1][0]:clauses[i + 1][0] + PARALLEL_OPENING].strip()
+        lead = sentence[clauses[i][0]:clauses[i][0] + PARALLEL_LEAD + PARALLEL_OPENING]
+        return len(opening) == PARALLEL_OPENING and opening in lead
+
+    first = last = index
+    while parallel(first - 1):
+        first -= 1
+    while parallel(last):
+        last += 1
+    return min(span[0], clauses[first][0]), max(span[1], clauses[last][1])
 
 
 def _with_its_pair(sentence: str, clauses: Sequence[tuple[int, int]], index: int) -> tuple[int, int]:
