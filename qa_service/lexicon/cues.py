@@ -316,6 +316,10 @@ LIST_HEAD = (  # the kind of thing a list question asks for (哪几座城 → �
     re.compile(r"([\u4e00-\u9fff]{1,10}?)(?:都|分别)?(?:是|有|包括)(?:哪些|哪几|什么|哪[两三四五六七八九十]+)"),
 )
 CLASSIFIER_ONLY = re.compile(r"[个座项条种大位家所]")  # a list head that is only the count's classifier
+# Kinds a list's items are of by their role, which the items do not name as 城 or 产业链 end the
+# names of cities and chains (哪几项要求 → 要高质高效推进就业工作。要…): a list that does not name
+# them is no list of something else.
+ABSTRACT_KIND = re.compile(r"(?:要求|方面|任务|措施|举措|内容|工作|做法|路径|途径)$")
 LIST_LEADING_VERB = re.compile(r"^(?:推动|建设|做大做强|做强|做大|做优|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣|壮大|提升|夯实|深耕"
                                r"|落实|用好|抓好|打好|做好"
                                r"|严格|全面|深入|大力|持续|积极|着力)")  # and the adverbs before them

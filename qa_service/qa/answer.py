@@ -13,6 +13,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..corpus.sentences import UNIT_END, answer_units, is_short_clause, parallel_runs
+from ..lexicon.cues import ABSTRACT_KIND
 from ..types import AnswerSpan, Hit, Passage
 from .analysis import QueryAnalysis
 from .linear import Linear
@@ -48,8 +49,10 @@ _MAX_ITEMS = 10  # more enumerated items than this say nothing more
 def _list_features(sentence: str, span: tuple[int, int], question: str) -> tuple[float, float, float]:
     """(asked kind named: 1 / -1 / 0, enumerated items beyond the first, announced count: 1 / -1 / 0)."""
     head = list_head(question)
-    # a list of the asked kind answers the question; a list of something else much less so
-    kind = (1.0 if names_kind(sentence[span[0]:span[1]], head[-1]) else -1.0) if head else 0.0
+    # a list of the asked kind answers the question; a list of something else much less so (not
+    # naming a kind its items are of by their role says nothing: ``ABSTRACT_KIND``)
+    kind = (1.0 if names_kind(sentence[span[0]:span[1]], head[-1]) else 0.0 if ABSTRACT_KIND.search(head)
+            else -1.0) if head else 0.0
     items = len(list_items(sentence[span[0]:span[1]]))
     expected = list_count(question)  # a question that announces a count wants a list of that many
     count = (1.0 if items == expected else -1.0) if expected else 0.0
