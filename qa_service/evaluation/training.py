@@ -28,7 +28,8 @@ part's gold answer, a missing part as an unanswerable question (``part_records``
 3. Coverage floors: all of the above is fitted at each (passage, sentence) pair of
    ``COVERAGE_FLOORS`` (below them no sentence may answer); the pair whose out-of-fold replies
    are right (right answers kept plus unanswerable questions abstained on, whether by the floors
-   or the threshold) for the most dev questions is kept, with its models. Each question's reply
+   or the threshold) for the most dev questions (a comparison when all its parts are, as the eval
+   counts it) is kept, with its models. Each question's reply
    is scored under every one of the ``REPEATS`` fold assignments of the ranking (and the
    abstention fitted on each) and averaged: on one assignment the pairs' counts, a question or
    two apart, flipped the choice between retrainings. Lower floors hand more of the decision to the learned
@@ -494,7 +495,8 @@ def _train_at(service: TrainableService, records: Sequence[GoldRecord],
     abstention, abst_c, cv_loss, threshold, counts, silent, n_rows, _ = replies[0]
     # per question, whether its out-of-fold reply is right, averaged over the fold assignments: on
     # one assignment the floors' counts (a question or two apart) flipped the choice between retrainings
-    right = np.mean([r[-1] for r in replies], axis=0)
+    # and a comparison counted once, right only when every one of its parts is, as the eval counts it
+    right = np.mean([_per_question(questions, r[-1]) for r in replies], axis=0)
     info = {
         "trained_on": "dev split of eval/gold.jsonl",
         "dev_questions": len(records), "ranking_questions": sum(bool(q.y.any()) for q in questions),
@@ -513,6 +515,15 @@ def _train_at(service: TrainableService, records: Sequence[GoldRecord],
     return LearnedModel(ranking=ranking, abstention=abstention, threshold=threshold, info=info, sentence=sentence,
                         coverage_floors=floors, key_concept_waiver=waiver, clause_dense=clause_dense,
                         rank_penalty=penalty), right
+
+
+def _per_question(questions: Sequence[_Question], right: np.ndarray) -> np.ndarray:
+    """``right`` (one value per training question, a comparison's parts apart) per gold question:
+    a comparison's parts share its id (``part_records``), and it is right when all of them are."""
+    out: dict[str, bool] = {}
+    for q, value in zip(questions, right):
+        out[q.record.id] = out.get(q.record.id, True) and bool(value)
+    return np.asarray(list(out.values()), dtype=np.float64)
 
 
 def choose_rank_penalty(questions: Sequence[_Question], fold_models: Sequence[dict[int, Linear]]
