@@ -103,19 +103,23 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
     # a clause the question says word for word tells nothing it did not (为什么要坚持把党的领导作为…
     # 根本保证 → 要坚持把党的领导作为…根本保证): it is no answer while another clause may be; to a
     # question of how or why, the clauses after it are the answer
-    restated = [i for i, (span, _) in enumerate(scored) if _restated(sentence[span[0]:span[1]], analysis.question)]
-    if restated and restated[-1] + 1 < len(scored) and MANNER_OR_REASON.search(analysis.question):
-        return scored[restated[-1] + 1][0][0], scored[-1][0][1]
-    kept = [c for i, c in enumerate(scored) if i not in restated]
-    if kept and len(kept) < len(scored):
-        keep = [c in kept for c in scored]
-        scored = kept
-        similarity = similarity[np.asarray(keep)] if similarity is not None and len(similarity) == len(keep) else None
+    question = _NOT_WORDS.sub("", analysis.question)
+    restated = [_restated(sentence[start:end], question) for (start, end), _ in scored]
+    if any(restated):
+        last = len(restated) - 1 - restated[::-1].index(True)
+        if last + 1 < len(scored) and MANNER_OR_REASON.search(analysis.question):
+            return scored[last + 1][0][0], scored[-1][0][1]
+        if not all(restated):
+            keep = np.asarray([not r for r in restated])
+            usable = similarity is not None and len(similarity) == len(scored)
+            similarity = similarity[keep] if usable else None
+            scored = [c for c, k in zip(scored, keep) if k]
     if not scored:
         return None
     usable = similarity is not None and len(similarity) == len(scored)
     index = best_clause([s for _, s in scored], similarity if usable else None, ctx.clause_dense[1 if analysis.asked else 0])
-    best = _with_its_run(sentence, [span for span, _ in scored], index, _with_its_pair(sentence, [span for span, _ in scored], index))
+    spans = [span for span, _ in scored]
+    best = _with_its_run(sentence, spans, index, _with_its_pair(sentence, spans, index))
     announced = ANNOUNCES.match(sentence, best[1])
     rest = sentence[announced.end():].rstrip("。；;！？!? ") if announced else ""
     if len(rest.strip()) >= 2:
@@ -127,10 +131,10 @@ _NOT_WORDS = re.compile(r"[\W_]+")  # spaces, punctuation and quotation marks
 
 
 def _restated(clause: str, question: str) -> bool:
-    """Whether the question contains the clause word for word (punctuation and quotes aside), and
-    the clause is more than a word or two (four characters)."""
+    """Whether ``question`` (its words only: ``_NOT_WORDS`` taken out) contains the clause word for
+    word (punctuation and quotes aside), and the clause is more than a word or two (four characters)."""
     words = _NOT_WORDS.sub("", clause)
-    return len(words) >= 4 and words in _NOT_WORDS.sub("", question)
+    return len(words) >= 4 and words in question
 
 
 def _with_its_run(sentence: str, clauses: Sequence[tuple[int, int]], index: int, span: tuple[int, int]
