@@ -156,6 +156,22 @@ def test_english_which_asks_for_one_thing_or_several_by_the_number_of_its_noun()
     assert all(analyse(q).qtype == "list" for q in several)
 
 
+def test_an_english_count_after_which_or_what_is_the_number_of_items_asked():
+    """which two …, what four-step … ask for a list of that many items, as 哪两个, 哪四个 do."""
+    from qa_service.qa.spans.lists import list_count
+    for question, count in (("Which two industrial chains did Siping single out for extending?", 2),
+                            ("What four-step working approach did the 2023 report set out?", 4),
+                            ("Under the plan, what three things must people do?", 3),
+                            ("Which ten villages were named?", 10)):
+        glossed = gloss_english(question)[0]
+        assert list_count(glossed) == count, glossed
+        assert analyse(question).qtype == "list"
+    # no count: several, both, a plural, or a number that is no count of the noun (which 2024 project)
+    for question in ("Which cooperation projects did the plenary ask to speed up?",
+                     "Which of both parks was built first?", "What growth did GDP see in 2024?"):
+        assert list_count(gloss_english(question)[0]) is None
+
+
 def test_which_asks_for_a_thing_even_where_a_metric_is_named():
     assert analyse("四平玉米进入了哪个品牌排名").qtype == "which"
     assert analyse("哪个县的粮食产量是多少").qtype == "how_much"  # the figure is asked too

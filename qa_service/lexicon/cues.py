@@ -117,7 +117,10 @@ ENGLISH_VERB_AFTER_NOUN = re.compile(r"^(?:did|do|does|was|were|is|are|has|have|
 # cities, parks attracting more visitors): the noun phrase before it has ended.
 ENGLISH_PARTICIPLE_CLAUSE = re.compile(r"^[a-z\-]{2,}ing\s+(?:the|a|an|its|their|his|her|our|this|these|those|"
                                        r"more|new|local)\b")
-ENGLISH_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten several both".split())
+# A count after "which"/"what" (which two hospitals, what four-step approach) is the number of items
+# the answer lists, as 哪两 says it in Chinese (``COUNT_IN_QUESTION``).
+ENGLISH_COUNTS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}
+ENGLISH_NUMBER_WORDS = frozenset([*ENGLISH_COUNTS, "several", "both"])
 ENGLISH_PLURAL = re.compile(r"^[a-z\-]{2,}(?<![siu'])s$")  # projects, cities; not business, status, this
 # "how many …" whose noun names no unit (rivers, projects) asks for a count of things.
 ENGLISH_COUNT = re.compile(r"\b(?:how many|number of)\b", re.I)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from ..lexicon.cues import (CN_DIGITS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_NUMBER_WORDS, ENGLISH_ORDINALS,
+from ..lexicon.cues import (CN_DIGITS, ENGLISH_COUNTS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_NUMBER_WORDS, ENGLISH_ORDINALS,
                             ENGLISH_PARTICIPLE_CLAUSE, ENGLISH_PLURAL, ENGLISH_PREPOSITIONS, ENGLISH_QUANTITY_NOUNS,
                             ENGLISH_SESSION_THEN_TERM, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHAT, ENGLISH_WHAT_NOUN,
                             ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
@@ -104,8 +104,9 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
         lowered = ordinal.sub(lambda m, suffix=suffix: _chinese_number(int(m.group(1))) + suffix + " ", lowered)
     lowered = _SCALE.sub(_chinese_scale, _NUMBER_HYPHEN.sub(" ", lowered))  # 10-billion-yuan: 10 billion yuan
     lowered = ENGLISH_WHAT.sub(lambda m: ("多少" if _quantity(m.group(1)) else "什么") + m.group(1), lowered)
-    lowered = ENGLISH_WHICH.sub(lambda m: ("哪些" if _several(m.group(1)) else "哪个") + m.group(1), lowered)
-    lowered = ENGLISH_WHAT_NOUN.sub(lambda m: _what_noun(m, lowered, pattern), lowered)
+    lowered = ENGLISH_WHICH.sub(lambda m: _counted(m.group(1)) or ("哪些" if _several(m.group(1)) else "哪个") + m.group(1),
+                               lowered)
+    lowered = ENGLISH_WHAT_NOUN.sub(lambda m: _counted(m.group(1)) or _what_noun(m, lowered, pattern), lowered)
     lowered = _INFLECTED.sub(lambda m: _cue_form(m.group(0), table), lowered)
     pieces: list[str] = []
     groups: list[tuple[str, ...]] = []
@@ -194,6 +195,21 @@ def _quantity(noun_phrase: str) -> bool:
     """Whether the words after "what was/is" (up to a verb or preposition) name a quantity."""
     return any(w.removesuffix("'s") in ENGLISH_QUANTITY_NOUNS
                for w in _noun_words(noun_phrase, stop=ENGLISH_PREPOSITIONS))
+
+
+_COUNT_WORD = re.compile(r"\s*([a-z]+)(?:-(?=[a-z]))?")
+
+
+def _counted(noun_phrase: str) -> str:
+    """A noun phrase after which/what that opens with a count (which two hospitals, what
+    four-step approach) as Chinese asks it, with the general classifier (哪两个 hospitals, 哪四个 step
+    approach): the count is how many items the answer lists (``spans.lists.list_count``); "" when
+    it opens with none."""
+    m = _COUNT_WORD.match(noun_phrase)
+    if not m or m.group(1) not in ENGLISH_COUNTS:
+        return ""
+    n = ENGLISH_COUNTS[m.group(1)]
+    return "哪" + ("两" if n == 2 else _chinese_number(n)) + "个 " + noun_phrase[m.end():].lstrip()
 
 
 def _several(noun_phrase: str) -> bool:
