@@ -172,6 +172,16 @@ def test_an_english_count_after_which_or_what_is_the_number_of_items_asked():
         assert list_count(gloss_english(question)[0]) is None
 
 
+def test_english_which_stands_before_the_head_noun_as_in_chinese():
+    """which Shuangliao park → 双辽哪个园区 (Chinese puts the question word before the head, so
+    the kind asked is read from what follows it); a possessive is the head: which bridge's road
+    surface asks for a bridge."""
+    from qa_service.qa.normalize import _before_head
+    assert _before_head(" shuangliao park did siping hope", "哪个") == "shuangliao 哪个 park did siping hope"
+    assert _before_head(" bridge's road surface was renovated", "哪个") == "哪个 bridge's road surface was renovated"
+    assert _before_head(" did siping", "哪个") == "哪个 did siping"  # no noun: the word stays first
+
+
 def test_which_asks_for_a_thing_even_where_a_metric_is_named():
     assert analyse("四平玉米进入了哪个品牌排名").qtype == "which"
     assert analyse("哪个县的粮食产量是多少").qtype == "how_much"  # the figure is asked too

@@ -296,6 +296,25 @@ def test_clause_naming_the_kind_asked_for_wins():
     assert sentence[span[0]:span[1]] == "打造中国换热器城"
 
 
+def test_a_which_one_question_names_its_kind_too():
+    # real sentence (001): 在哪个园区 asks for a 园区 as 什么园区 would; the other clause covers more words
+    analysis = analyse("四平要在双辽哪个园区引进清洁能源项目", reference_date=REF)
+    sentence = "用好双辽绿电园区等平台，引进一批清洁能源相关项目落户四平。"
+    span = pick_clause(sentence, analysis, CTX)
+    assert sentence[span[0]:span[1]] == "用好双辽绿电园区等平台"
+
+
+def test_a_kind_its_things_are_not_named_by_marks_no_clause():
+    # projects are named for what they build (雪亮工程), so 哪个项目 says nothing of which clause
+    # names one: the clause with 项目 in it gets nothing for it, as a clause with 工程 does for 哪个工程
+    from qa_service.qa.spans.clauses import clause_scores
+    sentence = "“雪亮工程”全面建成，上半年开工项目22个"
+    project = [score for _, score in clause_scores(sentence, analyse("四平哪个项目全面建成", reference_date=REF), CTX)]
+    works = [score for _, score in clause_scores(sentence, analyse("四平哪个工程全面建成", reference_date=REF), CTX)]
+    assert project[1] <= project[0]
+    assert works[0] - works[1] > project[0] - project[1]
+
+
 def test_a_what_kind_question_names_its_kind_after_shi_me_yang_de():
     # real sentence (004): 什么样的定力 asks for a 定力, not for a clause with a 的 in it
     analysis = analyse("市委经济工作会议要求全市上下以什么样的定力推动党代会蓝图变成实景图", reference_date=REF)

@@ -322,7 +322,8 @@ CLASSIFIER_ONLY = re.compile(r"[个座项条种大位家所]")  # a list head th
 # Kinds a list's items are of by their role, which the items do not name as 城 or 产业链 end the
 # names of cities and chains (哪几项要求 → 要高质高效推进就业工作。要…): a list that does not name
 # them is no list of something else.
-ABSTRACT_KIND = re.compile(r"(?:要求|方面|任务|措施|举措|内容|工作|做法|路径|途径)$")
+# 项目 too: a project is named for what it builds (雪亮工程, 四杨公路改建工程), rarely as a 项目.
+ABSTRACT_KIND = re.compile(r"(?:要求|方面|任务|措施|举措|内容|工作|做法|路径|途径|项目)$")
 LIST_LEADING_VERB = re.compile(r"^(?:推动|建设|做大做强|做强|做大|做优|打造|发展|实施|推进|培育|聚焦|包括|围绕|建成|形成|加快|紧扣|壮大|提升|夯实|深耕"
                                r"|落实|用好|抓好|打好|做好"
                                r"|严格|全面|深入|大力|持续|积极|着力)")  # and the adverbs before them
@@ -344,8 +345,9 @@ PARALLEL_LEAD = 2
 # sentence that repeats what it asks about is followed by the clauses that say how or why. Not
 # 怎样的 / 怎么样的 (what kind of: WHAT_HEAD).
 MANNER_OR_REASON = re.compile(r"(?:怎样|怎么|如何|为什么|为何|咋)(?!样?的)")
-# The noun a what-kind question asks for: 要打造什么城 → 城, 以什么样的定力 / 怎样的定力 → 定力.
-WHAT_HEAD = re.compile(r"(?:什么样|怎么样|怎样|啥样|什么|何种|哪种)的?([\u4e00-\u9fff]{1,2})")
+# The noun a what-kind or which-one question asks for: 要打造什么城 → 城, 以什么样的定力 / 怎样的定力 →
+# 定力, 在哪个园区 → 园区.
+WHAT_HEAD = re.compile(r"(?:什么样|怎么样|怎样|啥样|什么|何种|哪一?[个座家所条种类项])的?([\u4e00-\u9fff]{1,2})")
 
 # --- newspaper layout ----------------------------------------------------------------------
 # Photo captions, in the forms newspapers print them: …现场。毛思博 摄 / 李坤 航拍 / 图为…。（记者 王磊 摄）

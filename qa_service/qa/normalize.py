@@ -104,8 +104,8 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
         lowered = ordinal.sub(lambda m, suffix=suffix: _chinese_number(int(m.group(1))) + suffix + " ", lowered)
     lowered = _SCALE.sub(_chinese_scale, _NUMBER_HYPHEN.sub(" ", lowered))  # 10-billion-yuan: 10 billion yuan
     lowered = ENGLISH_WHAT.sub(lambda m: ("多少" if _quantity(m.group(1)) else "什么") + m.group(1), lowered)
-    lowered = ENGLISH_WHICH.sub(lambda m: _counted(m.group(1)) or ("哪些" if _several(m.group(1)) else "哪个") + m.group(1),
-                               lowered)
+    lowered = ENGLISH_WHICH.sub(lambda m: _counted(m.group(1)) or (
+        "哪些" + m.group(1) if _several(m.group(1)) else _before_head(m.group(1), "哪个")), lowered)
     lowered = ENGLISH_WHAT_NOUN.sub(lambda m: _counted(m.group(1)) or _what_noun(m, lowered, pattern), lowered)
     lowered = _INFLECTED.sub(lambda m: _cue_form(m.group(0), table), lowered)
     pieces: list[str] = []
@@ -147,11 +147,26 @@ def _what_noun(m: re.Match, text: str, cues: re.Pattern) -> str:
     words = list(_noun_words(m.group(1), stop=ENGLISH_PREPOSITIONS))
     if not words or all(w in ENGLISH_FUNCTION_WORDS for w in words):
         return m.group(0)
-    head = max(i for i, w in enumerate(words) if w not in ENGLISH_FUNCTION_WORDS)
-    if words[head].removesuffix("'s") in ENGLISH_QUANTITY_NOUNS:  # what growth did … see
-        return "多少 " + m.group(1)
-    rest = m.group(1).split()[len(words):]
-    return " ".join([*words[:head], "什么", *words[head:], *rest]) + (" " if m.group(0).endswith(" ") else "")
+    if _head(words).removesuffix("'s") in ENGLISH_QUANTITY_NOUNS:
+        return "多少 " + m.group(1)  # what growth did … see
+    return _before_head(m.group(1), "什么") + (" " if m.group(0).endswith(" ") else "")
+
+
+def _head(words: list[str]) -> str:
+    return words[max(i for i, w in enumerate(words) if w not in ENGLISH_FUNCTION_WORDS)]
+
+
+def _before_head(noun_phrase: str, word: str) -> str:
+    """The question word put before the noun phrase's head, its last noun, where Chinese puts it
+    (which Shuangliao park did → Shuangliao 哪个 park: 双辽哪个园区); before the phrase when it
+    has no noun. A possessive is the head (which bridge's road surface asks for a bridge)."""
+    words = list(_noun_words(noun_phrase, stop=ENGLISH_PREPOSITIONS))
+    if not words or all(w in ENGLISH_FUNCTION_WORDS for w in words):
+        return word + noun_phrase
+    head = next((i for i, w in enumerate(words) if w.endswith("'s")),
+                max(i for i, w in enumerate(words) if w not in ENGLISH_FUNCTION_WORDS))
+    rest = noun_phrase.split()[len(words):]
+    return " ".join([*words[:head], word, *words[head:], *rest])
 
 
 def _cue_form(word: str, table: dict[str, str]) -> str:

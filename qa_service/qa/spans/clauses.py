@@ -9,7 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from ...corpus.sentences import answer_clauses
-from ...lexicon.cues import (ANNOUNCES, CORRELATIVE_FIRST, CORRELATIVE_SECOND, INTERROGATIVES, MANNER_OR_REASON,
+from ...lexicon.cues import (ABSTRACT_KIND, ANNOUNCES, CORRELATIVE_FIRST, CORRELATIVE_SECOND, INTERROGATIVES, MANNER_OR_REASON,
                               PARALLEL_LEAD, PARALLEL_OPENING, QUESTION_CLAUSE_BREAK,
                               WHAT_HEAD)
 from ...lexicon.patterns import figures
@@ -53,7 +53,8 @@ def clause_scores(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *
     the question it covers, more for naming the kind of thing asked for (要打造什么城 → …换热器城)
     or having the verb whose object is asked (要坚决避免什么 → 避免…)."""
     head = WHAT_HEAD.search(analysis.question)
-    head_char = head.group(1)[-1] if head else ""
+    # a kind its things are not named by (什么措施, 哪个项目: ``ABSTRACT_KIND``) marks no clause
+    head_char = head.group(1)[-1] if head and not ABSTRACT_KIND.search(head.group(1)) else ""
     question = analysis.question
     before = question[:head.start()] if head else ""
     if not head and not analysis.interrogative:  # a keyword query names the kind asked for last
