@@ -20,7 +20,7 @@ part's gold answer, a missing part as an unanswerable question (``part_records``
 2. Abstention: every dev question is run through the pipeline with the *out-of-fold* ranking
    model; the answer it would give gets the abstention features and the label "right"
    (answerable, the gold answer in the span). A logistic model gives P(right); C by CV log
-   loss; the threshold is the lowest whose out-of-fold right answers kept plus unanswerable
+   loss (the one-SE rule, as for the ranking); the threshold is the lowest whose out-of-fold right answers kept plus unanswerable
    questions abstained on are within one standard error of the best threshold's. A wrong answer to an answerable question counts
    neither way: abstaining on it is as wrong as the answer (answer accuracy) and is a false
    abstention besides, so dropping it is no gain to trade right answers for.
@@ -309,14 +309,15 @@ def _fit_ranking(pools: Sequence[tuple[np.ndarray, np.ndarray, int | tuple[int, 
 def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tuple[str, ...] = ABSTAIN_FEATURES,
                    droppable: np.ndarray | None = None
                    ) -> tuple[Linear, float, dict[float, float], float, dict, np.ndarray]:
-    """Logistic P(answer right): C by CV log loss; the threshold chosen, on out-of-fold
+    """Logistic P(answer right): C by CV log loss (the smallest within one standard error of the
+    lowest); the threshold chosen, on out-of-fold
     probabilities, by the one-SE rule (the lowest within one standard error of the best) on right
     answers kept plus ``droppable`` rows dropped (rows where abstaining is the
     right reply: the unanswerable questions; default every wrong row). Returns model, C, CV
     losses, threshold, the threshold's CV counts and, per row, whether its out-of-fold reply at
     the threshold is right (1/0)."""
     droppable = (y == 0) if droppable is None else (np.asarray(droppable, dtype=bool) & (y == 0))
-    cv_loss, oof = {}, {}
+    cv_loss, row_loss, oof = {}, {}, {}
     for c in C_GRID:
         probs = np.zeros(len(y))
         for f in range(FOLDS):
@@ -325,9 +326,13 @@ def fit_abstention(x: np.ndarray, y: np.ndarray, folds: np.ndarray, features: tu
             m = _fit(x[folds != f], y[folds != f], c, features, balanced=False)
             probs[folds == f] = m.probability(x[folds == f])
         eps = 1e-9
-        cv_loss[c] = float(-np.mean(y * np.log(probs + eps) + (1 - y) * np.log(1 - probs + eps)))
+        row_loss[c] = -(y * np.log(probs + eps) + (1 - y) * np.log(1 - probs + eps))
+        cv_loss[c] = float(row_loss[c].mean())
         oof[c] = probs
-    best_c = min(C_GRID, key=lambda c: (round(cv_loss[c], 6), c))
+    # the smallest C within one SE of the lowest loss, as for the ranking: the loss curve is flat
+    # above 0.1, and its minimum moving along it (0.1 -> 1.0 with 25 more dev questions) tripled the
+    # weight of a rare feature value (a cited passage ranked second), abstaining on a right answer
+    best_c = one_standard_error({c: -loss for c, loss in row_loss.items()})
     probs = oof[best_c]
     # per row, whether its reply at each threshold is right; the lowest threshold within one SE of
     # the best (by the count alone it went 0.0 -> 0.2 for one dev question more: chance)
