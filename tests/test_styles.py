@@ -89,7 +89,7 @@ def test_an_english_question_s_answer_clause_is_the_one_nearest_its_meaning(real
     the clause choice within the sentence that holds the answer."""
     question = ("What new fast road for the urban area did Siping say in 2023 that it would plan, "
                 "to relieve pressure on its road network?")
-    assert real_service.learned.clause_dense[1] > 0 == real_service.learned.clause_dense[0]
+    assert real_service.learned.clause_dense[1] > 0
     answerer = real_service.answerer
     analysis = real_service.analyse(question)
     passage = next(p for p in real_service.passages if "谋划实施城市内环快速路" in p.text)
