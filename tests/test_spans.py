@@ -289,19 +289,17 @@ def test_a_descriptive_series_is_not_a_list_answer():
     assert pick_list(sentence, "有哪些优势") is None
 
 
-def test_clause_naming_the_kind_asked_for_wins():
-    analysis = analyse("四平要打造什么城", reference_date=REF)
-    sentence = "四平要加快产业转型，打造中国换热器城"
-    span = pick_clause(sentence, analysis, CTX)
-    assert sentence[span[0]:span[1]] == "打造中国换热器城"
-
-
-def test_a_which_one_question_names_its_kind_too():
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("四平要打造什么城", "四平要加快产业转型，打造中国换热器城", "打造中国换热器城"),
     # real sentence (001): 在哪个园区 asks for a 园区 as 什么园区 would; the other clause covers more words
-    analysis = analyse("四平要在双辽哪个园区引进清洁能源项目", reference_date=REF)
-    sentence = "用好双辽绿电园区等平台，引进一批清洁能源相关项目落户四平。"
-    span = pick_clause(sentence, analysis, CTX)
-    assert sentence[span[0]:span[1]] == "用好双辽绿电园区等平台"
+    ("四平要在双辽哪个园区引进清洁能源项目", "用好双辽绿电园区等平台，引进一批清洁能源相关项目落户四平。", "用好双辽绿电园区等平台"),
+    # a real sentence (001), shortened: "… 信访积案 机制" asks for a 机制, as 什么机制 would; each
+    # clause covers one of the two concepts, and the later one would win the tie
+    ("四平 2023下半年 信访积案 机制", "落实包案、接访、下访机制,全力攻坚信访积案化解。", "落实包案、接访、下访机制"),
+])
+def test_clause_naming_the_kind_asked_for_wins(question, sentence, expected):
+    span = pick_clause(sentence, analyse(question, reference_date=REF), CTX)
+    assert sentence[span[0]:span[1]] == expected
 
 
 def test_a_kind_its_things_are_not_named_by_marks_no_clause():
@@ -322,15 +320,6 @@ def test_a_what_kind_question_names_its_kind_after_shi_me_yang_de():
                 "“奋楫扬帆潮头立”的豪情，坚定不移推动市第八次党代会描绘的美好蓝图一步一步成为实景图。")
     span = pick_clause(sentence, analysis, CTX)
     assert "任尔东西南北风”的定力" in sentence[span[0]:span[1]]
-
-
-def test_a_keyword_query_names_the_kind_it_asks_for_last():
-    # a real sentence (001), shortened: "… 信访积案 机制" asks for a 机制, as 什么机制 would; each
-    # clause covers one of the two concepts, and the later one would win the tie
-    analysis = analyse("四平 2023下半年 信访积案 机制", reference_date=REF)
-    sentence = "落实包案、接访、下访机制,全力攻坚信访积案化解。"
-    span = pick_clause(sentence, analysis, CTX)
-    assert sentence[span[0]:span[1]] == "落实包案、接访、下访机制"
 
 
 def test_every_span_is_a_substring_at_its_offsets():
