@@ -147,13 +147,14 @@ def _what_noun(m: re.Match, text: str, cues: re.Pattern) -> str:
     words = list(_noun_words(m.group(1), stop=ENGLISH_PREPOSITIONS))
     if not words or all(w in ENGLISH_FUNCTION_WORDS for w in words):
         return m.group(0)
-    if _head(words).removesuffix("'s") in ENGLISH_QUANTITY_NOUNS:
+    if words[_last_noun(words)].removesuffix("'s") in ENGLISH_QUANTITY_NOUNS:
         return "多少 " + m.group(1)  # what growth did … see
     return _before_head(m.group(1), "什么") + (" " if m.group(0).endswith(" ") else "")
 
 
-def _head(words: list[str]) -> str:
-    return words[max(i for i, w in enumerate(words) if w not in ENGLISH_FUNCTION_WORDS)]
+def _last_noun(words: list[str]) -> int:
+    """The index of the noun phrase's last word that is no function word (one is assumed)."""
+    return max(i for i, w in enumerate(words) if w not in ENGLISH_FUNCTION_WORDS)
 
 
 def _before_head(noun_phrase: str, word: str) -> str:
@@ -163,8 +164,8 @@ def _before_head(noun_phrase: str, word: str) -> str:
     words = list(_noun_words(noun_phrase, stop=ENGLISH_PREPOSITIONS))
     if not words or all(w in ENGLISH_FUNCTION_WORDS for w in words):
         return word + noun_phrase
-    head = next((i for i, w in enumerate(words) if w.endswith("'s")),
-                max(i for i, w in enumerate(words) if w not in ENGLISH_FUNCTION_WORDS))
+    head = next((i for i, w in enumerate(words) if w.endswith("'s")), None)
+    head = _last_noun(words) if head is None else head
     rest = noun_phrase.split()[len(words):]
     return " ".join([*words[:head], word, *words[head:], *rest])
 
