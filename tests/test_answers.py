@@ -152,6 +152,6 @@ def test_an_everyday_word_is_read_as_the_report_s_term(real_service):
 def test_a_word_the_dictionary_renders_from_english_stays_optional_in_a_synonym_group(real_service):
     """urban → 城区 (CC-CEDICT), a word of the everyday group 城里/城区: still optional evidence
     (``QueryAnalysis.translated``), not a concept every passage must name."""
-    analysis = real_service.analyse("Which urban parks did Siping open to the public?")
+    analysis = real_service.analyse("Which urban roads did Siping open to the public?")
     assert any("城区" in group for group in analysis.translated)
     assert not any("城区" in group for group in analysis.term_groups)

@@ -89,10 +89,39 @@ def test_english_question_is_glossed_into_corpus_terms():
     assert "5000万" in gloss_english("projects over 50 million yuan in 2024")[0]
     assert "1亿元" in gloss_english("projects worth over 100 million yuan")[0]  # not 10000万元
     assert "300亿元" in gloss_english("an industrial base worth 30 billion yuan")[0]
+    # measure words after a number are the Chinese classifier, thousands are counted in 万, and a
+    # 10,000-X compound is the scale word 万X (a 10,000-head farm, 万头); 2000 tonnes is no year
+    assert "20万吨" in gloss_english("the 200,000-tonne green methanol project")[0]
+    assert "3000吨" in gloss_english("What chemical is the 3,000-tonne-a-year project?")[0]
+    assert "万头" in gloss_english("three 10,000-head beef cattle parks")[0]
+    assert "万亩" in gloss_english("zones at the 10,000-mu scale")[0]
+    assert "2000吨" in gloss_english("2000 tonnes of grain")[0] and "2000年" not in gloss_english("2000 tonnes of grain")[0]
+    assert "580户" in gloss_english("How many of the 580 households?")[0]
     # the general report vocabulary: 续建 (continuing), 在建 (under construction), 省级 (not 省委)
     assert "续建项目" in gloss_english("How many continuing projects did the report list?")[0]
     assert "在建" in gloss_english("projects under construction")[0]
     assert "省级" in gloss_english("a provincial-level model school")[0]
+
+
+def test_a_glossary_noun_stands_for_its_plural_and_no_plural_means_another_word():
+    """``data/synonyms.json`` names a noun once; its plural reads the same (park and parks → 园区),
+    and an entry the file gives in both numbers gives both the same corpus term."""
+    import json
+    from importlib import resources
+
+    from qa_service.lexicon.synonyms import english_terms, plural
+
+    terms = english_terms()
+    assert terms["parks"] == terms["park"] == "园区" and terms["roads"] == terms["road"]
+    assert terms["pocket parks"] == "口袋公园" and terms["urban parks"] == "城市公园"
+    assert plural("community") == "communities" and plural("survey") == "surveys"
+    assert "gases" not in terms and "buse" not in terms  # no plural made of a word in s, no singular guessed
+    raw = {k.lower(): v for k, v in json.loads((resources.files("qa_service") / "data" / "synonyms.json")
+                                               .read_text(encoding="utf-8"))["english"].items()}
+    clashes = {k: (v, raw[p]) for k, v in raw.items()
+               if (p := " ".join([*k.split(" ")[:-1], plural(k.split(" ")[-1])])) in raw and raw[p] != v}
+    assert clashes == {}
+    assert "园区" in gloss_english("How many companies moved into the Changchun-Siping cooperation parks?")[0]
 
 
 def test_english_cue_words_are_read_in_any_inflection():
@@ -479,6 +508,15 @@ def test_dictionary_reads_english_words_as_the_corpus_words_they_translate(passa
     assert dictionary.lookup("zeppelin") == ()  # the corpus has no word for it
     assert all(len(dictionary.lookup(w)) <= 3 for w in ("base", "capital", "foreign"))
     assert lemmas("subsidies")[:2] == ("subsidies", "subsidy")
+    # British spellings are looked up in CC-CEDICT's American ones too
+    assert dictionary.lookup("programme") == dictionary.lookup("program") != ()
+    assert "stabilize" in lemmas("stabilised") and "center" in lemmas("centres") and "labor" in lemmas("labour")
+    assert lemmas("rise") == ("rise",) and lemmas("four") == ("four",)
+    # a form's own sense before a phrase the plural occurs in (/leading enterprises/ 龙头企业, /police
+    # officers/ 干警); a plural-only sense last (new is not news)
+    assert dictionary.lookup("enterprises") == dictionary.lookup("enterprise") and "企业" in dictionary.lookup("enterprises")
+    assert dictionary.lookup("cadres")[:1] == ("干部",)
+    assert "信息" not in dictionary.lookup("new")
 
     # a verb with its object, by their content words (function words between them read past)
     assert dictionary.lookup("opened to traffic") == ("通车",)

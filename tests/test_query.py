@@ -343,3 +343,16 @@ def test_a_count_asked_with_gerenshu_and_domain_parts_of_speech():
     # jieba tags 信访 (petitions) a verb and 一共 (in all) an abbreviation: the domain dictionary
     # makes the first a topic and the second a function word
     assert content_words("去年四平一共解决了多少件信访问题") == ["四平", "信访", "问题"]
+
+
+def test_a_bracketed_alternative_character_is_read_both_ways(passages):
+    """The corpus writes 每个乡（镇） and 各县（市）区: a question's 乡镇, 乡 or 县区 is found there."""
+    from qa_service.lexicon.patterns import alternatives_read
+    from qa_service.qa.signals import ScoringContext
+
+    sentence = next(s for p in passages for s in p.text.split("，") if "乡（镇）" in s and "农机" in s)
+    ctx = ScoringContext(documents={}, doc_freq={}, n_passages=100)
+    assert ctx.coverage(sentence, a("2023年每个乡镇建几个农机服务中心")) == 1.0
+    read = alternatives_read("各县（市）区、开发区")
+    assert "县市区" in read and "县区" in read and "各县（市）区" in read
+    assert alternatives_read("产品（服务）入选") == "产品（服务）入选"  # a bracketed word is a gloss, not a character

@@ -80,6 +80,16 @@ ENGLISH_CUES = (
     ("billion yuan", "亿元"),
     ("percent|per cent", "%"),
 )
+# English measure words after a number, as the classifier Chinese writes after it (3,000 tonnes →
+# 3000吨, a 10,000-head farm → 万头, 580 households → 580户).
+ENGLISH_MEASURES = (
+    ("head", "头"),
+    ("mu", "亩"),
+    ("tonnes|tonne|tons|ton", "吨"),
+    ("kilometres|kilometre|kilometers|kilometer|km", "公里"),
+    ("households|household", "户"),
+    ("hectares|hectare", "公顷"),
+)
 # English ordinals of sessions and terms, in the corpus's form: 8th plenary session → 八次全会,
 # the 8th (municipal) party committee → 八届.
 ENGLISH_ORDINALS = (

@@ -120,13 +120,25 @@ def _senses(definitions: str) -> Iterable[tuple[str, bool]]:
                 yield part, verb
 
 
+# British spellings and the American ones CC-CEDICT mostly writes: programme → program, stabilise →
+# stabilize, revitalisation → revitalization, centre → center, labour → labor.
+_BRITISH = tuple((re.compile(b), a) for b, a in (
+    (r"(?<=[a-z]{3})is(?=(?:e|ed|es|ing|ation|ations)$)", "iz"), (r"(?<=[a-z]{2})tre(?=s?$)", "ter"),
+    (r"(?<=[a-z]{4})mme(?=s?$)", "m"), (r"(?<=[a-z]{3})our(?=s?$)", "or")))
+
+
 def lemmas(word: str) -> tuple[str, ...]:
-    """The word and its likely base forms: farms → farm, subsidies → subsidy, repaired → repair."""
+    """The word and its likely base forms: farms → farm, subsidies → subsidy, repaired → repair;
+    then the American spelling of a British one (programmes → programme → program)."""
     forms = [word]
     for suffix, base in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"),
                          ("ing", ""), ("ing", "e")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             forms.append(word[: len(word) - len(suffix)] + base)
+    for form in list(forms):
+        for british, american in _BRITISH:
+            if british.search(form):
+                forms.append(british.sub(american, form))
     return tuple(dict.fromkeys(forms))
 
 
@@ -201,16 +213,20 @@ class EnglishDictionary:
         A phrase may also be a verb's with its object, by their content words (opened to traffic →
         open traffic → 通车, supplied water → supply water → 供水)."""
         *head, last = words.split()
-        derived = [] if head else [self._exact[f] for f in derivations(last) if f in self._exact]
-        for form in (*lemmas(last), last + "s"):  # a sense may be given in the plural only (线索 /clues/)
-            key = " ".join([*head, form])
-            found = self._exact.get(key)
-            if not found and not head:
-                # an adjective no sense names is read as its noun (agricultural → agriculture → 农业)
-                # rather than by the phrases it occurs in (agricultural machinery → 农机)
-                found = derived[0] if derived else self._phrase.get(key)
-            if found:
-                return self._by_use(found)
+        keys = [" ".join([*head, form]) for form in lemmas(last)]
+        # a sense that is one of the word's forms (enterprises → enterprise → 企业) before a phrase
+        # the word occurs in (enterprises in /leading enterprises/ → 龙头企业)
+        found = next((self._exact[k] for k in keys if k in self._exact), None)
+        if not found and not head:
+            # an adjective no sense names is read as its noun (agricultural → agriculture → 农业)
+            # rather than by the phrases it occurs in (agricultural machinery → 农机)
+            found = next((self._exact[f] for f in derivations(last) if f in self._exact), None) \
+                or next((self._phrase[k] for k in keys if k in self._phrase), None)
+        plural = " ".join([*head, last + "s"])
+        if not found:  # a sense may be given in the plural only (线索 /clues/), last: new is not news
+            found = self._exact.get(plural) or (None if head else self._phrase.get(plural))
+        if found:
+            return self._by_use(found)
         content = [w for w in words.split() if w not in ENGLISH_FUNCTION_WORDS]
         if len(content) >= 2:
             for form in lemmas(content[0]):

@@ -62,6 +62,11 @@ LEVEL = re.compile(r"(?:国家|省|市|县)?[一二三四五六七八九十\d]�
 RANK = re.compile(r"(?:全省|全国|东北|全市)?(?:第[一二三四五六七八九十\d]+(?:名|位|届|次|批|轮|期|等次|等)?|唯一|首位)")
 
 
+# A character official writing gives in brackets as an alternative to the word before it: 每个乡（镇）
+# is each township (乡) or town (乡镇 says both), 各县（市）区 each county, county-level city and
+# district. A question's 乡镇 or 县区 is found there read either way (``alternatives_read``).
+OPTIONAL_CHARACTER = re.compile(r"(?<=[\u4e00-\u9fff])（([\u4e00-\u9fff])）")
+
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -119,3 +124,13 @@ def quoted_figures(question: str) -> set[str]:
     a clause repeating one is about what the question asks."""
     arabic = _CN_AMOUNT.sub(lambda m: str(_cn_value(m.group(1))), question)
     return {strip_ws(f) for f in FIGURE.findall(arabic)}
+
+
+@lru_cache(maxsize=8192)
+def alternatives_read(text: str) -> str:
+    """The lowered text for looking a question's words up in, with each bracketed alternative
+    character (``OPTIONAL_CHARACTER``) read in and left out as well: 乡（镇） also as 乡镇 and 乡."""
+    lowered = text.lower()
+    if "（" not in lowered or not OPTIONAL_CHARACTER.search(lowered):
+        return lowered
+    return "\n".join((lowered, OPTIONAL_CHARACTER.sub(r"\1", lowered), OPTIONAL_CHARACTER.sub("", lowered)))

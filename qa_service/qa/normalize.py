@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from ..lexicon.cues import (CN_DIGITS, ENGLISH_COUNTS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_NUMBER_WORDS, ENGLISH_ORDINALS,
+from ..lexicon.cues import (CN_DIGITS, ENGLISH_COUNTS, ENGLISH_CUES, ENGLISH_FUNCTION_WORDS, ENGLISH_MEASURES, ENGLISH_NUMBER_WORDS, ENGLISH_ORDINALS,
                             ENGLISH_PARTICIPLE_CLAUSE, ENGLISH_PLURAL, ENGLISH_PREPOSITIONS, ENGLISH_QUANTITY_NOUNS,
                             ENGLISH_SESSION_THEN_TERM, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WHAT, ENGLISH_WHAT_NOUN,
                             ENGLISH_WHICH, INTERROGATIVES, LATIN_WORD)
@@ -68,6 +68,27 @@ def _chinese_scale(m: re.Match) -> str:
     return f"{wan / 10_000:g}亿" if wan >= 10_000 else f"{wan:g}万"
 
 
+_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]*\d)")  # 3,000 and 200,000
+_MEASURED = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(万?)(-?)\s*(" + "|".join(p for p, _ in ENGLISH_MEASURES)
+                       + r")(?![a-z])")
+_MEASURE = {word: chinese for words, chinese in ENGLISH_MEASURES for word in words.split("|")}
+
+
+def _chinese_amount(m: re.Match) -> str:
+    """A number written with thousands separators in the 万 Chinese counts in from ten thousand:
+    200,000 → 20万, 10,000 → 1万; a smaller one stays (3,000: a year it is not)."""
+    value = float(m.group(0).replace(",", ""))
+    return f"{value / 10_000:g}万" if value >= 10_000 else m.group(0)
+
+
+def _chinese_measure(m: re.Match) -> str:
+    """A number and its English measure word as a Chinese figure (3000 tonnes → 3000吨); a
+    10,000-X compound is the scale word 万X (a 10,000-head farm is a 万头 farm, 10,000-mu → 万亩)."""
+    number, wan, hyphen, word = m.groups()
+    number = number.replace(",", "")
+    return ("" if number == "1" and wan and hyphen else number) + wan + _MEASURE[word]
+
+
 _NUMBER_HYPHEN = re.compile(r"(?<=\d)-(?=[a-z])")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b(?!\s*年)")
 
@@ -99,7 +120,8 @@ def gloss_english(text: str, dictionary: EnglishDictionary | None = None
     if not is_english(text):
         return text, (), ()
     pattern, table = _english_phrases()
-    lowered = _YEAR.sub(r"\1年", text.lower().replace("’", "'"))
+    lowered = _MEASURED.sub(_chinese_measure, _GROUPED.sub(_chinese_amount, text.lower().replace("’", "'")))
+    lowered = _YEAR.sub(r"\1年", lowered)  # after the figures: 2000 tonnes is no year
     for ordinal, suffix in ENGLISH_ORDINALS:  # the number only: the words after it are glossed below
         lowered = ordinal.sub(lambda m, suffix=suffix: _chinese_number(int(m.group(1))) + suffix + " ", lowered)
     lowered = _SCALE.sub(_chinese_scale, _NUMBER_HYPHEN.sub(" ", lowered))  # 10-billion-yuan: 10 billion yuan

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..lexicon.cues import FULL_YEAR, PART_YEAR_PERIODS, PART_YEAR_SPAN, PLAN_SECTION, PLAN_STRONG, PLAN_WEAK
 from ..lexicon.dictionary import places
-from ..lexicon.patterns import has_measured_figure, strip_ws, text_years
+from ..lexicon.patterns import alternatives_read, has_measured_figure, strip_ws, text_years
 from ..types import Document, Passage
 from .analysis import QueryAnalysis
 from .params import THRESHOLDS, Thresholds
@@ -53,7 +53,7 @@ class ScoringContext:
         with ``predicates``, of its content and its verbs and adjectives (a finer measure for
         choosing among sentences that all cover the content; never a floor)."""
         groups = analysis.term_groups + analysis.predicates if predicates else analysis.term_groups
-        return _covered(text.lower(), self._weighted_groups(groups),
+        return _covered(alternatives_read(text), self._weighted_groups(groups),
                         self._weighted_groups(analysis.translated) if analysis.translated else ())
 
     def _weighted_groups(self, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[tuple[str, ...], float], ...]:
@@ -213,7 +213,7 @@ def has_key_concept(text: str, analysis: QueryAnalysis, ctx: ScoringContext, cov
     if not seen:
         return True
     key = max(seen, key=lambda g: group_weight(g, ctx.doc_freq, n))
-    lowered = text.lower()
+    lowered = alternatives_read(text)
     return any(w.lower() in lowered for w in key)
 
 
