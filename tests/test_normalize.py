@@ -92,6 +92,7 @@ def test_english_question_is_glossed_into_corpus_terms():
     # measure words after a number are the Chinese classifier, thousands are counted in 万, and a
     # 10,000-X compound is the scale word 万X (a 10,000-head farm, 万头); 2000 tonnes is no year
     assert "20万吨" in gloss_english("the 200,000-tonne green methanol project")[0]
+    assert "2.5亿元" in gloss_english("a 250,000,000 yuan project")[0]  # 亿 as for 250 million
     assert "3000吨" in gloss_english("What chemical is the 3,000-tonne-a-year project?")[0]
     assert "万头" in gloss_english("three 10,000-head beef cattle parks")[0]
     assert "万亩" in gloss_english("zones at the 10,000-mu scale")[0]

@@ -61,11 +61,15 @@ _SCALE = re.compile(r"(\d+(?:\.\d+)?)\s*(million|billion)\b")
 _WAN = {"million": 100, "billion": 100_000}  # 万 in one
 
 
+def _in_wan(wan: float) -> str:
+    """An amount of ``wan`` 万 in the units Chinese writes it in: 5000万, but 1亿 (not 10000万)."""
+    return f"{wan / 10_000:g}亿" if wan >= 10_000 else f"{wan:g}万"
+
+
 def _chinese_scale(m: re.Match) -> str:
     """An English amount in the units Chinese writes it in: 50 million = 5000万, 100 million =
     1亿 (not 10000万), 3 billion = 30亿."""
-    wan = float(m.group(1)) * _WAN[m.group(2)]
-    return f"{wan / 10_000:g}亿" if wan >= 10_000 else f"{wan:g}万"
+    return _in_wan(float(m.group(1)) * _WAN[m.group(2)])
 
 
 _GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]*\d)")  # 3,000 and 200,000
@@ -75,10 +79,10 @@ _MEASURE = {word: chinese for words, chinese in ENGLISH_MEASURES for word in wor
 
 
 def _chinese_amount(m: re.Match) -> str:
-    """A number written with thousands separators in the 万 Chinese counts in from ten thousand:
-    200,000 → 20万, 10,000 → 1万; a smaller one stays (3,000: a year it is not)."""
+    """A number written with thousands separators in the 万 (and 亿) Chinese counts in from ten
+    thousand: 200,000 → 20万, 10,000 → 1万; a smaller one stays (3,000: a year it is not)."""
     value = float(m.group(0).replace(",", ""))
-    return f"{value / 10_000:g}万" if value >= 10_000 else m.group(0)
+    return _in_wan(value / 10_000) if value >= 10_000 else m.group(0)
 
 
 def _chinese_measure(m: re.Match) -> str:
