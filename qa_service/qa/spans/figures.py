@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ...lexicon.cues import AND_BETWEEN_FIGURES, CLASSIFIER_IN_QUESTION, FIGURE_UNITS, JOINING, MONEY_WORDS, RESPECTIVELY
-from ...lexicon.patterns import RANK, STREAK, figures, quoted_figures, strip_ws, unit_figure
+from ...lexicon.cues import (AND_BETWEEN_FIGURES, CLASSIFIER_IN_QUESTION, FIGURE_UNITS, JOINING, MONEY_WORDS,
+                             PART_YEAR_PERIODS, PERIODS, RESPECTIVELY)
+from ...lexicon.patterns import RANK, STREAK, YEAR_IN_TEXT, figures, quoted_figures, strip_ws, unit_figure
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
 from ..signals import ScoringContext
@@ -13,7 +14,9 @@ from ..signals import ScoringContext
 _FIGURE_CLAUSE = re.compile(r"[^，,；;：:、]*[，,；;：:、]?")
 _CLAUSE_BREAK = re.compile(r"[，,；;：:。！？]")
 _JOINED = re.compile(JOINING)
+_JOINED_ONLY = re.compile(rf"\s*{JOINING}\s*")  # nothing but a joining word between two figures
 _DIGIT = re.compile(r"\d")
+_TIME = re.compile("|".join(sorted({*PERIODS, *PART_YEAR_PERIODS}, key=len, reverse=True)) + "|" + YEAR_IN_TEXT.pattern)
 
 
 def figure_clauses(sentence: str) -> list[tuple[int, int]]:
@@ -31,6 +34,17 @@ def figure_clauses(sentence: str) -> list[tuple[int, int]]:
                 start = joined.end()
         out.append((start, end))
     return out
+
+
+def in_its_time(sentence: str, clause: tuple[int, int]) -> str:
+    """The clause as read in its sentence: a year or period stated earlier in the sentence is the
+    time of every clause after it that states none of its own (上半年开工海绵工程项目22个、…，完成537户
+    “四小”餐饮场所质量提升: the 537 are the first half's too), so it is read with that time before it."""
+    text = sentence[clause[0]:clause[1]]
+    if _TIME.search(text):
+        return text
+    earlier = "".join(m.group(0) for m in _TIME.finditer(sentence, 0, clause[0]))
+    return earlier + text
 
 
 def _anchors(sentence: str, analysis: QueryAnalysis) -> list[tuple[int, int]]:
@@ -60,10 +74,12 @@ def figure_candidates(sentence: str, analysis: QueryAnalysis) -> list[tuple[int,
 
 def respective_figures(sentence: str, spans: list[tuple[int, int]], analysis: QueryAnalysis,
                        ctx: ScoringContext) -> list[tuple[int, int]]:
-    """``spans``, or only the one a "respectively" pairs with what the question asks about: a
-    clause that joins things before 分别 and gives as many figures after it pairs them in order
-    (全市农民专业合作社、家庭农场分别达到7297个、5403个: 5403个 is the family farms'), so when the
-    question fits one of the things better than every other, its figure is the answer."""
+    """``spans``, with the figures a "respectively" gives read together: a clause that joins things
+    before 分别 and gives as many figures after it pairs them in order (全市农民专业合作社、家庭农场
+    分别达到7297个、5403个: 5403个 is the family farms'), so when the question fits one of the things
+    better than every other, its figure is the answer; otherwise the figures after 分别, one after
+    another, answer together, since no one of them is the whole answer (城乡特困人员基本生活标准
+    分别提高7%、20%: the town's and the country's)."""
     m = RESPECTIVELY.search(sentence)
     if m is None:
         return spans
@@ -72,13 +88,14 @@ def respective_figures(sentence: str, spans: list[tuple[int, int]], analysis: Qu
     end = stop.start() if stop else len(sentence)
     things = [t for t in _JOINED.split(sentence[start:m.start()]) if t.strip()]
     paired = [s for s in spans if m.end() <= s[0] < end]
-    if len(things) < 2 or len(paired) != len(things):
-        return spans
-    fits = [ctx.coverage(thing, analysis) for thing in things]
-    best = max(fits)
-    if best <= 0 or fits.count(best) > 1:
-        return spans
-    return [paired[fits.index(best)]]
+    if len(things) >= 2 and len(paired) == len(things):
+        fits = [ctx.coverage(thing, analysis) for thing in things]
+        best = max(fits)
+        if best > 0 and fits.count(best) == 1:
+            return [paired[fits.index(best)]]
+    if len(paired) >= 2 and all(_JOINED_ONLY.fullmatch(sentence, a[1], b[0]) for a, b in zip(paired, paired[1:])):
+        return [s for s in spans if s not in paired] + [(paired[0][0], paired[-1][1])]
+    return spans
 
 
 def score_figures(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
@@ -98,7 +115,7 @@ def score_figures(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *
     scored = []
     for span in spans:
         clause = next(((s, e) for s, e in clauses if s <= span[0] < e), (0, len(sentence)))
-        clause_text = sentence[clause[0]:clause[1]]
+        clause_text = in_its_time(sentence, clause)
         score = ctx.coverage(clause_text, analysis)
         if any(f in strip_ws(clause_text) for f in quoted):
             score += weights.quoted_figure  # "10亿元以上项目50个" answers "多少个10亿元以上项目"
