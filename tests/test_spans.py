@@ -424,17 +424,23 @@ def test_each_of_two_things_named_together_gets_its_own_figure(sentence, questio
     assert shaped and sentence[span[0]:span[1]] == figure
 
 
-def test_respectively_pairs_nothing_when_the_counts_differ_or_the_question_fits_every_thing():
+def test_respectively_gives_the_figures_together_when_the_question_fits_no_one_thing():
     from qa_service.qa.spans.figures import figure_candidates, respective_figures
-    # 城乡 is one word before 分别, two figures after it: nothing to pair
+    # 城乡 is one word before 分别, two figures after it: the town's and the country's, together
     sentence = "城乡特困人员基本生活标准分别提高7%、20%"
     analysis = analyse("特困人员的生活标准提高了多少")
     spans = figure_candidates(sentence, analysis)
-    assert respective_figures(sentence, spans, analysis, CTX) == spans
-    # a question about both things (or neither) keeps every figure
+    assert [sentence[a:b] for a, b in respective_figures(sentence, spans, analysis, CTX)] == ["7%、20%"]
+    assert span_of("特困人员的生活标准提高了多少", sentence) == ("7%、20%", True)
+    # a question about both things (or neither) gets both figures
     analysis = analyse("2023年上半年四平新型经营主体有多少个")
     spans = figure_candidates(RESPECTIVE, analysis)
-    assert respective_figures(RESPECTIVE, spans, analysis, CTX) == spans
+    assert [RESPECTIVE[a:b] for a, b in respective_figures(RESPECTIVE, spans, analysis, CTX)] == ["7297个、5403个"]
+    # figures with words between them are each their own fact
+    apart = "两县分别建成社区食堂7所、农村养老大院6所"
+    analysis = analyse("两县建成多少所")
+    spans = figure_candidates(apart, analysis)
+    assert respective_figures(apart, spans, analysis, CTX) == spans
 
 
 # --- two things each with its figure, joined by 及 or 和 ----------------------------------------
@@ -444,6 +450,19 @@ def test_figure_clauses_cut_at_punctuation_and_at_a_joining_word_between_figures
     sentence = "建成7所社区食堂和6所农村养老大院、和谐社区3个，城乡统筹和协调发展"
     assert [sentence[a:b] for a, b in figure_clauses(sentence)] == [
         "建成7所社区食堂和", "6所农村养老大院、", "和谐社区3个，", "城乡统筹和协调发展"]
+
+
+def test_a_clause_is_read_in_the_time_its_sentence_set_unless_it_names_its_own():
+    from qa_service.qa.spans.figures import figure_clauses, in_its_time
+
+    # 002: the 537 catering places are the first half's too, though their clause does not say so
+    works = "逐一兑现民生承诺,上半年开工海绵工程项目22个、老旧小区项目114个,完成537户“四小”餐饮场所质量提升,"
+    clauses = figure_clauses(works)
+    assert in_its_time(works, clauses[0]) == "逐一兑现民生承诺,"
+    assert in_its_time(works, clauses[-1]) == "上半年完成537户“四小”餐饮场所质量提升,"
+    # 004: a clause that names its own period keeps it
+    trade = "前三季度外贸进出口总额增幅全省第一，全年外贸进出口总额预计增长3.4倍"
+    assert in_its_time(trade, figure_clauses(trade)[-1]) == "全年外贸进出口总额预计增长3.4倍"
 
 
 def test_chinese_numerals_count_people_and_livestock_but_name_programmes_with_xiang():
@@ -509,3 +528,24 @@ def test_clauses_in_parallel_answer_together_but_figures_in_parallel_do_not():
     pipes = "改造老旧供热管网31.9公里，老旧燃气管网10.68公里，老旧供水管网20公里"
     start, end = pick_clause(pipes, analyse("老旧燃气管网 改造 2025", reference_date=REF), CTX)
     assert pipes[start:end] == "老旧燃气管网10.68公里"
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    # 004: no condition word, the clause before the consequence is the condition
+    ("会议认为怎样才能明辨方向、赢得主动", "会议指出，准确把握形势，才能明辨方向、赢得主动", "准确把握形势"),
+    # 002: the condition runs from the clause that opens with 唯有
+    ("唯有坚持什么，才能赢得人民信任、得到人民支持",
+     "唯有坚持以人民为中心的发展思想，才能赢得人民信任、得到人民支持，更好地维护群众利益、满足人民日益增长的美好生活需要",
+     "唯有坚持以人民为中心的发展思想"),
+    ("下半年要怎么做才能实现强势反弹",
+     "下半年是全力补齐短板的关键阶段,也是完成全年任务仅剩的时间窗口,只有深刻认识不进则退、慢进亦退的发展现实,"
+     "理清思路、锁定目标、奋起直追,才能实现迎难而上、强势反弹。",
+     "只有深刻认识不进则退、慢进亦退的发展现实,理清思路、锁定目标、奋起直追"),
+])
+def test_a_question_asking_the_condition_of_a_consequence_is_answered_by_the_condition(question, sentence, expected):
+    assert span_of(question, sentence)[0] == expected
+
+
+def test_a_question_asking_the_consequence_is_not_answered_by_the_condition():
+    sentence = "唯有坚持团结奋斗，才能形成万众一心、无坚不摧的磅礴力量，战胜一切艰难险阻、一切风险挑战"
+    assert span_of("坚持团结奋斗才能形成什么样的力量", sentence)[0] != "唯有坚持团结奋斗"

@@ -256,7 +256,8 @@ ASKED_UNIT_CUES = (
     ("count", re.compile(rf"{_Q}[个项件座条家户所次场套笔宗头只辆处批起]|(?<![这那哪每某一])个数")),  # 那个数字 is 那个 + 数字
 )
 TOPIC_UNIT_CUES = (
-    ("percent", re.compile(r"增长|增速|增幅|涨幅|涨了?多少|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍|强度")),  # 涨: colloquial 增长; 强度: a ratio (研发投入强度)
+    # 涨: colloquial 增长; 强度: a ratio (研发投入强度); 占多少 without a unit word: a share of the whole
+    ("percent", re.compile(r"增长|增速|增幅|涨幅|涨了?多少|比例|比重|覆盖率|[^产]率|百分之|降低|压缩|下降|倍|强度|(?<!抢)占[到了]?多少")),
     ("visits", re.compile(r"游客|接待")),
     ("people", re.compile(r"人数")),
     ("money", re.compile(_MONEY_TOPIC, re.I)),
@@ -351,6 +352,12 @@ CORRELATIVE_SECOND = re.compile(r"\s*(?:也|又|而且|还|更)")
 # it is looked for within this many characters of that clause's start.
 PARALLEL_OPENING = 2
 PARALLEL_LEAD = 2
+# A condition and what it brings (唯有笃行不怠、躬身实干，方能走好新时代赶考之路; 只要…，就一定能…):
+# a question that asks before the consequence (怎样才能…, 唯有怎样才能…, 只要做到什么，就一定能…)
+# asks the condition, which is said in the clauses before it, from the one that opens with the
+# condition's word if the sentence has one. (Matched at a clause's start.)
+CONDITION = re.compile(r"\s*(?:只有|唯有|只要)")
+CONSEQUENCE = re.compile(r"\s*(?:才能|方能|才会|才可|就能|就会|就一定能|就一定会)")
 # A question about how or why (是怎样一体推进“三不腐”的, 为什么要坚持…): a clause of the answer
 # sentence that repeats what it asks about is followed by the clauses that say how or why. Not
 # 怎样的 / 怎么样的 (what kind of: WHAT_HEAD).

@@ -9,7 +9,8 @@ from typing import Sequence
 import numpy as np
 
 from ...corpus.sentences import answer_clauses
-from ...lexicon.cues import (ABSTRACT_KIND, ANNOUNCES, CORRELATIVE_FIRST, CORRELATIVE_SECOND, INTERROGATIVES, MANNER_OR_REASON,
+from ...lexicon.cues import (ABSTRACT_KIND, ANNOUNCES, CONDITION, CONSEQUENCE, CORRELATIVE_FIRST, CORRELATIVE_SECOND,
+                              INTERROGATIVES, MANNER_OR_REASON,
                               PARALLEL_LEAD, PARALLEL_OPENING, QUESTION_CLAUSE_BREAK,
                               WHAT_HEAD)
 from ...lexicon.patterns import figures
@@ -101,6 +102,9 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
     weighed by the learned ``ScoringContext.clause_dense`` (an English question's words are
     glossed, its meaning is not)."""
     scored = clause_scores(sentence, analysis, ctx, weights=weights)
+    condition = _condition(sentence, scored, analysis.question)
+    if condition is not None:
+        return condition
     # a clause the question says word for word tells nothing it did not (为什么要坚持把党的领导作为…
     # 根本保证 → 要坚持把党的领导作为…根本保证): it is no answer while another clause may be; to a
     # question of how or why, the clauses after it are the answer
@@ -126,6 +130,23 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
     if len(rest.strip()) >= 2:
         return announced.end() + len(rest) - len(rest.lstrip()), announced.end() + len(rest)
     return best
+
+
+def _condition(sentence: str, scored: Sequence[tuple[tuple[int, int], float]], question: str
+               ) -> tuple[int, int] | None:
+    """To a question that asks the condition of a consequence (怎样才能…: ``CONSEQUENCE`` after a
+    question word), the clauses before the sentence's consequence clause that fits the question
+    best, from the one that opens with ``CONDITION`` (只有, 唯有) if any; None when the question
+    asks no condition or the sentence states none."""
+    asked = CONSEQUENCE.search(question)
+    if asked is None or not INTERROGATIVES.search(question, 0, asked.start()):
+        return None
+    consequences = [i for i, ((start, _), _) in enumerate(scored) if i and CONSEQUENCE.match(sentence, start)]
+    if not consequences:
+        return None
+    then = max(consequences, key=lambda i: (scored[i][1], -i))
+    first = next((i for i in range(then - 1, -1, -1) if CONDITION.match(sentence, scored[i][0][0])), then - 1)
+    return scored[first][0][0], scored[then - 1][0][1]
 
 
 _NOT_WORDS = re.compile(r"[\W_]+")  # spaces, punctuation and quotation marks
