@@ -549,3 +549,15 @@ def test_a_question_asking_the_condition_of_a_consequence_is_answered_by_the_con
 def test_a_question_asking_the_consequence_is_not_answered_by_the_condition():
     sentence = "唯有坚持团结奋斗，才能形成万众一心、无坚不摧的磅礴力量，战胜一切艰难险阻、一切风险挑战"
     assert span_of("坚持团结奋斗才能形成什么样的力量", sentence)[0] != "唯有坚持团结奋斗"
+
+
+def test_a_clause_that_only_closes_an_enumeration_stands_for_it():
+    # 004: the shortcomings the report owns to, closed by 等等
+    sentence = "少数干部担当意识还不够强，能力素质与新时代要求还有差距，等等。"
+    assert span_of("政府工作报告承认干部队伍还存在什么不足", sentence)[0] == (
+        "少数干部担当意识还不够强，能力素质与新时代要求还有差距")
+
+
+def test_minutes_are_a_duration():
+    # 001 and 002: the 15-minute care circle
+    assert span_of("养老服务圈按几分钟来划", "建立“15分钟”居家养老服务圈，新建社区食堂11所") == ("15分钟", True)

@@ -242,7 +242,7 @@ CONNECTIVE_CLAUSE = re.compile(r"相比之下|相比而言|对比之下|比较�
 ASKED_UNIT_CUES = (
     ("streak", re.compile(r"几连|连丰|第几个丰收")),
     ("points", re.compile(r"[高低快慢多少]了?多少个?百分点|比.{1,8}[高低快慢]多少")),
-    ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时")),  # 连续几年排名…: the years
+    ("duration", re.compile(rf"{_Q}年|多长时间|多久|{_Q}个月|{_Q}天|{_Q}小时|{_Q}分钟")),  # 连续几年排名…: the years
     ("rank", re.compile(r"第几|排第|排名|名次|位列|排在|排老几")),  # 排老几: colloquial 排第几
     ("level", re.compile(r"几级|什么级别|哪一?级")),
     ("visits", re.compile(rf"{_Q}[万]?人次")),
@@ -285,7 +285,7 @@ FIGURE_UNITS = {
     "power": r"(?:[万亿]?千瓦时?|兆瓦)",  # generating capacity (千瓦), electricity (千瓦时)
     "length": r"(?:公里|千米|米)",
     "flow": r"(?:立方米每秒|立方米)",
-    "duration": r"(?:年|个月|天|小时|日)",
+    "duration": r"(?:年|个月|天|小时|分钟|日)",
     # 棒 ears of corn, 棵/株 trees and plants, 栋 buildings, 盏 lamps, 艘 ships, 架 aircraft
     "count": r"(?:[万千]?(?:台套|个|项|件|座|条|家|户|所|次|场|套|台|笔|宗|头|只|辆|处|批|类|村|期|起|名|棒|棵|株|栋|盏|艘|架))",
 }
@@ -352,6 +352,9 @@ CORRELATIVE_SECOND = re.compile(r"\s*(?:也|又|而且|还|更)")
 # it is looked for within this many characters of that clause's start.
 PARALLEL_OPENING = 2
 PARALLEL_LEAD = 2
+# A clause that only closes an enumeration (…，能力素质与新时代要求还有差距，等等。) says nothing
+# of its own: it stands for the clauses before it in its sentence.
+ENUMERATION_CLOSER = re.compile(r"\s*等等\s*[。；;！!]?\s*")
 # A condition and what it brings (唯有笃行不怠、躬身实干，方能走好新时代赶考之路; 只要…，就一定能…):
 # a question that asks before the consequence (怎样才能…, 唯有怎样才能…, 只要做到什么，就一定能…)
 # asks the condition, which is said in the clauses before it, from the one that opens with the

@@ -10,6 +10,7 @@ import numpy as np
 
 from ...corpus.sentences import answer_clauses
 from ...lexicon.cues import (ABSTRACT_KIND, ANNOUNCES, CONDITION, CONSEQUENCE, CORRELATIVE_FIRST, CORRELATIVE_SECOND,
+                              ENUMERATION_CLOSER,
                               INTERROGATIVES, MANNER_OR_REASON,
                               PARALLEL_LEAD, PARALLEL_OPENING, QUESTION_CLAUSE_BREAK,
                               WHAT_HEAD)
@@ -124,6 +125,8 @@ def pick_clause(sentence: str, analysis: QueryAnalysis, ctx: ScoringContext, *,
     usable = similarity is not None and len(similarity) == len(scored)
     index = best_clause([s for _, s in scored], similarity if usable else None, ctx.clause_dense[1 if analysis.asked else 0])
     spans = [span for span, _ in scored]
+    if index and ENUMERATION_CLOSER.fullmatch(sentence, *spans[index]):
+        return spans[0][0], spans[index - 1][1]  # the enumeration it closes
     best = _with_its_run(sentence, spans, index, _with_its_pair(sentence, spans, index))
     announced = ANNOUNCES.match(sentence, best[1])
     rest = sentence[announced.end():].rstrip("。；;！？!? ") if announced else ""
