@@ -10,10 +10,8 @@ import numpy as np
 
 from ...corpus.sentences import answer_clauses
 from ...lexicon.cues import (ABSTRACT_KIND, ANNOUNCES, CONDITION, CONSEQUENCE, CORRELATIVE_FIRST, CORRELATIVE_SECOND,
-                              ENUMERATION_CLOSER,
-                              INTERROGATIVES, MANNER_OR_REASON,
-                              PARALLEL_LEAD, PARALLEL_OPENING, QUESTION_CLAUSE_BREAK,
-                              WHAT_HEAD)
+                              ENUMERATION_CLOSER, INTERROGATIVES, MANNER_OR_REASON, PARALLEL_LEAD, PARALLEL_OPENING,
+                              QUESTION_CLAUSE_BREAK, WHAT_HEAD)
 from ...lexicon.patterns import figures
 from ..analysis import QueryAnalysis
 from ..params import SPAN_WEIGHTS, SpanWeights
