@@ -472,6 +472,43 @@ def test_a_later_question_names_its_own_time_by_a_month_range_a_point_of_the_yea
     assert [p.label for p in parts] == ["迎新玻璃项目总投资是多少", "到2024年吉电项目又进展到了哪一步"]
 
 
+@pytest.mark.parametrize("question, labels, asked", [
+    # figures asked one after another in one clause, the question word first: what comes before is said of each
+    ("2022年四平办理了多少件人大代表建议和多少件政协提案", ["人大代表建议", "政协提案"],
+     ["2022年四平办理了多少件人大代表建议", "2022年四平办理了多少件政协提案"]),
+    ("四平有多少个农民合作社、多少个家庭农场", ["农民合作社", "家庭农场"], ["四平有多少个农民合作社", "四平有多少个家庭农场"]),
+    # or last: each asks of its own, with the first's time and place
+    ("2024年四平开复工5000万元以上项目多少个、计划总投资多少", ["开复工5000万元以上项目", "计划总投资"],
+     ["2024年四平开复工5000万元以上项目多少个", "2024年四平计划总投资多少"]),
+    # things with their own years: the first year is the first thing's, not a time of both
+    ("四平2023年的GDP和2024年的GDP各是多少", ["2023年的GDP", "2024年的GDP"], ["四平2023年的GDP是多少", "四平2024年的GDP是多少"]),
+    # a keyword query listing years
+    ("四平gdp 2023 2024", ["2023", "2024"], ["四平gdp 2023", "四平gdp 2024"]),
+])
+def test_joined_figures_things_with_their_own_years_and_listed_years_are_parts(question, labels, asked):
+    parts = split_parts(question)
+    assert [p.label for p in parts] == labels and [p.question for p in parts] == asked
+
+
+@pytest.mark.parametrize("question", [
+    "强化实干作风，全会要求看什么、不看什么",  # one contrast, answered by one clause
+    "四平 2023-2024 粮食产量",  # a range of years is one period
+    "2024年四平开复工多少个5000万元以上项目",  # one figure
+])
+def test_one_asked_thing_is_no_comparison(question):
+    assert split_parts(question) == []
+
+
+def test_an_english_request_to_compare_is_cut_into_its_two_sides():
+    parts = english_parts("Compare Siping's grain output in 2024 with 2025.")
+    assert [p.label for p in parts] == ["Siping's grain output in 2024", "2025"]
+    assert "grain output" in parts[1].question and "2025" in parts[1].question
+    # a side said as a question is asked as it is, with the other's words it lacks; "what the 2023" is no "at 2023"
+    parts = english_parts("Compare what the 2023 government work report said about housing with what the plenum said")
+    assert parts[1].question.startswith("what the plenum said (") and "housing" in parts[1].question
+    assert " wh " not in parts[1].question
+
+
 def test_ordinary_questions_have_no_parts():
     for q in ("2024年前三季度GDP是多少", "四平各县区有哪些特色产业", "合作社和家庭农场发展到多少个"):
         assert split_parts(q) == []
@@ -492,6 +529,24 @@ def test_combine_parts_cites_each_part_and_marks_the_missing_one():
     assert parts[0].answer.citation == 1 and parts[0].answer.passage_id == "d:3"
     assert parts[1].answer is None
     assert result.answer == parts[0].answer
+
+
+def test_one_span_answers_one_part_unless_it_names_each():
+    """Two parts answered with the same figure of the same sentence: the part surer of it keeps it,
+    the other is missing; a span that names each part's thing answers both."""
+    a = _passage("d:1", "城镇新增就业完成省定指标的105%。")
+    span = AnswerSpan("城镇新增就业完成省定指标的105%。", "105%", "d:1", 1, 0, 17, 13, 17)
+    unsure = Result(hits=(Hit(a, 1, 1.0),), answer=span, highlights={}, confidence=0.4)
+    sure = Result(hits=(Hit(a, 1, 1.0),), answer=span, highlights={}, confidence=0.7)
+    _, parts = combine_parts(["2024年", "2025年"], [unsure, sure], top_k=2)
+    assert parts[0].answer is None and parts[1].answer.span == "105%"
+    _, parts = combine_parts(["2024年", "2025年"], [sure, unsure], top_k=2)
+    assert parts[0].answer.span == "105%" and parts[1].answer is None
+    b = _passage("d:2", "要围绕双辽化工园区氯碱化工、四平新开区精细化工补链强链。")
+    both = AnswerSpan(b.text, "双辽化工园区氯碱化工、四平新开区精细化工", "d:2", 1, 0, len(b.text), 3, 23)
+    named = [Result(hits=(Hit(b, 1, 1.0),), answer=both, highlights={}, confidence=c) for c in (0.5, 0.6)]
+    _, parts = combine_parts(["双辽化工园区", "四平新开区"], named, top_k=2)
+    assert all(p.answer is not None for p in parts)
 
 
 def test_dictionary_reads_english_words_as_the_corpus_words_they_translate(passages):

@@ -146,6 +146,17 @@ def test_an_english_comparison_answers_each_part(real_service, question, spans):
             assert layout_text(raw, cited.start, cited.end) == cited.text  # the offsets point into the raw file
 
 
+@pytest.mark.parametrize("question, spans", [
+    # two figures asked in one clause, each with its question word (not in the gold set)
+    ("2022年四平办理了多少件人大代表建议和多少件政协提案", ["62件", "148件"]),
+    ("2024年四平开复工5000万元以上项目多少个、计划总投资多少", ["261个", "873.5亿元"]),
+])
+def test_figures_asked_one_after_another_in_one_clause_are_answered_each(real_service, question, spans):
+    answer = real_service.ask(question)
+    got = [p.answer.span if p.answer else None for p in answer.parts]
+    assert len(got) == len(spans) and all(s is not None and e in s for s, e in zip(got, spans)), got
+
+
 def test_metric_comparison_answers_each_metric(real_service):
     body = answer_to_dict(real_service.ask("2025年四平农业总产值和粮食产量分别是多少"))
     spans = [p["answer"]["span"] for p in body["parts"]]

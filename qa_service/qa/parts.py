@@ -51,6 +51,12 @@ _FURTHER = "又"  # 2023年上半年又是多少: a further question
 _TRAILING = re.compile(r"[的是了为有在\s]+$")  # what is left of 粮食播种面积的目标是 once 目标 is gone
 # What the parts of a metric comparison share and is not part of the metric: years, the place.
 _CONTEXT = re.compile(rf"^(?:{_TIME}|四平市?|全市|我市|吉林省?)*")
+# Years a keyword query lists with spaces between them (四平gdp 2023 2024); a range (2023-2024) is one.
+_LISTED_YEARS = re.compile(r"(?<![\d\-])(?:19|20)\d{2}(?:\s+(?:19|20)\d{2})+(?![\d\-])")
+_FULL_YEAR = re.compile(r"(?:19|20)\d{2}")
+# A question word that asks a figure and what it is counted in (多少件, 几个): one asked figure of a
+# clause that asks two (看什么、不看什么 asks one contrast, answered by one clause).
+_WH_MEASURE = re.compile(rf"(?:多少|几)(?:{ASKED_MEASURE.pattern[1:]})?")
 
 
 @dataclass(frozen=True)
@@ -65,20 +71,29 @@ def _drop_each(text: str) -> str:
 
 def split_parts(question: str) -> list[Part]:
     """The parts of a comparison (two or more), or [] for an ordinary question."""
-    times = _TIMES.search(question)
+    times = _TIMES.search(question) or _LISTED_YEARS.search(question)
     if times:
-        labels = [m.group(0).strip() for m in _ONE_LABEL.finditer(times.group(0))]
+        labels = [m.group(0).strip() for m in (_ONE_LABEL if _TIMES.match(times.group(0)) else _FULL_YEAR)
+                  .finditer(times.group(0))]
         if len(set(labels)) >= 2:
             before, after = question[:times.start()], _drop_each(question[times.end():])
             return [Part(label, f"{before}{label}{after}") for label in labels]
-    clauses = _asked_clauses(question)
-    if clauses:
-        return clauses
+    return _asked_clauses(question) or _asked_of_each(question) or _joined_asks(question)
+
+
+def _asked_of_each(question: str) -> list[Part]:
+    """Things joined before 分别/各 (2025年四平农业总产值和粮食产量分别是多少), each asked what
+    follows it."""
     each = EACH.search(question)
     if not each:
         return []
     head, tail = question[:each.start()], question[each.end():]
     context = _CONTEXT.match(head).group(0)
+    if _ONE_YEAR.search(head, len(context)):
+        # the things name their own years (四平2023年的GDP和2024年的GDP): the first's is its own
+        own = [m for m in _ONE_TIME.finditer(context) if m.group(0).strip()]
+        if own:
+            context = context[:own[-1].start()]
     named = head[len(context):].rstrip("，, ")  # …种子企业，各点名了哪些: no empty last clause
     *leading, last = _COMMA.split(named)
     attribute = ""
@@ -98,6 +113,41 @@ def split_parts(question: str) -> list[Part]:
     modifier = pieces[0][:pieces[0].rfind("的") + 1]
     return [Part(piece, f"{context}{modifier if i and '的' not in piece else ''}{piece}{attribute}{tail}")
             for i, piece in enumerate(pieces)]
+
+
+def _joined_asks(question: str) -> list[Part]:
+    """One clause asking two or more figures, each with a question word of its own, joined by 和
+    or 、: question word first (2022年四平办理了多少件人大代表建议和多少件政协提案 → …办理了多少件
+    人大代表建议, …办理了多少件政协提案: what comes before the first is said of each), or last
+    (开复工5000万元以上项目多少个、计划总投资多少: each a question of its own, the first's time and
+    place shared). Labels are the things asked about."""
+    text = question.strip().rstrip("？?。 ")
+    asks = list(_WH_MEASURE.finditer(text))
+    if len(asks) < 2:
+        return []
+    joins = [m for m in re.finditer(JOINING, text) if asks[0].start() < m.start() < asks[-1].start()]
+    first_word = all(any(j.end() == a.start() for j in joins) for a in asks[1:])  # …和多少件…
+    last_word = all(any(a.end() == j.start() for j in joins) for a in asks[:-1]) and asks[-1].end() == len(text)
+    if first_word:
+        prefix = text[:asks[0].start()]
+        bounds = [a.start() for a in asks] + [len(text)]
+        pieces = [text[b:e] for b, e in zip(bounds, bounds[1:])]
+        pieces = [p[:-len(j.group(0))] if (j := re.search(rf"{JOINING}$", p)) else p for p in pieces]
+        labels = [p[_WH_MEASURE.match(p).end():] for p in pieces]
+        if any(len(label) < 2 for label in labels):
+            return []
+        return [Part(label, f"{prefix}{piece}") for label, piece in zip(labels, pieces)]
+    if last_word:
+        bounds = [0] + [a.end() for a in asks]
+        pieces = [text[b:e] for b, e in zip(bounds, bounds[1:])]
+        pieces = [re.sub(rf"^{JOINING}", "", p) for p in pieces]
+        setting = _CONTEXT.match(pieces[0]).group(0)
+        labels = [_CONTEXT.sub("", p)[:-len(a.group(0))] for p, a in zip(pieces, asks)]
+        if any(len(label) < 2 for label in labels):
+            return []
+        return [Part(label, piece if i == 0 else f"{setting}{piece}") for i, (label, piece) in
+                enumerate(zip(labels, pieces))]
+    return []
 
 
 def _joined(clause: str) -> int:
@@ -205,7 +255,7 @@ def _has_subject(clause: str, first: str) -> bool:
 # --- comparisons asked in English ----------------------------------------------------------
 # One time: a year, perhaps with its preposition and a period before it (in the first half of
 # 2023, by mid-2023, for the whole of 2025).
-_EN_TIME = (rf"(?:{ENGLISH_TIME_PREPOSITION}\s+)?(?:the\s+)?(?:(?:{ENGLISH_PERIOD_BEFORE_YEAR})(?:\s+of)?[\s\-]+)?"
+_EN_TIME = (rf"(?:\b{ENGLISH_TIME_PREPOSITION}\s+)?(?:the\s+)?(?:(?:{ENGLISH_PERIOD_BEFORE_YEAR})(?:\s+of)?[\s\-]+)?"
             r"(?:mid-)?(?:19|20)\d{2}\b")
 _EN_ONE_TIME = re.compile(_EN_TIME, re.I)
 # Times joined (in 2022 and 2024; 2022, 2023 and 2024; 2023 versus 2024), not a span (between
@@ -223,6 +273,9 @@ _EN_NEXT_QUESTION = re.compile(rf"\s*,?\s+and\s+{_EN_HEDGE}(?={ENGLISH_WH})|\s*[
 # "How did A compare with B?", with a setting before it; "<question>, compared with B?"
 _EN_COMPARE = re.compile(r"^(?P<setting>(?:[^?]*?[:,]\s+)?)how\s+(?:did|does|do|will|would|has|have|is|was|are|were)\s+"
                          r"(?P<a>.+?)\s+compare\s+(?:with|to|against)\s+(?P<b>[^?]+?)[?.]?$", re.I)
+# "Compare A with B": a request, not a question
+_EN_COMPARE_REQUEST = re.compile(r"^(?P<setting>(?:[^?]*?[:,]\s+)?)compare\s+(?P<a>.+?)\s+(?:with|to|against)\s+"
+                                 r"(?P<b>[^?]+?)[?.]?$", re.I)
 _EN_COMPARED_WITH = re.compile(r"^(?P<q>[^?]+?),?\s+(?:compared\s+(?:with|to)|as\s+against|versus|vs\.?)\s+"
                                r"(?P<b>[^,?]+?)[?.]?$", re.I)
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
@@ -348,13 +401,14 @@ def _asked_each(setting: str, clauses: list[str]) -> list[Part]:
 
 
 def _english_compared(text: str) -> list[Part]:
-    """"How did A compare with B?" and "<question>, compared with B?": what A is, and what B is,
-    B with A's words it lacks (the growth forecast for 2025 is a forecast of A's imports and
-    exports), less A's words of plan or result (B's own say which it is)."""
-    m = _EN_COMPARE.match(text)
+    """"How did A compare with B?", "Compare A with B" and "<question>, compared with B?": what A
+    is, and what B is, B with A's words it lacks (the growth forecast for 2025 is a forecast of A's
+    imports and exports), less A's words of plan or result (B's own say which it is). A said as
+    a question (Compare what the plenum said … with …) is asked as it is."""
+    m = _EN_COMPARE.match(text) or _EN_COMPARE_REQUEST.match(text)
     if m:
         setting, first, second = m.group("setting"), m.group("a").strip(), m.group("b").strip()
-        asked = f"{setting}what was {first}?"
+        asked = f"{setting}{first}?" if _asks(first) else f"{setting}what was {first}?"
     else:
         m = _EN_COMPARED_WITH.match(text)
         if not m:
@@ -366,7 +420,8 @@ def _english_compared(text: str) -> list[Part]:
         setting, first, asked = question[:opening], question[opening:], f"{question}?"
     own = {w.lower() for w in _EN_WORD.findall(second)}
     lent = [w for w in _content_words(first) if w.lower() not in own and not ENGLISH_PLAN_OR_RESULT.fullmatch(w)]
-    return [Part(first, asked), Part(second, f"{setting}what was {second}{' (' + ' '.join(lent) + ')' if lent else ''}?")]
+    said = f"{second}{' (' + ' '.join(lent) + ')' if lent else ''}"
+    return [Part(first, asked), Part(second, f"{setting}{said}?" if _asks(second) else f"{setting}what was {said}?")]
 
 
 def _content_words(clause: str) -> list[str]:

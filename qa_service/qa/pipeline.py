@@ -38,6 +38,7 @@ class Result:
     hits: tuple[Hit, ...]
     answer: AnswerSpan | None
     highlights: dict[str, tuple[tuple[int, int], ...]]  # passage_id -> [start, end) in its text
+    confidence: float | None = None  # the learned probability that the answer is right (None: rules)
 
 
 def _cut(hits: Sequence[Hit], span: AnswerSpan | None, top_k: int) -> tuple[list[Hit], AnswerSpan | None]:
@@ -123,12 +124,14 @@ class Answerer:
             hits, candidates, features = self.rank_pool(analysis, year=year, doc_id=doc_id)
             hits = learned_rerank(hits, features, self.learned)
             span = choose_answer(hits, candidates, weights=self.learned_weights)
+            confidence = None
             if span is not None:
                 x = abstain_features(hits, span.citation, candidates[span.passage_id], analysis,
                                      self.learned_ctx)
-                if float(self.learned.abstention.probability(x)) < self.learned.threshold:
+                confidence = float(self.learned.abstention.probability(x))
+                if confidence < self.learned.threshold:
                     span = None  # not likely enough to be right: abstain, passages still shown
-            return self._result(hits, span, analysis, top_k)
+            return self._result(hits, span, analysis, top_k, confidence)
         if mode in ("hybrid_rerank", "hybrid_rules"):
             hits = self.retriever.candidates(analysis, mode="hybrid", year=year, doc_id=doc_id)
             hits = rerank_by_signals(hits, analysis, self.ctx)[:depth]
@@ -142,7 +145,7 @@ class Answerer:
         return self._result(hits, choose_answer(hits, candidates), analysis, top_k)
 
     def _result(self, hits: Sequence[Hit], span: AnswerSpan | None, analysis: QueryAnalysis,
-                top_k: int) -> Result:
+                top_k: int, confidence: float | None = None) -> Result:
         hits, span = _cut(hits, span, top_k)
         highlights = {}
         for hit in hits:
@@ -151,14 +154,38 @@ class Answerer:
                 highlights[pid] = ((span.sentence_start, span.sentence_end),)
             else:
                 highlights[pid] = tuple(highlight_terms(hit.passage.text, analysis))
-        return Result(hits=tuple(hits), answer=span, highlights=highlights)
+        return Result(hits=tuple(hits), answer=span, highlights=highlights,
+                      confidence=confidence if span is not None else None)
+
+
+def _one_part_per_span(labels: Sequence[str], results: Sequence[Result]) -> list[Result]:
+    """``results`` with each answer span kept by one part only: two parts of a question ask two
+    things (two years, two metrics), and one figure of one sentence is not the answer to both,
+    unless the span names each of them (双辽化工园区氯碱化工、四平新开区精细化工 answers 双辽化工园区
+    and 四平新开区). The part surest of it (``Result.confidence``; the earlier on a tie or without
+    one) keeps it; the others have no answer."""
+    sharing: dict[tuple[str, int, int], list[int]] = {}
+    for i, result in enumerate(results):
+        if result.answer is not None:
+            span = result.answer
+            sharing.setdefault((span.passage_id, span.span_start, span.span_end), []).append(i)
+    dropped: set[int] = set()
+    for parts in sharing.values():
+        span = results[parts[0]].answer.span
+        if len(parts) > 1 and not all(labels[i] in span for i in parts):
+            keeper = max(parts, key=lambda i: (results[i].confidence or 0.0, -i))
+            dropped.update(i for i in parts if i != keeper)
+    return [dataclasses.replace(r, answer=None, confidence=None) if i in dropped else r
+            for i, r in enumerate(results)]
 
 
 def combine_parts(labels: Sequence[str], results: Sequence[Result], top_k: int
                   ) -> tuple[Result, tuple[AnswerPart, ...]]:
     """One result for a multi-part question: each part's cited passage first (in part order),
     then the parts' other passages interleaved by rank, ``top_k`` in all (at least one per
-    part's citation); citations renumbered into the combined list."""
+    part's citation); citations renumbered into the combined list. A span two parts answer
+    with goes to one of them (``_one_part_per_span``)."""
+    results = _one_part_per_span(labels, results)
     order: list[Hit] = []
     seen: set[str] = set()
 
