@@ -490,6 +490,13 @@ def test_joined_figures_things_with_their_own_years_and_listed_years_are_parts(q
     assert [p.label for p in parts] == labels and [p.question for p in parts] == asked
 
 
+def test_a_part_opening_with_a_short_year_keeps_it_a_year():
+    # 改造24年 run together would read as a span of years; the part's question keeps them apart
+    parts = split_parts("农村厕所改造，23年政府工作报告计划改多少个？24年实际改了多少个")
+    assert [p.question for p in parts] == ["农村厕所改造，23年政府工作报告计划改多少个", "农村厕所改造，24年实际改了多少个"]
+    assert [analyse(p.question, reference_date=dt.date(2026, 1, 1)).years for p in parts] == [(2023,), (2024,)]
+
+
 @pytest.mark.parametrize("question", [
     "强化实干作风，全会要求看什么、不看什么",  # one contrast, answered by one clause
     "四平 2023-2024 粮食产量",  # a range of years is one period

@@ -54,6 +54,7 @@ _CONTEXT = re.compile(rf"^(?:{_TIME}|四平市?|全市|我市|吉林省?)*")
 # Years a keyword query lists with spaces between them (四平gdp 2023 2024); a range (2023-2024) is one.
 _LISTED_YEARS = re.compile(r"(?<![\d\-])(?:19|20)\d{2}(?:\s+(?:19|20)\d{2})+(?![\d\-])")
 _FULL_YEAR = re.compile(r"(?:19|20)\d{2}")
+_SHORT_YEAR_FIRST = re.compile(rf"\d{{2}}\s*年{SHORT_YEAR_END}")
 # A question word that asks a figure and what it is counted in (多少件, 几个): one asked figure of a
 # clause that asks two (看什么、不看什么 asks one contrast, answered by one clause).
 _WH_MEASURE = re.compile(rf"(?:多少|几)(?:{ASKED_MEASURE.pattern[1:]})?")
@@ -209,7 +210,7 @@ def _asked_clauses(question: str) -> list[Part]:
     parts = []
     for i, clause in enumerate(clauses):
         if topic:
-            asked = f"{topic}{clause}"
+            asked = _joined_to(topic, clause)
         elif i == 0:
             asked = clause
         else:
@@ -219,9 +220,15 @@ def _asked_clauses(question: str) -> list[Part]:
                 shared = _ONE_TIME.sub("", shared)
             elif _WHEN.search(clause):  # its own period within the year: the first clause's period goes
                 shared = _ONE_PERIOD.sub("", shared)
-            asked = f"{shared}{resolved}"
+            asked = _joined_to(shared, resolved)
         parts.append(Part(clause, asked))
     return parts
+
+
+def _joined_to(shared: str, clause: str) -> str:
+    """``clause`` after what it shares, a comma between when it opens with a year said the short
+    way (农村厕所改造，24年实际改了多少个): run on (改造24年), 24年 would read as a span of years."""
+    return f"{shared}，{clause}" if shared and _SHORT_YEAR_FIRST.match(clause) else f"{shared}{clause}"
 
 
 def _resolve_this(clause: str, first: str) -> str:
