@@ -38,7 +38,6 @@ class Result:
     hits: tuple[Hit, ...]
     answer: AnswerSpan | None
     highlights: dict[str, tuple[tuple[int, int], ...]]  # passage_id -> [start, end) in its text
-    confidence: float | None = None  # the learned probability that the answer is right (None: rules)
 
 
 def _cut(hits: Sequence[Hit], span: AnswerSpan | None, top_k: int) -> tuple[list[Hit], AnswerSpan | None]:
@@ -124,14 +123,12 @@ class Answerer:
             hits, candidates, features = self.rank_pool(analysis, year=year, doc_id=doc_id)
             hits = learned_rerank(hits, features, self.learned)
             span = choose_answer(hits, candidates, weights=self.learned_weights)
-            confidence = None
             if span is not None:
                 x = abstain_features(hits, span.citation, candidates[span.passage_id], analysis,
                                      self.learned_ctx)
-                confidence = float(self.learned.abstention.probability(x))
-                if confidence < self.learned.threshold:
+                if float(self.learned.abstention.probability(x)) < self.learned.threshold:
                     span = None  # not likely enough to be right: abstain, passages still shown
-            return self._result(hits, span, analysis, top_k, confidence)
+            return self._result(hits, span, analysis, top_k)
         if mode in ("hybrid_rerank", "hybrid_rules"):
             hits = self.retriever.candidates(analysis, mode="hybrid", year=year, doc_id=doc_id)
             hits = rerank_by_signals(hits, analysis, self.ctx)[:depth]
@@ -145,7 +142,7 @@ class Answerer:
         return self._result(hits, choose_answer(hits, candidates), analysis, top_k)
 
     def _result(self, hits: Sequence[Hit], span: AnswerSpan | None, analysis: QueryAnalysis,
-                top_k: int, confidence: float | None = None) -> Result:
+                top_k: int) -> Result:
         hits, span = _cut(hits, span, top_k)
         highlights = {}
         for hit in hits:
@@ -154,16 +151,18 @@ class Answerer:
                 highlights[pid] = ((span.sentence_start, span.sentence_end),)
             else:
                 highlights[pid] = tuple(highlight_terms(hit.passage.text, analysis))
-        return Result(hits=tuple(hits), answer=span, highlights=highlights,
-                      confidence=confidence if span is not None else None)
+        return Result(hits=tuple(hits), answer=span, highlights=highlights)
 
 
 def _one_part_per_span(labels: Sequence[str], results: Sequence[Result]) -> list[Result]:
     """``results`` with each answer span kept by one part only: two parts of a question ask two
     things (two years, two metrics), and one figure of one sentence is not the answer to both,
     unless the span names each of them (双辽化工园区氯碱化工、四平新开区精细化工 answers 双辽化工园区
-    and 四平新开区). The part surest of it (``Result.confidence``; the earlier on a tie or without
-    one) keeps it; the others have no answer."""
+    and 四平新开区). The first part asking keeps it, the later ones have no answer: a later part is
+    the one asked with words borrowed from the first (10亿元以上的 after 亿元以上的, how many CPPCC
+    proposals after how many deputies' suggestions), the one a figure of the first's fits only
+    loosely. (Keeping it for the part with the higher abstention probability instead chose the
+    later part in the three dev questions where the two choices differ, wrongly each time.)"""
     sharing: dict[tuple[str, int, int], list[int]] = {}
     for i, result in enumerate(results):
         if result.answer is not None:
@@ -173,9 +172,8 @@ def _one_part_per_span(labels: Sequence[str], results: Sequence[Result]) -> list
     for parts in sharing.values():
         span = results[parts[0]].answer.span
         if len(parts) > 1 and not all(labels[i] in span for i in parts):
-            keeper = max(parts, key=lambda i: (results[i].confidence or 0.0, -i))
-            dropped.update(i for i in parts if i != keeper)
-    return [dataclasses.replace(r, answer=None, confidence=None) if i in dropped else r
+            dropped.update(parts[1:])
+    return [dataclasses.replace(r, answer=None) if i in dropped else r
             for i, r in enumerate(results)]
 
 
