@@ -19,7 +19,7 @@ from ..lexicon.cues import (CONJUNCTIONS, CONNECTIVE_CLAUSE, EACH, ENGLISH_COMPA
                             ENGLISH_PREPOSITIONS, ENGLISH_TIME_PREPOSITION, ENGLISH_VERB_AFTER_NOUN, ENGLISH_WH,
                             INTERROGATIVES, JOINING, MONTH_RANGE, PERIODS, PHRASE_BOUNDARY, PLAN_IN_QUESTION,
                             QUESTION_CLAUSE_BREAK, RELATIVE_YEAR, RELATIVE_YEARS, RESULT_MODAL, TIMES_COMPARED, WH_WORDS, YEAR_POINTS)
-from ..lexicon.patterns import ASKED_MEASURE, HAN, SHORT_YEAR_END
+from ..lexicon.patterns import ASKED_MEASURE, HAN, SHORT_YEAR_END, SHORT_YEAR_IN_QUESTION
 from ..search.tokenizer import content_words
 
 _RESULT_WORDS = tuple(sorted(RESULT_MODAL))  # what a result is called, as plan words name a target: no subject
@@ -54,7 +54,6 @@ _CONTEXT = re.compile(rf"^(?:{_TIME}|四平市?|全市|我市|吉林省?)*")
 # Years a keyword query lists with spaces between them (四平gdp 2023 2024); a range (2023-2024) is one.
 _LISTED_YEARS = re.compile(r"(?<![\d\-])(?:19|20)\d{2}(?:\s+(?:19|20)\d{2})+(?![\d\-])")
 _FULL_YEAR = re.compile(r"(?:19|20)\d{2}")
-_SHORT_YEAR_FIRST = re.compile(rf"\d{{2}}\s*年{SHORT_YEAR_END}")
 # A question word that asks a figure and what it is counted in (多少件, 几个): one asked figure of a
 # clause that asks two (看什么、不看什么 asks one contrast, answered by one clause).
 _WH_MEASURE = re.compile(rf"(?:多少|几)(?:{ASKED_MEASURE.pattern[1:]})?")
@@ -126,7 +125,7 @@ def _joined_asks(question: str) -> list[Part]:
     asks = list(_WH_MEASURE.finditer(text))
     if len(asks) < 2:
         return []
-    joins = [m for m in re.finditer(JOINING, text) if asks[0].start() < m.start() < asks[-1].start()]
+    joins = [m for m in _JOIN.finditer(text) if asks[0].start() < m.start() < asks[-1].start()]
     first_word = all(any(j.end() == a.start() for j in joins) for a in asks[1:])  # …和多少件…
     last_word = all(any(a.end() == j.start() for j in joins) for a in asks[:-1]) and asks[-1].end() == len(text)
     if first_word:
@@ -228,7 +227,7 @@ def _asked_clauses(question: str) -> list[Part]:
 def _joined_to(shared: str, clause: str) -> str:
     """``clause`` after what it shares, a comma between when it opens with a year said the short
     way (农村厕所改造，24年实际改了多少个): run on (改造24年), 24年 would read as a span of years."""
-    return f"{shared}，{clause}" if shared and _SHORT_YEAR_FIRST.match(clause) else f"{shared}{clause}"
+    return f"{shared}，{clause}" if shared and SHORT_YEAR_IN_QUESTION.match(clause) else f"{shared}{clause}"
 
 
 def _resolve_this(clause: str, first: str) -> str:
